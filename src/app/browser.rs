@@ -1,0 +1,630 @@
+//! The prefix browser: breadcrumbs, a virtualised table of folders and objects that fills in page
+//! by page, sorting, filtering, a details panel and "New folder".
+
+use egui::{Align, Layout, RichText, Sense};
+use egui_extras::{Column, TableBuilder};
+use poll_promise::Promise;
+
+use super::rows::{RowStore, Sort, SortKey};
+use super::task;
+use crate::format::{human_bytes, thousands, utc_datetime};
+use crate::s3::listing::{ListEvent, ListRequest, Listing};
+use crate::s3::objects::{self, ObjectDetails};
+use crate::s3::{Connection, S3Error};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewMode {
+    /// One level, folders as common prefixes.
+    Folder,
+    /// Every key below the prefix.
+    Flat,
+    /// One level of `prefix + term`, fetched from the server.
+    Search(String),
+}
+
+#[derive(Debug)]
+pub enum ListStatus {
+    Loading {
+        pages: u32,
+    },
+    Done,
+    Stopped,
+    Failed {
+        error: S3Error,
+        resume_token: Option<String>,
+    },
+}
+
+struct NewFolderDialog {
+    name: String,
+    problem: Option<String>,
+    creating: Option<Promise<Result<String, S3Error>>>,
+}
+
+pub struct Browser {
+    connection: Connection,
+    pub bucket: String,
+    pub prefix: String,
+    pub mode: ViewMode,
+    rows: RowStore,
+    listing: Option<Listing>,
+    pub status: ListStatus,
+    /// A refresh keeps the old rows on screen until the first new page replaces them.
+    replace_on_next_page: bool,
+    filter_text: String,
+    selected: Option<String>,
+    details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
+    new_folder: Option<NewFolderDialog>,
+    /// A region redirect was followed once; a second is reported, not followed.
+    followed_region: bool,
+}
+
+const ROW_HEIGHT: f32 = 22.0;
+
+impl Browser {
+    pub fn open(
+        ctx: &egui::Context,
+        connection: Connection,
+        bucket: &str,
+        prefix: &str,
+        sort: Sort,
+        flat: bool,
+    ) -> Self {
+        let mut browser = Self {
+            connection,
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            mode: if flat {
+                ViewMode::Flat
+            } else {
+                ViewMode::Folder
+            },
+            rows: RowStore::new(prefix.len(), sort),
+            listing: None,
+            status: ListStatus::Done,
+            replace_on_next_page: false,
+            filter_text: String::new(),
+            selected: None,
+            details: None,
+            new_folder: None,
+            followed_region: false,
+        };
+        browser.start_listing(ctx, None);
+        browser
+    }
+
+    pub fn rows(&self) -> &RowStore {
+        &self.rows
+    }
+
+    pub fn sort(&self) -> Sort {
+        self.rows.sort()
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self.status, ListStatus::Loading { .. })
+    }
+
+    fn request(&self, continuation_token: Option<String>) -> ListRequest {
+        let mut request = match &self.mode {
+            ViewMode::Folder => ListRequest::folder(&self.bucket, &self.prefix),
+            ViewMode::Flat => ListRequest::recursive(&self.bucket, &self.prefix),
+            ViewMode::Search(term) => {
+                ListRequest::folder(&self.bucket, &format!("{}{term}", self.prefix))
+            }
+        };
+        request.continuation_token = continuation_token;
+        request
+    }
+
+    fn start_listing(&mut self, ctx: &egui::Context, continuation_token: Option<String>) {
+        let request = self.request(continuation_token);
+        self.listing = Some(Listing::start(
+            &self.connection,
+            request,
+            task::notifier(ctx),
+        ));
+        self.status = ListStatus::Loading { pages: 0 };
+    }
+
+    /// Lists `prefix` afresh (new rows, no selection).
+    pub fn navigate(&mut self, ctx: &egui::Context, prefix: &str, mode: ViewMode) {
+        self.prefix = prefix.to_owned();
+        self.mode = mode;
+        let sort = self.rows.sort();
+        self.rows = RowStore::new(prefix.len(), sort);
+        self.rows.set_filter(&self.filter_text);
+        self.selected = None;
+        self.details = None;
+        self.replace_on_next_page = false;
+        self.start_listing(ctx, None);
+    }
+
+    pub fn refresh(&mut self, ctx: &egui::Context) {
+        self.replace_on_next_page = true;
+        self.start_listing(ctx, None);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(listing) = self.listing.take() {
+            listing.stop();
+            self.status = ListStatus::Stopped;
+        }
+    }
+
+    /// Takes in whatever the listing has sent since the last frame.
+    pub fn poll(&mut self, ctx: &egui::Context) {
+        let Some(listing) = self.listing.as_mut() else {
+            return;
+        };
+        let mut restart = None;
+        while let Some(event) = listing.try_next() {
+            match event {
+                ListEvent::Page(page) => {
+                    if std::mem::take(&mut self.replace_on_next_page) {
+                        self.rows.clear();
+                    }
+                    self.rows.append(page);
+                    if let ListStatus::Loading { pages } = &mut self.status {
+                        *pages += 1;
+                    }
+                }
+                ListEvent::Done => {
+                    if std::mem::take(&mut self.replace_on_next_page) {
+                        self.rows.clear();
+                    }
+                    self.status = ListStatus::Done;
+                }
+                ListEvent::Failed {
+                    error,
+                    resume_token,
+                } => {
+                    // AWS answers a request sent to the wrong region with the right one: follow it.
+                    if let S3Error::WrongRegion {
+                        actual: Some(region),
+                        ..
+                    } = &error
+                        && !self.followed_region
+                    {
+                        self.followed_region = true;
+                        restart = Some(region.clone());
+                    }
+                    self.status = ListStatus::Failed {
+                        error,
+                        resume_token,
+                    };
+                }
+            }
+        }
+        if !self.is_loading() {
+            self.listing = None;
+        }
+        if let Some(region) = restart {
+            self.connection = self.connection.in_region(&region);
+            self.start_listing(ctx, None);
+        }
+    }
+
+    fn retry(&mut self, ctx: &egui::Context) {
+        if let ListStatus::Failed { resume_token, .. } = &self.status {
+            let token = resume_token.clone();
+            self.start_listing(ctx, token);
+        }
+    }
+
+    fn select(&mut self, ctx: &egui::Context, key: &str) {
+        self.selected = Some(key.to_owned());
+        let connection = self.connection.clone();
+        let (bucket, key_owned) = (self.bucket.clone(), key.to_owned());
+        let promise = task::spawn(ctx, async move {
+            objects::head_object(&connection, &bucket, &key_owned).await
+        });
+        self.details = Some((key.to_owned(), promise));
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll(&ctx);
+        self.breadcrumbs_ui(ui);
+        self.toolbar_ui(ui);
+        ui.separator();
+        if let ListStatus::Failed { error, .. } = &self.status {
+            let (message, hint) = (error.to_string(), error.hint());
+            let mut retry = false;
+            super::widgets::error_card(ui, &message, &hint, || {
+                retry = true;
+            });
+            if retry {
+                self.retry(&ctx);
+            }
+        }
+        if self.details.is_some() {
+            egui::Panel::right("details")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.details_ui(ui));
+        }
+        self.table_ui(ui);
+        self.new_folder_ui(&ctx);
+    }
+
+    fn breadcrumbs_ui(&mut self, ui: &mut egui::Ui) {
+        let mut go_to = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 2.0;
+            if ui
+                .button(RichText::new(format!("🗄 {}", self.bucket)).strong())
+                .on_hover_text("Bucket root")
+                .clicked()
+            {
+                go_to = Some(String::new());
+            }
+            let mut end = 0;
+            for segment in self.prefix.split_inclusive('/') {
+                end += segment.len();
+                ui.label("/");
+                let name = segment.trim_end_matches('/');
+                let name = if name.is_empty() { "(empty)" } else { name };
+                if ui.button(name).clicked() {
+                    go_to = Some(self.prefix[..end].to_owned());
+                }
+            }
+            if let ViewMode::Search(term) = &self.mode {
+                ui.label(RichText::new(format!("  names starting with “{term}”")).italics());
+            }
+        });
+        if let Some(prefix) = go_to {
+            let ctx = ui.ctx().clone();
+            self.navigate(&ctx, &prefix, ViewMode::Folder);
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            if ui.button("⟳ Refresh").clicked() {
+                self.refresh(&ctx);
+            }
+            if self.is_loading() {
+                if ui
+                    .button("⏹ Stop")
+                    .on_hover_text("Stop fetching pages; the rows loaded so far stay")
+                    .clicked()
+                {
+                    self.stop();
+                }
+            }
+            if ui.button("🗀 New folder").clicked() {
+                self.new_folder = Some(NewFolderDialog {
+                    name: String::new(),
+                    problem: None,
+                    creating: None,
+                });
+            }
+            let mut flat = self.mode == ViewMode::Flat;
+            if ui
+                .checkbox(&mut flat, "Flat view")
+                .on_hover_text("Every key below this prefix, without folders")
+                .changed()
+            {
+                let prefix = self.prefix.clone();
+                let mode = if flat {
+                    ViewMode::Flat
+                } else {
+                    ViewMode::Folder
+                };
+                self.navigate(&ctx, &prefix, mode);
+            }
+            ui.separator();
+            ui.label("Filter:");
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut self.filter_text)
+                    .hint_text("name contains…")
+                    .desired_width(180.0),
+            );
+            if response.changed() {
+                self.rows.set_filter(&self.filter_text);
+            }
+            let term = self.filter_text.trim().to_owned();
+            if !term.is_empty() && !term.contains('/') {
+                if ui
+                    .button("🔍 Search server")
+                    .on_hover_text(format!(
+                        "List names that start with “{term}” here, including ones not loaded yet"
+                    ))
+                    .clicked()
+                {
+                    let prefix = self.prefix.clone();
+                    self.filter_text.clear();
+                    self.rows.set_filter("");
+                    self.navigate(&ctx, &prefix, ViewMode::Search(term));
+                }
+            }
+            if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
+                let prefix = self.prefix.clone();
+                self.navigate(&ctx, &prefix, ViewMode::Folder);
+            }
+        });
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.rows.is_empty()
+            && !self.is_loading()
+            && !matches!(self.status, ListStatus::Failed { .. })
+        {
+            ui.add_space(24.0);
+            ui.vertical_centered(|ui| {
+                ui.label(RichText::new("Nothing here yet").heading());
+                ui.label("Create a folder, or upload files into this prefix.");
+            });
+            return;
+        }
+        let sort = self.rows.sort();
+        let mut new_sort = None;
+        let mut clicked: Option<(String, bool)> = None;
+        let header = |ui: &mut egui::Ui, label: &str, key: SortKey, new_sort: &mut Option<Sort>| {
+            let arrow = match (sort.key == key, sort.descending) {
+                (true, false) => " ⏶",
+                (true, true) => " ⏷",
+                _ => "",
+            };
+            if ui
+                .add(
+                    egui::Button::new(RichText::new(format!("{label}{arrow}")).strong())
+                        .frame(false),
+                )
+                .clicked()
+            {
+                *new_sort = Some(Sort {
+                    key,
+                    descending: sort.key == key && !sort.descending,
+                });
+            }
+        };
+        TableBuilder::new(ui)
+            .id_salt("listing")
+            .striped(true)
+            .resizable(true)
+            .sense(Sense::click())
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .column(Column::initial(420.0).at_least(120.0).clip(true))
+            .column(Column::initial(90.0).at_least(60.0))
+            .column(Column::initial(150.0).at_least(80.0))
+            .column(Column::remainder().at_least(80.0))
+            .header(ROW_HEIGHT, |mut row| {
+                row.col(|ui| header(ui, "Name", SortKey::Name, &mut new_sort));
+                row.col(|ui| header(ui, "Size", SortKey::Size, &mut new_sort));
+                row.col(|ui| header(ui, "Last modified", SortKey::Modified, &mut new_sort));
+                row.col(|ui| {
+                    ui.label(RichText::new("Storage class").strong());
+                });
+            })
+            .body(|body| {
+                body.rows(ROW_HEIGHT, self.rows.visible_len(), |mut row| {
+                    let Some(r) = self.rows.visible(row.index()) else {
+                        return;
+                    };
+                    let name = self.rows.display_name(r);
+                    row.set_selected(self.selected.as_deref() == Some(&*r.key));
+                    if r.is_folder {
+                        row.col(|ui| {
+                            ui.label(format!("📁 {name}"));
+                        });
+                        row.col(|_| {});
+                        row.col(|_| {});
+                        row.col(|_| {});
+                    } else {
+                        row.col(|ui| {
+                            ui.label(format!("📄 {name}"));
+                        });
+                        row.col(|ui| {
+                            ui.label(human_bytes(r.size_bytes))
+                                .on_hover_text(format!("{} bytes", thousands(r.size_bytes)));
+                        });
+                        row.col(|ui| {
+                            ui.label(utc_datetime(r.modified_secs)).on_hover_text("UTC");
+                        });
+                        row.col(|ui| {
+                            ui.label(r.storage_class.as_str());
+                        });
+                    }
+                    if row.response().clicked() {
+                        clicked = Some((r.key.to_string(), r.is_folder));
+                    }
+                });
+            });
+        if let Some(sort) = new_sort {
+            self.rows.set_sort(sort);
+        }
+        match clicked {
+            Some((key, true)) => self.navigate(&ctx, &key, ViewMode::Folder),
+            Some((key, false)) => self.select(&ctx, &key),
+            None => {}
+        }
+    }
+
+    fn details_ui(&mut self, ui: &mut egui::Ui) {
+        let mut close = false;
+        ui.horizontal(|ui| {
+            ui.heading("Details");
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button("✖").on_hover_text("Close").clicked() {
+                    close = true;
+                }
+            });
+        });
+        ui.separator();
+        if let Some((key, promise)) = &self.details {
+            match promise.ready() {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(format!("Reading {key}…"));
+                    });
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                    ui.label(e.hint());
+                }
+                Some(Ok(d)) => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        egui::Grid::new("details-grid")
+                            .num_columns(2)
+                            .spacing([12.0, 6.0])
+                            .show(ui, |ui| {
+                                let row = |ui: &mut egui::Ui, k: &str, v: String| {
+                                    ui.label(RichText::new(k).strong());
+                                    ui.add(egui::Label::new(v).wrap());
+                                    ui.end_row();
+                                };
+                                row(ui, "Key", d.key.clone());
+                                row(
+                                    ui,
+                                    "Size",
+                                    format!(
+                                        "{} ({} bytes)",
+                                        human_bytes(d.size_bytes),
+                                        thousands(d.size_bytes)
+                                    ),
+                                );
+                                row(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
+                                row(
+                                    ui,
+                                    "Content type",
+                                    d.content_type.clone().unwrap_or_else(|| "—".into()),
+                                );
+                                row(
+                                    ui,
+                                    "Storage class",
+                                    d.storage_class.clone().unwrap_or_else(|| "—".into()),
+                                );
+                                row(
+                                    ui,
+                                    "Last modified",
+                                    d.last_modified_secs
+                                        .map(|s| format!("{} UTC", utc_datetime(s)))
+                                        .unwrap_or_else(|| "—".into()),
+                                );
+                                if let Some(v) = &d.version_id {
+                                    row(ui, "Version", v.clone());
+                                }
+                            });
+                        ui.add_space(8.0);
+                        ui.label(RichText::new("User metadata").strong());
+                        if d.user_metadata.is_empty() {
+                            ui.label("none");
+                        }
+                        for (k, v) in &d.user_metadata {
+                            ui.label(format!("{k}: {v}"));
+                        }
+                        if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
+                            ui.add_space(8.0);
+                            ui.small("This ETag belongs to a multipart upload: it is not the MD5 of the bytes.");
+                        }
+                    });
+                }
+            }
+        }
+        if close {
+            self.details = None;
+            self.selected = None;
+        }
+    }
+
+    fn new_folder_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = self.new_folder.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut created = None;
+        egui::Window::new("New folder")
+            .collapsible(false)
+            .resizable(false)
+            .open(&mut open)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label(format!("In s3://{}/{}", self.bucket, self.prefix));
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut dialog.name)
+                        .hint_text("folder name")
+                        .desired_width(280.0),
+                );
+                if dialog.creating.is_none() && dialog.name.is_empty() {
+                    edit.request_focus();
+                }
+                let submit = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if let Some(problem) = &dialog.problem {
+                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                }
+                match dialog.creating.as_ref().map(|p| p.ready()) {
+                    Some(None) => {
+                        ui.spinner();
+                    }
+                    Some(Some(Ok(key))) => created = Some(key.clone()),
+                    Some(Some(Err(e))) => {
+                        dialog.problem = Some(e.with_hint());
+                        dialog.creating = None;
+                    }
+                    None => {
+                        if ui.button("Create").clicked() || submit {
+                            match objects::folder_key(&self.prefix, &dialog.name) {
+                                Err(problem) => dialog.problem = Some(problem),
+                                Ok(key) => {
+                                    dialog.problem = None;
+                                    let connection = self.connection.clone();
+                                    let bucket = self.bucket.clone();
+                                    dialog.creating = Some(task::spawn(ctx, async move {
+                                        objects::create_folder(&connection, &bucket, &key)
+                                            .await
+                                            .map(|()| key)
+                                    }));
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        if created.is_some() {
+            self.new_folder = None;
+            self.refresh(ctx);
+        } else if !open {
+            self.new_folder = None;
+        }
+    }
+
+    /// The line at the bottom of the window.
+    pub fn status_ui(&self, ui: &mut egui::Ui) {
+        let r = &self.rows;
+        let mut text = format!(
+            "{} objects · {} · {} folders",
+            thousands(r.object_count),
+            human_bytes(r.total_bytes),
+            thousands(r.folder_count)
+        );
+        if r.visible_len() != r.len() {
+            text.push_str(&format!(
+                " · {} match the filter",
+                thousands(r.visible_len() as u64)
+            ));
+        }
+        ui.horizontal(|ui| match &self.status {
+            ListStatus::Loading { pages } => {
+                ui.spinner();
+                ui.label(format!("{text} · loading (page {})…", pages + 1));
+            }
+            ListStatus::Done => {
+                ui.label(format!("{text} · complete"));
+            }
+            ListStatus::Stopped => {
+                ui.label(format!("{text} · stopped: the listing may be incomplete"));
+            }
+            ListStatus::Failed { .. } => {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{text} · a page failed: the rows above are kept"),
+                );
+            }
+        });
+    }
+}

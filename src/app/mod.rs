@@ -1,0 +1,539 @@
+//! The egui front end. It sends work to the engine (`crate::s3`) and draws what comes back; it
+//! never blocks on the network.
+
+mod browser;
+mod endpoint_form;
+pub mod rows;
+mod task;
+mod widgets;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+use egui::RichText;
+use poll_promise::Promise;
+use serde::{Deserialize, Serialize};
+
+pub use browser::{Browser, ListStatus, ViewMode};
+use endpoint_form::{EndpointForm, FormOutcome};
+use rows::Sort;
+
+use crate::format::utc_datetime;
+use crate::s3::buckets::{self, BucketInfo};
+use crate::s3::{Connection, ConnectionSpec, CustomEndpoint, S3Error, StaticEndpoint};
+
+/// What the host (desktop `main`, the web entry or a test) hands the app at start.
+#[derive(Debug, Clone, Default)]
+pub struct AppEnvironment {
+    /// The running local sandbox, if any.
+    pub sandbox: Option<StaticEndpoint>,
+    /// Why the sandbox could not start, shown when the user picks it.
+    pub sandbox_error: Option<String>,
+    /// Profiles found in the shared AWS config files.
+    pub aws_profiles: Vec<String>,
+}
+
+/// Everything the app remembers between runs. No secrets: `CustomEndpoint` skips its secret.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistedState {
+    pub connection: Option<ConnectionSpec>,
+    pub custom_endpoints: Vec<CustomEndpoint>,
+    pub bucket: Option<String>,
+    pub prefix: String,
+    pub flat_view: bool,
+    pub sort: Sort,
+}
+
+const STATE_KEY: &str = "skiff-state";
+
+type Pending<T> = Option<Promise<Result<T, S3Error>>>;
+
+struct Session {
+    connection: Connection,
+    buckets: Vec<BucketInfo>,
+    buckets_loading: Pending<Vec<BucketInfo>>,
+    buckets_error: Option<S3Error>,
+    typed_bucket: String,
+    browser: Option<Browser>,
+}
+
+pub struct SkiffApp {
+    env: AppEnvironment,
+    state: PersistedState,
+    active: ConnectionSpec,
+    connecting: Pending<Connection>,
+    connect_error: Option<S3Error>,
+    session: Option<Session>,
+    endpoint_form: Option<EndpointForm>,
+    /// Bucket and prefix to reopen once the connection is up (the last session's place).
+    restore: Option<(String, String)>,
+}
+
+impl SkiffApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, env: AppEnvironment) -> Self {
+        let state: PersistedState = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STATE_KEY))
+            .unwrap_or_default();
+        Self::with_state(&cc.egui_ctx, env, state)
+    }
+
+    pub fn with_state(ctx: &egui::Context, env: AppEnvironment, state: PersistedState) -> Self {
+        let active = state
+            .connection
+            .clone()
+            .filter(|c| Self::is_offered(&env, &state, c))
+            .unwrap_or_else(|| Self::default_connection(&env));
+        let restore = state.bucket.clone().map(|b| (b, state.prefix.clone()));
+        let mut app = Self {
+            env,
+            state,
+            active: active.clone(),
+            connecting: None,
+            connect_error: None,
+            session: None,
+            endpoint_form: None,
+            restore,
+        };
+        app.connect(ctx, active);
+        app
+    }
+
+    fn default_connection(env: &AppEnvironment) -> ConnectionSpec {
+        if cfg!(target_arch = "wasm32") && env.sandbox.is_none() {
+            // The web app has no embedded sandbox; it starts on the endpoint form.
+            return ConnectionSpec::Custom(CustomEndpoint::default());
+        }
+        ConnectionSpec::Sandbox
+    }
+
+    fn is_offered(env: &AppEnvironment, state: &PersistedState, spec: &ConnectionSpec) -> bool {
+        match spec {
+            ConnectionSpec::Sandbox => !cfg!(target_arch = "wasm32") || env.sandbox.is_some(),
+            ConnectionSpec::AwsProfile { name } => env.aws_profiles.contains(name),
+            ConnectionSpec::Custom(c) => state.custom_endpoints.iter().any(|e| e.name == c.name),
+        }
+    }
+
+    /// The browser on screen, for tests and the host.
+    pub fn browser(&self) -> Option<&Browser> {
+        self.session.as_ref()?.browser.as_ref()
+    }
+
+    pub fn buckets(&self) -> &[BucketInfo] {
+        self.session.as_ref().map_or(&[], |s| &s.buckets)
+    }
+
+    pub fn connection_error(&self) -> Option<&S3Error> {
+        self.connect_error
+            .as_ref()
+            .or_else(|| self.session.as_ref()?.buckets_error.as_ref())
+    }
+
+    fn connect(&mut self, ctx: &egui::Context, spec: ConnectionSpec) {
+        self.active = spec.clone();
+        self.state.connection = Some(spec.clone());
+        self.session = None;
+        self.connect_error = None;
+        let spec = match spec {
+            // Secrets live in memory only: the saved endpoint has none after a restart.
+            ConnectionSpec::Custom(c) => {
+                let saved = self
+                    .state
+                    .custom_endpoints
+                    .iter()
+                    .find(|e| e.name == c.name);
+                let endpoint = saved.cloned().unwrap_or(c);
+                if endpoint.secret_access_key.is_empty() {
+                    self.endpoint_form = Some(EndpointForm::edit(&endpoint, true));
+                    self.connecting = None;
+                    return;
+                }
+                ConnectionSpec::Custom(endpoint)
+            }
+            other => other,
+        };
+        if let (ConnectionSpec::Sandbox, Some(reason)) = (&spec, &self.env.sandbox_error) {
+            self.connect_error = Some(S3Error::Other {
+                what: "Local sandbox".into(),
+                detail: reason.trim_end_matches('.').to_owned(),
+            });
+            return;
+        }
+        self.connecting = Some(task::spawn(
+            ctx,
+            connect_future(spec, self.env.sandbox.clone()),
+        ));
+    }
+
+    fn poll(&mut self, ctx: &egui::Context) {
+        if let Some(result) = self.connecting.as_ref().and_then(|p| p.ready()) {
+            match result {
+                Ok(connection) => {
+                    let mut session = Session {
+                        connection: connection.clone(),
+                        buckets: Vec::new(),
+                        buckets_loading: None,
+                        buckets_error: None,
+                        typed_bucket: String::new(),
+                        browser: None,
+                    };
+                    session.load_buckets(ctx);
+                    self.session = Some(session);
+                }
+                Err(e) => self.connect_error = Some(e.clone()),
+            }
+            self.connecting = None;
+        }
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        if let Some(result) = session.buckets_loading.as_ref().and_then(|p| p.ready()) {
+            match result {
+                Ok(list) => {
+                    session.buckets = list.clone();
+                    session.buckets_error = None;
+                }
+                Err(e) => session.buckets_error = Some(e.clone()),
+            }
+            session.buckets_loading = None;
+            if let Some((bucket, prefix)) = self.restore.take()
+                && (session.buckets.iter().any(|b| b.name == bucket)
+                    || session.buckets_error.is_some())
+            {
+                session.open_bucket(ctx, &bucket, &prefix, &self.state);
+            }
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("⛵ Skiff").heading().strong());
+            ui.separator();
+            ui.label("Connection:");
+            let mut choice: Option<ConnectionSpec> = None;
+            let mut add_endpoint = false;
+            egui::ComboBox::from_id_salt("connection")
+                .selected_text(self.active.label())
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    if !cfg!(target_arch = "wasm32") || self.env.sandbox.is_some() {
+                        ui.selectable_value(
+                            &mut choice,
+                            Some(ConnectionSpec::Sandbox),
+                            "Local sandbox",
+                        );
+                    }
+                    for name in &self.env.aws_profiles {
+                        let spec = ConnectionSpec::AwsProfile { name: name.clone() };
+                        ui.selectable_value(&mut choice, Some(spec.clone()), spec.label());
+                    }
+                    for endpoint in &self.state.custom_endpoints {
+                        let spec = ConnectionSpec::Custom(endpoint.clone());
+                        let label = format!("{} ({})", endpoint.name, endpoint.url);
+                        ui.selectable_value(&mut choice, Some(spec), label);
+                    }
+                    ui.separator();
+                    if ui.selectable_label(false, "＋ Add endpoint…").clicked() {
+                        add_endpoint = true;
+                    }
+                });
+            if let ConnectionSpec::Custom(c) = &self.active
+                && ui
+                    .button("✏ Edit")
+                    .on_hover_text("Edit this endpoint")
+                    .clicked()
+            {
+                let saved = self
+                    .state
+                    .custom_endpoints
+                    .iter()
+                    .find(|e| e.name == c.name);
+                self.endpoint_form = Some(EndpointForm::edit(saved.unwrap_or(c), false));
+            }
+            if add_endpoint {
+                self.endpoint_form = Some(EndpointForm::new());
+            }
+            if let Some(spec) = choice
+                && spec != self.active
+            {
+                self.restore = None;
+                self.connect(&ctx, spec);
+            }
+            if let Some(session) = &self.session {
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {}",
+                        session.connection.endpoint, session.connection.region
+                    ))
+                    .weak(),
+                );
+            } else if self.connecting.is_some() {
+                ui.spinner();
+                ui.label("Connecting…");
+            }
+        });
+    }
+
+    fn endpoint_form_ui(&mut self, ctx: &egui::Context) {
+        let Some(form) = self.endpoint_form.as_mut() else {
+            return;
+        };
+        match form.ui(ctx) {
+            FormOutcome::Open => {}
+            FormOutcome::Cancelled => self.endpoint_form = None,
+            FormOutcome::Saved(endpoint) => {
+                self.endpoint_form = None;
+                let persisted = &mut self.state.custom_endpoints;
+                match persisted.iter_mut().find(|e| e.name == endpoint.name) {
+                    Some(existing) => *existing = endpoint.clone(),
+                    None => persisted.push(endpoint.clone()),
+                }
+                self.restore = None;
+                self.connect(ctx, ConnectionSpec::Custom(endpoint));
+            }
+        }
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if let Some(error) = &self.connect_error {
+            let (message, hint) = (error.to_string(), error.hint());
+            let mut retry = false;
+            ui.add_space(12.0);
+            widgets::error_card(ui, &message, &hint, || retry = true);
+            if retry {
+                self.connect(&ctx, self.active.clone());
+            }
+            return;
+        }
+        let Some(session) = self.session.as_mut() else {
+            ui.add_space(24.0);
+            ui.vertical_centered(|ui| {
+                if self.connecting.is_some() {
+                    ui.spinner();
+                    ui.label(format!("Connecting to {}…", self.active.label()));
+                } else {
+                    ui.label("Choose a connection above, or add an endpoint.");
+                }
+            });
+            return;
+        };
+        if let Some(error) = &session.buckets_error
+            && !matches!(error, S3Error::AccessDenied { .. })
+        {
+            let (message, hint) = (error.to_string(), error.hint());
+            let mut retry = false;
+            ui.add_space(12.0);
+            widgets::error_card(ui, &message, &hint, || retry = true);
+            if retry {
+                session.load_buckets(&ctx);
+            }
+            return;
+        }
+        match session.browser.as_mut() {
+            Some(browser) => browser.ui(ui),
+            None => {
+                ui.add_space(24.0);
+                ui.vertical_centered(|ui| {
+                    if session.buckets.is_empty() && session.buckets_loading.is_none() {
+                        ui.label(RichText::new("No buckets yet").heading());
+                        ui.label("Create one with `skiff mb s3://NAME`, or open one by name on the left.");
+                    } else {
+                        ui.label(RichText::new("Pick a bucket on the left").heading());
+                    }
+                });
+            }
+        }
+    }
+
+    fn remember_place(&mut self) {
+        let browser = self.session.as_ref().and_then(|s| s.browser.as_ref());
+        if let Some(b) = browser {
+            self.state.bucket = Some(b.bucket.clone());
+            self.state.prefix = match b.mode {
+                ViewMode::Search(_) | ViewMode::Folder | ViewMode::Flat => b.prefix.clone(),
+            };
+            self.state.flat_view = b.mode == ViewMode::Flat;
+            self.state.sort = b.sort();
+        }
+    }
+}
+
+impl Session {
+    fn load_buckets(&mut self, ctx: &egui::Context) {
+        let connection = self.connection.clone();
+        self.buckets_loading = Some(task::spawn(ctx, async move {
+            buckets::list_buckets(&connection).await
+        }));
+    }
+
+    fn open_bucket(
+        &mut self,
+        ctx: &egui::Context,
+        bucket: &str,
+        prefix: &str,
+        state: &PersistedState,
+    ) {
+        let region = self
+            .buckets
+            .iter()
+            .find(|b| b.name == bucket)
+            .and_then(|b| b.region.clone());
+        let connection = match region {
+            Some(r) => self.connection.in_region(&r),
+            None => self.connection.clone(),
+        };
+        self.browser = Some(Browser::open(
+            ctx,
+            connection,
+            bucket,
+            prefix,
+            state.sort,
+            state.flat_view,
+        ));
+    }
+
+    fn buckets_ui(&mut self, ui: &mut egui::Ui, state: &PersistedState) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            ui.heading("Buckets");
+            if self.buckets_loading.is_some() {
+                ui.spinner();
+            } else if ui
+                .small_button("⟳")
+                .on_hover_text("Refresh the bucket list")
+                .clicked()
+            {
+                self.load_buckets(&ctx);
+            }
+        });
+        if let Some(S3Error::AccessDenied { .. }) = &self.buckets_error {
+            ui.label(
+                RichText::new("These credentials may not list buckets. Open one by name below.")
+                    .weak(),
+            );
+        }
+        ui.separator();
+        let selected = self.browser.as_ref().map(|b| b.bucket.clone());
+        let mut open = None;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .max_height(ui.available_height() - 70.0)
+            .show(ui, |ui| {
+                for b in &self.buckets {
+                    let is_selected = selected.as_deref() == Some(b.name.as_str());
+                    let response = ui.selectable_label(is_selected, format!("🗄 {}", b.name));
+                    let detail = format!(
+                        "{} · {}",
+                        b.region.as_deref().unwrap_or("region unknown"),
+                        b.created_secs
+                            .map(utc_datetime)
+                            .map_or("created —".into(), |d| d[..10].to_owned())
+                    );
+                    ui.label(RichText::new(detail).small().weak());
+                    if response.clicked() {
+                        open = Some(b.name.clone());
+                    }
+                }
+            });
+        ui.separator();
+        ui.label("Open a bucket by name:");
+        ui.horizontal(|ui| {
+            let edit =
+                ui.add(egui::TextEdit::singleline(&mut self.typed_bucket).desired_width(130.0));
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Open").clicked() || enter) && !self.typed_bucket.trim().is_empty() {
+                open = Some(self.typed_bucket.trim().to_owned());
+            }
+        });
+        if let Some(name) = open {
+            self.open_bucket(&ctx, &name, "", state);
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn connect_future(
+    spec: ConnectionSpec,
+    sandbox: Option<StaticEndpoint>,
+) -> Result<Connection, S3Error> {
+    crate::s3::client::connect(&spec, sandbox.as_ref(), None).await
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn connect_future(
+    spec: ConnectionSpec,
+    sandbox: Option<StaticEndpoint>,
+) -> Result<Connection, S3Error> {
+    use crate::s3::client::static_connection;
+    match spec {
+        ConnectionSpec::Sandbox => match sandbox {
+            Some(endpoint) => Ok(static_connection("Local sandbox", &endpoint, true)),
+            None => Err(S3Error::Other {
+                what: "Local sandbox".into(),
+                detail: "the web app reaches a sandbox only when served by `skiff serve --web`"
+                    .into(),
+            }),
+        },
+        ConnectionSpec::Custom(c) => {
+            let endpoint = StaticEndpoint {
+                endpoint: c.url.trim().to_owned(),
+                region: c.region.trim().to_owned(),
+                access_key_id: c.access_key_id.trim().to_owned(),
+                secret_access_key: c.secret_access_key.expose().trim().to_owned(),
+            };
+            Ok(static_connection(&c.name, &endpoint, c.path_style))
+        }
+        ConnectionSpec::AwsProfile { name } => Err(S3Error::NoCredentials {
+            endpoint: format!("AWS profile {name} (profiles are read by the desktop app only)"),
+        }),
+    }
+}
+
+impl eframe::App for SkiffApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll(ctx);
+        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+            browser.poll(ctx);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("top-bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.top_bar_ui(ui);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            match self.session.as_ref().and_then(|s| s.browser.as_ref()) {
+                Some(browser) => browser.status_ui(ui),
+                None => {
+                    ui.label(match &self.session {
+                        Some(s) if s.buckets_loading.is_some() => "Loading buckets…".to_owned(),
+                        Some(s) => format!("{} buckets", s.buckets.len()),
+                        None => "Not connected".to_owned(),
+                    });
+                }
+            }
+        });
+        if let Some(session) = self.session.as_mut() {
+            let state = &self.state;
+            egui::Panel::left("buckets")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| session.buckets_ui(ui, state));
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        self.endpoint_form_ui(&ctx);
+        self.remember_place();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.remember_place();
+        eframe::set_value(storage, STATE_KEY, &self.state);
+    }
+}

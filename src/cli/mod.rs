@@ -1,0 +1,282 @@
+//! The companion command line: the same engine as the GUI, for scripts and terminals.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::format::utc_datetime;
+use crate::s3::listing::{ListEvent, ListRequest, Listing};
+use crate::s3::{Connection, S3Error, buckets, client};
+use crate::sandbox::{self, RunningSandbox, Sandbox, SandboxOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skiff",
+    version,
+    about = "Skiff: a storage manager for S3-compatible object storage.",
+    long_about = "Skiff: a storage manager for S3-compatible object storage.\n\n\
+        With no command, opens the desktop app on the local sandbox."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How every subcommand reaches S3. Without any of these, the standard AWS chain applies
+/// (environment, `~/.aws` profiles, SSO, instance metadata), as in the AWS CLI.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// S3 endpoint, e.g. http://127.0.0.1:3900 for a local Garage.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Profile from ~/.aws/config or ~/.aws/credentials.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to sign requests for.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Use the local sandbox (started for the command if no Skiff is running it).
+    #[arg(long, global = true, conflicts_with_all = ["endpoint_url", "profile"])]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the local sandbox S3 server and print how to reach it.
+    Serve {
+        /// Port to listen on (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Data directory (default: the user's data directory, or SKIFF_SANDBOX_DIR).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// List buckets, or the objects and folders under s3://bucket/prefix.
+    Ls {
+        /// s3://bucket[/prefix]; without it, lists buckets.
+        url: Option<String>,
+        /// Every key below the prefix, not just one level.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// Print sizes as 1.5 MiB instead of bytes.
+        #[arg(long)]
+        human_readable: bool,
+        /// End with the number of objects and their total size.
+        #[arg(long)]
+        summarize: bool,
+    },
+}
+
+/// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
+pub fn parse_s3_url(url: &str) -> anyhow::Result<(String, String)> {
+    let Some(rest) = url.strip_prefix("s3://") else {
+        bail!("{url} is not an S3 URL: write it as s3://bucket/prefix");
+    };
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        bail!("{url} names no bucket: write it as s3://bucket/prefix");
+    }
+    Ok((bucket.to_owned(), key.to_owned()))
+}
+
+/// A connection for the command line, and the sandbox it may have started (kept alive with it).
+pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<(Connection, Option<Sandbox>)> {
+    if args.sandbox {
+        let sandbox =
+            Sandbox::start_or_attach(SandboxOptions::new(sandbox::default_data_dir())).await?;
+        let connection = client::static_connection("Local sandbox", sandbox.endpoint(), true);
+        return Ok((connection, Some(sandbox)));
+    }
+    let connection = client::aws_chain_connection(
+        args.profile.as_deref(),
+        args.endpoint_url.as_deref(),
+        args.region.as_deref(),
+    )
+    .await;
+    Ok((connection, None))
+}
+
+pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { port, data } => serve(port, data).await,
+        Command::Ls {
+            url,
+            recursive,
+            human_readable,
+            summarize,
+        } => {
+            let (connection, _sandbox) = connect(&args).await?;
+            let out = std::io::stdout().lock();
+            let result = match url {
+                None => ls_buckets(&connection, out).await,
+                Some(url) => {
+                    let (bucket, prefix) = parse_s3_url(&url)?;
+                    let options = LsOptions {
+                        recursive,
+                        human_readable,
+                        summarize,
+                    };
+                    ls_objects(&connection, &bucket, &prefix, options, out).await
+                }
+            };
+            match result {
+                Err(LsError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(LsError::Io(e)) => Err(e).context("writing the listing"),
+                Err(LsError::S3(e)) => bail!(e.with_hint()),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
+    let mut options = SandboxOptions::new(data.unwrap_or_else(sandbox::default_data_dir));
+    options.port = port;
+    let dir = options.data_dir.clone();
+    let sandbox = RunningSandbox::start(options).await?;
+    let e = &sandbox.endpoint;
+    // A closed stdout (a caller that read the endpoint and hung up) must not stop the server.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "Skiff sandbox serving {dir}\n\
+         \n  endpoint:   {endpoint}\n  region:     {region}\n  access key: {ak}\n  secret key: {sk}\n\
+         \nFor the AWS CLI, s5cmd or boto3:\n\
+         \n  export AWS_ENDPOINT_URL={endpoint} AWS_REGION={region} \\\n         AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk}\n\
+         \nPress Ctrl-C to stop.",
+        dir = dir.display(),
+        endpoint = e.endpoint,
+        region = e.region,
+        ak = e.access_key_id,
+        sk = e.secret_access_key,
+    );
+    let _ = out.flush();
+    drop(out);
+    tokio::signal::ctrl_c().await?;
+    drop(sandbox);
+    Ok(())
+}
+
+#[derive(Debug)]
+enum LsError {
+    S3(S3Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for LsError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+async fn ls_buckets(connection: &Connection, out: impl Write) -> Result<(), LsError> {
+    let list = buckets::list_buckets(connection)
+        .await
+        .map_err(LsError::S3)?;
+    let mut out = BufWriter::new(out);
+    for b in list {
+        let date = b
+            .created_secs
+            .map(utc_datetime)
+            .unwrap_or_else(|| " ".repeat(19));
+        writeln!(out, "{date} {}", b.name)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct LsOptions {
+    recursive: bool,
+    human_readable: bool,
+    summarize: bool,
+}
+
+/// Prints like `aws s3 ls`: `PRE name/` lines, then `date time size key`, page by page as the
+/// pages arrive. Dates are UTC.
+async fn ls_objects(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    options: LsOptions,
+    out: impl Write,
+) -> Result<(), LsError> {
+    let request = if options.recursive {
+        ListRequest::recursive(bucket, prefix)
+    } else {
+        ListRequest::folder(bucket, prefix)
+    };
+    // Without --recursive, names print relative to the "directory" part of the prefix.
+    let strip = if options.recursive {
+        0
+    } else {
+        prefix.rfind('/').map_or(0, |i| i + 1)
+    };
+    let mut out = BufWriter::with_capacity(256 * 1024, out);
+    let mut listing = Listing::start(connection, request, crate::s3::runtime::no_notify());
+    let (mut count, mut total_bytes) = (0u64, 0u64);
+    let mut line = String::with_capacity(256);
+    while let Some(event) = listing.next().await {
+        match event {
+            ListEvent::Page(page) => {
+                for p in &page.prefixes {
+                    writeln!(out, "{:>26} PRE {}", "", &p[strip.min(p.len())..])?;
+                }
+                for o in &page.objects {
+                    line.clear();
+                    line.push_str(&utc_datetime(o.last_modified_secs));
+                    line.push(' ');
+                    let size = if options.human_readable {
+                        crate::format::human_bytes(o.size_bytes)
+                    } else {
+                        o.size_bytes.to_string()
+                    };
+                    line.push_str(&format!("{size:>10} "));
+                    line.push_str(&o.key[strip.min(o.key.len())..]);
+                    line.push('\n');
+                    out.write_all(line.as_bytes())?;
+                    count += 1;
+                    total_bytes += o.size_bytes;
+                }
+            }
+            ListEvent::Done => break,
+            ListEvent::Failed { error, .. } => {
+                out.flush()?;
+                return Err(LsError::S3(error));
+            }
+        }
+    }
+    if options.summarize {
+        writeln!(
+            out,
+            "\nTotal Objects: {count}\n   Total Size: {total_bytes}"
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls() {
+        assert_eq!(parse_s3_url("s3://b").unwrap(), ("b".into(), "".into()));
+        assert_eq!(parse_s3_url("s3://b/").unwrap(), ("b".into(), "".into()));
+        assert_eq!(
+            parse_s3_url("s3://b/a b/c+d/").unwrap(),
+            ("b".into(), "a b/c+d/".into())
+        );
+        assert_eq!(
+            parse_s3_url("s3://b//lead").unwrap(),
+            ("b".into(), "/lead".into())
+        );
+        assert!(parse_s3_url("b/c").is_err());
+        assert!(parse_s3_url("s3:///c").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Skiff: a storage manager for S3-compatible object storage.
+
+pub mod app;
+pub mod format;
+pub mod s3;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sandbox;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

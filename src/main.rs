@@ -1,0 +1,82 @@
+//! Native entry: parse the command line, set up tracing and the tokio runtime, then run the GUI or
+//! a subcommand.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    use std::process::ExitCode;
+
+    let cli = skiff::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SKIFF_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("skiff-io")
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let result = match cli.command {
+        None => run_gui(&runtime),
+        Some(command) => runtime.block_on(skiff::cli::run(command, cli.connection)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+    use skiff::app::{AppEnvironment, SkiffApp};
+    use skiff::sandbox::{Sandbox, SandboxOptions, default_data_dir};
+
+    // The UI thread keeps the runtime entered so that engine tasks can be spawned from it.
+    let _entered = runtime.enter();
+    let sandbox = runtime.block_on(Sandbox::start_or_attach(SandboxOptions::new(
+        default_data_dir(),
+    )));
+    let (sandbox, sandbox_error) = match sandbox {
+        Ok(s) => (Some(s), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let environment = AppEnvironment {
+        sandbox: sandbox.as_ref().map(|s| s.endpoint().clone()),
+        sandbox_error,
+        aws_profiles: skiff::app::native::aws_profiles(),
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Skiff")
+            .with_app_id("skiff")
+            .with_inner_size([1200.0, 760.0])
+            .with_min_inner_size([640.0, 400.0]),
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Skiff",
+        options,
+        Box::new(move |cc| Ok(Box::new(SkiffApp::new(cc, environment)))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
+    drop(sandbox);
+    Ok(())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

@@ -1,0 +1,82 @@
+//! Bucket-level operations.
+
+use super::connection::Connection;
+use super::error::S3Error;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketInfo {
+    pub name: String,
+    /// As ListBuckets reports it; many servers leave it out.
+    pub region: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub created_secs: Option<i64>,
+}
+
+/// Every bucket the credentials can see, following ListBuckets pages where the server has them.
+pub async fn list_buckets(connection: &Connection) -> Result<Vec<BucketInfo>, S3Error> {
+    let mut buckets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let output = connection
+            .client
+            .list_buckets()
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &connection.target()))?;
+        let next = output.continuation_token().map(str::to_owned);
+        buckets.extend(
+            output
+                .buckets
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|b| {
+                    Some(BucketInfo {
+                        region: b.bucket_region.filter(|r| !r.is_empty()).or_else(|| {
+                            connection.single_region.then(|| connection.region.clone())
+                        }),
+                        created_secs: b.creation_date.map(|d| d.secs()),
+                        name: b.name?,
+                    })
+                }),
+        );
+        if next.is_none() || next == token {
+            break;
+        }
+        token = next;
+    }
+    buckets.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(buckets)
+}
+
+/// Checks a bucket exists and is reachable with these credentials; returns its region when the
+/// server says.
+pub async fn head_bucket(connection: &Connection, bucket: &str) -> Result<Option<String>, S3Error> {
+    let output = connection
+        .client
+        .head_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket)))?;
+    Ok(output.bucket_region().map(str::to_owned))
+}
+
+/// Creates a bucket with no further settings (the bucket wizard builds on this).
+pub async fn create_bucket(connection: &Connection, bucket: &str) -> Result<(), S3Error> {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let mut request = connection.client.create_bucket().bucket(bucket);
+    // us-east-1 takes no LocationConstraint; every other region needs one.
+    if connection.region != "us-east-1" {
+        request = request.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(connection.region.as_str()))
+                .build(),
+        );
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket)))?;
+    Ok(())
+}

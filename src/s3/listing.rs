@@ -1,0 +1,263 @@
+//! Listing objects as a stream of pages, fetched in the background.
+//!
+//! A listing runs as one task that sends each page over a bounded channel as soon as it arrives,
+//! so front ends show the first rows after the first page. Dropping or stopping the handle
+//! cancels the request in flight.
+
+use futures::channel::mpsc;
+use futures::future::{AbortHandle, Abortable};
+use futures::{SinkExt, StreamExt};
+
+use super::connection::Connection;
+use super::error::S3Error;
+use super::runtime::{Notify, spawn};
+
+/// S3's own cap on keys per ListObjectsV2 page.
+pub const MAX_KEYS_PER_PAGE: i32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRequest {
+    pub bucket: String,
+    pub prefix: String,
+    /// `Some("/")` lists one level (folders as common prefixes); `None` lists every key below.
+    pub delimiter: Option<String>,
+    /// Resume after this continuation token (a retry after a failed page).
+    pub continuation_token: Option<String>,
+}
+
+impl ListRequest {
+    pub fn folder(bucket: &str, prefix: &str) -> Self {
+        Self {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            delimiter: Some("/".to_owned()),
+            continuation_token: None,
+        }
+    }
+
+    pub fn recursive(bucket: &str, prefix: &str) -> Self {
+        Self {
+            delimiter: None,
+            ..Self::folder(bucket, prefix)
+        }
+    }
+}
+
+/// An object as a listing reports it, kept small: a prefix may hold millions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEntry {
+    pub key: String,
+    pub size_bytes: u64,
+    /// Seconds since the Unix epoch.
+    pub last_modified_secs: i64,
+    pub storage_class: StorageClass,
+}
+
+/// Storage classes as one byte, since every row carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub enum StorageClass {
+    #[default]
+    Standard,
+    ReducedRedundancy,
+    StandardIa,
+    OnezoneIa,
+    IntelligentTiering,
+    GlacierIr,
+    Glacier,
+    DeepArchive,
+    ExpressOnezone,
+    Outposts,
+    Other,
+}
+
+impl StorageClass {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "" | "STANDARD" => Self::Standard,
+            "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
+            "STANDARD_IA" => Self::StandardIa,
+            "ONEZONE_IA" => Self::OnezoneIa,
+            "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+            "GLACIER_IR" => Self::GlacierIr,
+            "GLACIER" => Self::Glacier,
+            "DEEP_ARCHIVE" => Self::DeepArchive,
+            "EXPRESS_ONEZONE" => Self::ExpressOnezone,
+            "OUTPOSTS" => Self::Outposts,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
+            Self::StandardIa => "STANDARD_IA",
+            Self::OnezoneIa => "ONEZONE_IA",
+            Self::IntelligentTiering => "INTELLIGENT_TIERING",
+            Self::GlacierIr => "GLACIER_IR",
+            Self::Glacier => "GLACIER",
+            Self::DeepArchive => "DEEP_ARCHIVE",
+            Self::ExpressOnezone => "EXPRESS_ONEZONE",
+            Self::Outposts => "OUTPOSTS",
+            Self::Other => "OTHER",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// Common prefixes, each ending in the delimiter.
+    pub prefixes: Vec<String>,
+    pub objects: Vec<ObjectEntry>,
+}
+
+#[derive(Debug)]
+pub enum ListEvent {
+    Page(ListPage),
+    /// Every page arrived.
+    Done,
+    /// A page failed; the pages before it stand. Retry with `resume_token` to go on from there.
+    Failed {
+        error: S3Error,
+        resume_token: Option<String>,
+    },
+}
+
+/// A running listing. Dropping it stops the listing.
+pub struct Listing {
+    events: mpsc::Receiver<ListEvent>,
+    abort: AbortHandle,
+}
+
+impl Listing {
+    /// Starts listing in the background; `notify` is called after each event is queued.
+    pub fn start(connection: &Connection, request: ListRequest, notify: Notify) -> Self {
+        let (tx, events) = mpsc::channel(4);
+        let (abort, registration) = AbortHandle::new_pair();
+        let task = Abortable::new(
+            list_pages(connection.clone(), request, tx, notify.clone()),
+            registration,
+        );
+        spawn(async move {
+            let _ = task.await;
+        });
+        Self { events, abort }
+    }
+
+    /// Events that have arrived, without waiting.
+    pub fn try_next(&mut self) -> Option<ListEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// The next event, waiting for it; `None` once the listing has ended.
+    pub async fn next(&mut self) -> Option<ListEvent> {
+        self.events.next().await
+    }
+
+    pub fn stop(&self) {
+        self.abort.abort();
+    }
+}
+
+impl Drop for Listing {
+    fn drop(&mut self) {
+        self.abort.abort();
+    }
+}
+
+async fn list_pages(
+    connection: Connection,
+    request: ListRequest,
+    mut tx: mpsc::Sender<ListEvent>,
+    notify: Notify,
+) {
+    let target = connection.target().bucket(&request.bucket);
+    let mut token = request.continuation_token.clone();
+    loop {
+        let result = connection
+            .client
+            .list_objects_v2()
+            .bucket(&request.bucket)
+            .prefix(&request.prefix)
+            .set_delimiter(request.delimiter.clone())
+            .set_continuation_token(token.clone())
+            .max_keys(MAX_KEYS_PER_PAGE)
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => {
+                let error = connection.error(err, &target);
+                let _ = tx
+                    .send(ListEvent::Failed {
+                        error,
+                        resume_token: token,
+                    })
+                    .await;
+                notify();
+                return;
+            }
+        };
+        let next = output.next_continuation_token().map(str::to_owned);
+        let truncated = output.is_truncated().unwrap_or(false);
+        let page = page_from(output);
+        if tx.send(ListEvent::Page(page)).await.is_err() {
+            return;
+        }
+        notify();
+        // A server that says "truncated" without a token (or repeats one) would loop forever.
+        if !truncated || next.is_none() || next == token {
+            let _ = tx.send(ListEvent::Done).await;
+            notify();
+            return;
+        }
+        token = next;
+    }
+}
+
+fn page_from(output: aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output) -> ListPage {
+    let prefixes = output
+        .common_prefixes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.prefix)
+        .collect();
+    let objects = output
+        .contents
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|o| {
+            Some(ObjectEntry {
+                size_bytes: o.size.unwrap_or(0).max(0) as u64,
+                last_modified_secs: o.last_modified.map(|t| t.secs()).unwrap_or(0),
+                storage_class: o
+                    .storage_class
+                    .as_ref()
+                    .map(|c| StorageClass::parse(c.as_str()))
+                    .unwrap_or_default(),
+                key: o.key?,
+            })
+        })
+        .collect();
+    ListPage { prefixes, objects }
+}
+
+/// Lists everything `request` covers and collects it: for the command line and tests.
+pub async fn list_all(connection: &Connection, request: ListRequest) -> Result<ListPage, S3Error> {
+    let mut listing = Listing::start(connection, request, super::runtime::no_notify());
+    let mut all = ListPage {
+        prefixes: Vec::new(),
+        objects: Vec::new(),
+    };
+    while let Some(event) = listing.next().await {
+        match event {
+            ListEvent::Page(mut page) => {
+                all.prefixes.append(&mut page.prefixes);
+                all.objects.append(&mut page.objects);
+            }
+            ListEvent::Done => return Ok(all),
+            ListEvent::Failed { error, .. } => return Err(error),
+        }
+    }
+    Err(S3Error::Cancelled)
+}

@@ -1,0 +1,15 @@
+//! S3 access: connections, clients, errors and the operations the front ends use.
+//! Nothing here knows about egui.
+
+pub mod buckets;
+pub mod client;
+pub mod connection;
+pub mod error;
+pub mod listing;
+pub mod objects;
+pub mod runtime;
+#[cfg(target_arch = "wasm32")]
+mod web_http;
+
+pub use connection::{Connection, ConnectionSpec, CustomEndpoint, Secret, StaticEndpoint};
+pub use error::{S3Error, Target};

@@ -1,0 +1,118 @@
+//! Object-level operations.
+
+use std::collections::BTreeMap;
+
+use super::connection::Connection;
+use super::error::S3Error;
+
+/// What HeadObject tells about one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectDetails {
+    pub key: String,
+    pub size_bytes: u64,
+    pub etag: Option<String>,
+    pub content_type: Option<String>,
+    pub storage_class: Option<String>,
+    pub last_modified_secs: Option<i64>,
+    pub version_id: Option<String>,
+    pub user_metadata: BTreeMap<String, String>,
+}
+
+pub async fn head_object(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+) -> Result<ObjectDetails, S3Error> {
+    let output = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(key)))?;
+    Ok(ObjectDetails {
+        key: key.to_owned(),
+        size_bytes: output.content_length().unwrap_or(0).max(0) as u64,
+        etag: output.e_tag().map(str::to_owned),
+        content_type: output.content_type().map(str::to_owned),
+        storage_class: output
+            .storage_class()
+            .map(|c| c.as_str().to_owned())
+            .or_else(|| Some("STANDARD".to_owned())),
+        last_modified_secs: output.last_modified().map(|t| t.secs()),
+        version_id: output.version_id().map(str::to_owned),
+        user_metadata: output
+            .metadata()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// The name a user typed for a new folder, checked: one path segment, no slashes inside.
+pub fn folder_key(parent_prefix: &str, name: &str) -> Result<String, String> {
+    let name = name.trim().trim_end_matches('/');
+    if name.is_empty() {
+        return Err("Enter a folder name.".into());
+    }
+    if name.contains('/') {
+        return Err("A folder name cannot contain '/'. Create one level at a time.".into());
+    }
+    let key = format!("{parent_prefix}{name}/");
+    if key.len() > 1024 {
+        return Err("The full key would be longer than S3's 1,024-byte limit.".into());
+    }
+    Ok(key)
+}
+
+/// Creates the zero-byte `prefix/` marker that S3 consoles show as a folder.
+pub async fn create_folder(
+    connection: &Connection,
+    bucket: &str,
+    folder_key: &str,
+) -> Result<(), S3Error> {
+    connection
+        .client
+        .put_object()
+        .bucket(bucket)
+        .key(folder_key)
+        .content_length(0)
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b""))
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(folder_key)))?;
+    Ok(())
+}
+
+/// Writes a small object from memory (tests, fixtures and the sandbox's sample data).
+pub async fn put_bytes(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    bytes: Vec<u8>,
+) -> Result<(), S3Error> {
+    connection
+        .client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(bytes))
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(key)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(folder_key("a/", "b").unwrap(), "a/b/");
+        assert_eq!(folder_key("", " raw data/ ").unwrap(), "raw data/");
+        assert!(folder_key("", "  ").is_err());
+        assert!(folder_key("", "a/b").is_err());
+        assert!(folder_key(&"x".repeat(1020), "abcd").is_err());
+    }
+}

@@ -1,0 +1,341 @@
+//! The embedded local S3 server: s3s over s3s-fs, on loopback.
+//!
+//! One data directory has one server. The process that starts it holds an exclusive lock on
+//! `server.lock` and records its address in `endpoint.json`; any other Skiff process that opens
+//! the same directory finds the lock taken and connects to the recorded endpoint instead.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::s3::StaticEndpoint;
+
+pub const SANDBOX_REGION: &str = "us-east-1";
+const LOCK_FILE: &str = "server.lock";
+const ENDPOINT_FILE: &str = "endpoint.json";
+const CREDENTIALS_FILE: &str = "credentials.json";
+const STORE_DIR: &str = "store";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("Cannot use the sandbox data directory {path}: {source}.")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Cannot listen on {addr}: {source}. Choose another port or stop the program using it.")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(
+        "Another Skiff process holds the sandbox in {path}, but its server at {endpoint} does not answer. \
+         Close the other Skiff, or start with another data directory."
+    )]
+    OwnerNotAnswering { path: PathBuf, endpoint: String },
+    #[error(
+        "The sandbox in {path} is already served by another Skiff process at {endpoint}; stop it \
+         first to serve it here."
+    )]
+    AlreadyServed { path: PathBuf, endpoint: String },
+    #[error("The sandbox's storage in {path} could not be opened: {detail}.")]
+    Store { path: PathBuf, detail: String },
+}
+
+/// Where the sandbox keeps its data: the user's data directory, or `SKIFF_SANDBOX_DIR`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SKIFF_SANDBOX_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("dev", "Skiff", "Skiff")
+        .map(|d| d.data_dir().join("sandbox"))
+        .unwrap_or_else(|| std::env::temp_dir().join("skiff-sandbox"))
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub data_dir: PathBuf,
+    pub host: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+}
+
+impl SandboxOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+        }
+    }
+}
+
+/// The sandbox this process uses: one it runs, or one another process runs.
+pub enum Sandbox {
+    Running(RunningSandbox),
+    Attached(StaticEndpoint),
+}
+
+impl Sandbox {
+    pub fn endpoint(&self) -> &StaticEndpoint {
+        match self {
+            Self::Running(r) => &r.endpoint,
+            Self::Attached(e) => e,
+        }
+    }
+
+    /// Starts the server for `options.data_dir`, or attaches to the process already serving it.
+    pub async fn start_or_attach(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let dir = &options.data_dir;
+        let lock = open_lock(dir)?;
+        if lock.try_lock().is_ok() {
+            return RunningSandbox::start_locked(options, lock)
+                .await
+                .map(Self::Running);
+        }
+        attach(dir).await.map(Self::Attached)
+    }
+}
+
+/// A sandbox server this process runs. Dropping it stops the server.
+pub struct RunningSandbox {
+    pub endpoint: StaticEndpoint,
+    data_dir: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    _lock: File,
+}
+
+impl RunningSandbox {
+    /// Starts the server; fails if another process already serves this data directory.
+    pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let lock = open_lock(&options.data_dir)?;
+        if lock.try_lock().is_err() {
+            let endpoint = read_endpoint(&options.data_dir)
+                .map(|e| e.endpoint)
+                .unwrap_or_else(|| "an unknown address".into());
+            return Err(SandboxError::AlreadyServed {
+                path: options.data_dir.clone(),
+                endpoint,
+            });
+        }
+        Self::start_locked(options, lock).await
+    }
+
+    async fn start_locked(options: SandboxOptions, lock: File) -> Result<Self, SandboxError> {
+        let dir = options.data_dir.clone();
+        let (access_key_id, secret_access_key) = load_or_create_credentials(&dir)?;
+        let store = dir.join(STORE_DIR);
+        std::fs::create_dir_all(&store).map_err(|source| SandboxError::DataDir {
+            path: store.clone(),
+            source,
+        })?;
+        let fs = s3s_fs::FileSystem::new(&store).map_err(|e| SandboxError::Store {
+            path: store.clone(),
+            detail: format!("{e:?}"),
+        })?;
+        let service = {
+            let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+            builder.set_auth(s3s::auth::SimpleAuth::from_single(
+                access_key_id.clone(),
+                secret_access_key.clone(),
+            ));
+            builder.build()
+        };
+
+        let addr = SocketAddr::new(options.host, options.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let endpoint = StaticEndpoint {
+            endpoint: format!("http://{}", format_addr(local)),
+            region: SANDBOX_REGION.to_owned(),
+            access_key_id,
+            secret_access_key,
+        };
+
+        let (shutdown, mut stop) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let http = ConnBuilder::new(TokioExecutor::new());
+            let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+            loop {
+                let socket = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((socket, _)) => socket,
+                        Err(err) => {
+                            tracing::warn!("sandbox: accept failed: {err}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    },
+                    _ = &mut stop => break,
+                };
+                let _ = socket.set_nodelay(true);
+                let conn = http.serve_connection(TokioIo::new(socket), service.clone());
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+        });
+
+        write_endpoint(&dir, &endpoint.endpoint)?;
+        tracing::info!("sandbox serving {} at {}", dir.display(), endpoint.endpoint);
+        Ok(Self {
+            endpoint,
+            data_dir: dir,
+            shutdown: Some(shutdown),
+            _lock: lock,
+        })
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = std::fs::remove_file(self.data_dir.join(ENDPOINT_FILE));
+    }
+}
+
+fn format_addr(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+fn open_lock(dir: &Path) -> Result<File, SandboxError> {
+    std::fs::create_dir_all(dir).map_err(|source| SandboxError::DataDir {
+        path: dir.to_owned(),
+        source,
+    })?;
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|source| SandboxError::DataDir {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
+#[derive(Serialize, Deserialize)]
+struct EndpointRecord {
+    endpoint: String,
+    pid: u32,
+}
+
+fn write_endpoint(dir: &Path, endpoint: &str) -> Result<(), SandboxError> {
+    let record = EndpointRecord {
+        endpoint: endpoint.to_owned(),
+        pid: std::process::id(),
+    };
+    let path = dir.join(ENDPOINT_FILE);
+    let tmp = dir.join(format!("{ENDPOINT_FILE}.tmp"));
+    let text = serde_json::to_string_pretty(&record).expect("endpoint record serialises");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|source| SandboxError::DataDir { path, source })
+}
+
+fn read_endpoint(dir: &Path) -> Option<EndpointRecord> {
+    let text = std::fs::read_to_string(dir.join(ENDPOINT_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+async fn attach(dir: &Path) -> Result<StaticEndpoint, SandboxError> {
+    // The owner may have taken the lock a moment ago and not yet written its address.
+    let mut record = None;
+    for _ in 0..40 {
+        record = read_endpoint(dir);
+        if record.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let endpoint = record.map(|r| r.endpoint).unwrap_or_default();
+    let host_port = endpoint.trim_start_matches("http://").to_owned();
+    let answers = tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect(host_port),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    if !answers {
+        return Err(SandboxError::OwnerNotAnswering {
+            path: dir.to_owned(),
+            endpoint: if endpoint.is_empty() {
+                "an unknown address".into()
+            } else {
+                endpoint
+            },
+        });
+    }
+    let (access_key_id, secret_access_key) = load_or_create_credentials(dir)?;
+    Ok(StaticEndpoint {
+        endpoint,
+        region: SANDBOX_REGION.to_owned(),
+        access_key_id,
+        secret_access_key,
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+struct CredentialsRecord {
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+/// The sandbox's keys, made on first start and kept readable by the user alone.
+fn load_or_create_credentials(dir: &Path) -> Result<(String, String), SandboxError> {
+    let path = dir.join(CREDENTIALS_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Ok(record) = serde_json::from_str::<CredentialsRecord>(&text)
+    {
+        return Ok((record.access_key_id, record.secret_access_key));
+    }
+    let record = CredentialsRecord {
+        access_key_id: format!("SKIFF{}", random_token(15).to_uppercase()),
+        secret_access_key: random_token(40),
+    };
+    let text = serde_json::to_string_pretty(&record).expect("credentials serialise");
+    let write = || -> std::io::Result<()> {
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path)?;
+        file.write_all(text.as_bytes())
+    };
+    write().map_err(|source| SandboxError::DataDir {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((record.access_key_id, record.secret_access_key))
+}
+
+fn random_token(len: usize) -> String {
+    use rand::Rng;
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}

@@ -1,0 +1,152 @@
+//! `skiff ls` and friends, run as a user runs them, against a sandbox served by `skiff serve`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Served {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["serve", "--data"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    assert!(lines.any(|l| l.unwrap().contains("endpoint:")));
+    Served { child, dir }
+}
+
+fn skiff(served: &Served, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .arg("--sandbox")
+        .args(args)
+        .env("SKIFF_SANDBOX_DIR", served.dir.path())
+        .output()
+        .unwrap()
+}
+
+fn seed(served: &Served) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let sandbox = skiff::sandbox::Sandbox::start_or_attach(
+            skiff::sandbox::SandboxOptions::new(served.dir.path()),
+        )
+        .await
+        .unwrap();
+        let c = skiff::s3::client::static_connection("t", sandbox.endpoint(), true);
+        skiff::s3::buckets::create_bucket(&c, "data").await.unwrap();
+        for (key, len) in [("top.txt", 5), ("raw/a b.txt", 1234), ("raw/2026/c.bin", 0)] {
+            skiff::s3::objects::put_bytes(&c, "data", key, vec![b'x'; len])
+                .await
+                .unwrap();
+        }
+    });
+}
+
+#[test]
+fn ls_prints_like_the_aws_cli() {
+    let served = serve();
+    seed(&served);
+
+    let out = skiff(&served, &["ls"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.trim_end().ends_with(" data"), "{text}");
+    assert_eq!(
+        text.lines().next().unwrap().len(),
+        "2026-11-25 09:24:16 data".len()
+    );
+
+    let out = skiff(&served, &["ls", "s3://data"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("{:>26} PRE raw/", ""));
+    assert!(lines[1].ends_with("          5 top.txt"), "{:?}", lines[1]);
+    assert_eq!(lines.len(), 2);
+
+    let out = skiff(&served, &["ls", "s3://data/raw/"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(" PRE 2026/\n"), "{text}");
+    assert!(text.contains("       1234 a b.txt\n"), "{text}");
+
+    let out = skiff(&served, &["ls", "--recursive", "--summarize", "s3://data"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| l.len() > 31 && l.as_bytes()[4] == b'-')
+        .map(|l| &l[31..])
+        .collect();
+    assert_eq!(keys, ["raw/2026/c.bin", "raw/a b.txt", "top.txt"], "{text}");
+    assert!(text.contains("Total Objects: 3"), "{text}");
+    assert!(text.contains("Total Size: 1239"), "{text}");
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_non_zero_status() {
+    let served = serve();
+    let out = skiff(&served, &["ls", "s3://no-such-bucket/x"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("There is no bucket named no-such-bucket."),
+        "{err}"
+    );
+
+    let out = skiff(&served, &["ls", "data/x"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("s3://bucket/prefix"));
+}
+
+#[test]
+fn endpoint_url_and_environment_keys_work_like_the_aws_cli() {
+    let served = serve();
+    seed(&served);
+    let creds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let endpoint: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.dir.path().join("endpoint.json")).unwrap(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["ls", "s3://data/", "--endpoint-url"])
+        .arg(endpoint["endpoint"].as_str().unwrap())
+        .env(
+            "AWS_ACCESS_KEY_ID",
+            creds["access_key_id"].as_str().unwrap(),
+        )
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            creds["secret_access_key"].as_str().unwrap(),
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("top.txt"));
+}

@@ -1,0 +1,134 @@
+//! Servers for the integration tests: the embedded sandbox always; moto and Garage when `.ci/run`
+//! (or a developer) points at them.
+//!
+//! - moto: `SKIFF_TEST_MOTO_ENDPOINT=http://127.0.0.1:PORT`
+//! - Garage: `SKIFF_TEST_GARAGE_ENDPOINT`, `SKIFF_TEST_GARAGE_KEY_ID`, `SKIFF_TEST_GARAGE_SECRET`
+//!   (and optionally `SKIFF_TEST_GARAGE_REGION`, default `garage`)
+//!
+//! `SKIFF_REQUIRE_SERVERS=moto,garage` turns a missing server into a failure, so CI can never
+//! pass by quietly not testing one.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use futures::StreamExt;
+use skiff::s3::client::static_connection;
+use skiff::s3::{Connection, StaticEndpoint};
+use skiff::sandbox::{RunningSandbox, SandboxOptions};
+
+pub struct TestServer {
+    pub name: &'static str,
+    pub connection: Connection,
+    _sandbox: Option<RunningSandbox>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn required(name: &str) -> bool {
+    std::env::var("SKIFF_REQUIRE_SERVERS")
+        .map(|v| v.split(',').any(|s| s.trim() == name))
+        .unwrap_or(false)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The named server, or `None` (with a note on stderr) when it is not configured.
+pub async fn server(name: &'static str) -> Option<TestServer> {
+    let configured = match name {
+        "sandbox" => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let sandbox = RunningSandbox::start(SandboxOptions::new(dir.path()))
+                .await
+                .expect("sandbox starts");
+            let connection = static_connection("sandbox", &sandbox.endpoint, true);
+            return Some(TestServer {
+                name,
+                connection,
+                _sandbox: Some(sandbox),
+                _dir: Some(dir),
+            });
+        }
+        "moto" => env("SKIFF_TEST_MOTO_ENDPOINT").map(|endpoint| StaticEndpoint {
+            endpoint,
+            region: "us-east-1".into(),
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+        }),
+        "garage" => match (
+            env("SKIFF_TEST_GARAGE_ENDPOINT"),
+            env("SKIFF_TEST_GARAGE_KEY_ID"),
+            env("SKIFF_TEST_GARAGE_SECRET"),
+        ) {
+            (Some(endpoint), Some(key), Some(secret)) => Some(StaticEndpoint {
+                endpoint,
+                region: env("SKIFF_TEST_GARAGE_REGION").unwrap_or_else(|| "garage".into()),
+                access_key_id: key,
+                secret_access_key: secret,
+            }),
+            _ => None,
+        },
+        other => panic!("unknown test server {other}"),
+    };
+    match configured {
+        Some(endpoint) => Some(TestServer {
+            name,
+            connection: static_connection(name, &endpoint, true),
+            _sandbox: None,
+            _dir: None,
+        }),
+        None => {
+            assert!(
+                !required(name),
+                "SKIFF_REQUIRE_SERVERS names {name}, but its SKIFF_TEST_* variables are not set"
+            );
+            eprintln!("note: {name} is not configured for this run (see tests/common/mod.rs)");
+            None
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A bucket name unique to this test run.
+pub fn unique_bucket(case: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("skiff-{case}-{}-{nanos:x}-{n}", std::process::id())
+}
+
+/// Creates a fresh bucket on the server.
+pub async fn fresh_bucket(server: &TestServer, case: &str) -> String {
+    let bucket = unique_bucket(case);
+    skiff::s3::buckets::create_bucket(&server.connection, &bucket)
+        .await
+        .unwrap_or_else(|e| panic!("{}: create bucket {bucket}: {e}", server.name));
+    bucket
+}
+
+/// Puts every key (body: the key's own bytes), 32 at a time.
+pub async fn put_keys(server: &TestServer, bucket: &str, keys: &[String]) {
+    let results: Vec<_> = futures::stream::iter(keys.iter().cloned())
+        .map(|key| {
+            let connection = server.connection.clone();
+            let bucket = bucket.to_owned();
+            async move {
+                let body = key.clone().into_bytes();
+                skiff::s3::objects::put_bytes(&connection, &bucket, &key, body)
+                    .await
+                    .map_err(|e| format!("{key}: {e}"))
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let failures: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+    assert!(
+        failures.is_empty(),
+        "{}: puts failed: {failures:?}",
+        server.name
+    );
+}

@@ -1,0 +1,252 @@
+//! One endpoint conformance suite, run against every server: the sandbox, moto and Garage.
+
+mod common;
+
+use common::{TestServer, fresh_bucket, put_keys};
+use skiff::s3::S3Error;
+use skiff::s3::listing::{ListEvent, ListRequest, Listing, list_all};
+use skiff::s3::runtime::no_notify;
+
+mod suite {
+    use super::*;
+
+    /// More than 1,000 keys come back complete, in order, over several pages.
+    pub async fn listing_across_pages(server: &TestServer) {
+        let bucket = fresh_bucket(server, "pages").await;
+        let keys: Vec<String> = (0..1234)
+            .map(|i| format!("shards/part-{i:05}.bin"))
+            .collect();
+        put_keys(server, &bucket, &keys).await;
+
+        let mut listing = Listing::start(
+            &server.connection,
+            ListRequest::recursive(&bucket, "shards/"),
+            no_notify(),
+        );
+        let (mut pages, mut listed) = (0, Vec::new());
+        loop {
+            match listing.next().await.expect("listing ends with Done") {
+                ListEvent::Page(page) => {
+                    pages += 1;
+                    assert!(
+                        page.objects.len() <= 1000,
+                        "a page holds at most 1,000 keys"
+                    );
+                    listed.extend(page.objects.into_iter().map(|o| o.key));
+                }
+                ListEvent::Done => break,
+                ListEvent::Failed { error, .. } => panic!("{}: {error}", server.name),
+            }
+        }
+        assert!(pages >= 2, "{}: 1,234 keys in {pages} page(s)", server.name);
+        assert_eq!(listed, keys, "{}: every key once, in order", server.name);
+
+        // One level with a delimiter pages too.
+        let level = list_all(&server.connection, ListRequest::folder(&bucket, "shards/"))
+            .await
+            .unwrap();
+        assert_eq!(level.objects.len(), 1234);
+        assert!(level.prefixes.is_empty());
+    }
+
+    pub async fn nested_prefixes(server: &TestServer) {
+        let bucket = fresh_bucket(server, "nested").await;
+        let keys: Vec<String> = [
+            "top.txt",
+            "raw/a.txt",
+            "raw/2026/11/b.txt",
+            "raw/2026/c.txt",
+            "raw-old/d.txt",
+        ]
+        .map(String::from)
+        .to_vec();
+        put_keys(server, &bucket, &keys).await;
+
+        let root = list_all(&server.connection, ListRequest::folder(&bucket, ""))
+            .await
+            .unwrap();
+        assert_eq!(root.prefixes, ["raw-old/", "raw/"], "{}", server.name);
+        assert_eq!(names(&root.objects), ["top.txt"]);
+
+        let raw = list_all(&server.connection, ListRequest::folder(&bucket, "raw/"))
+            .await
+            .unwrap();
+        assert_eq!(raw.prefixes, ["raw/2026/"], "{}", server.name);
+        assert_eq!(names(&raw.objects), ["raw/a.txt"]);
+
+        let deep = list_all(
+            &server.connection,
+            ListRequest::folder(&bucket, "raw/2026/"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(deep.prefixes, ["raw/2026/11/"]);
+        assert_eq!(names(&deep.objects), ["raw/2026/c.txt"]);
+
+        let flat = list_all(&server.connection, ListRequest::recursive(&bucket, "raw/"))
+            .await
+            .unwrap();
+        assert_eq!(
+            names(&flat.objects),
+            ["raw/2026/11/b.txt", "raw/2026/c.txt", "raw/a.txt"],
+            "{}: `raw/` must not match `raw-old/`",
+            server.name
+        );
+    }
+
+    pub async fn awkward_keys(server: &TestServer) {
+        let bucket = fresh_bucket(server, "keys").await;
+        let mut keys: Vec<String> = [
+            "with space/file name.txt",
+            "plus+sign.txt",
+            "percent%20literal.txt",
+            "ünïcødé/файл-数据.txt",
+            "emoji 🚀/🦀 crab.bin",
+            "quote'and=equals&amp.txt",
+        ]
+        .map(String::from)
+        .to_vec();
+        keys.sort();
+        put_keys(server, &bucket, &keys).await;
+
+        let flat = list_all(&server.connection, ListRequest::recursive(&bucket, ""))
+            .await
+            .unwrap();
+        let mut listed = names(&flat.objects);
+        listed.sort();
+        assert_eq!(
+            listed, keys,
+            "{}: keys come back byte for byte",
+            server.name
+        );
+
+        let level = list_all(
+            &server.connection,
+            ListRequest::folder(&bucket, "emoji 🚀/"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(names(&level.objects), ["emoji 🚀/🦀 crab.bin"]);
+
+        for key in &keys {
+            let details = skiff::s3::objects::head_object(&server.connection, &bucket, key)
+                .await
+                .unwrap_or_else(|e| panic!("{}: head {key}: {e}", server.name));
+            assert_eq!(
+                details.size_bytes,
+                key.len() as u64,
+                "{}: {key}",
+                server.name
+            );
+        }
+    }
+
+    pub async fn empty_bucket(server: &TestServer) {
+        let bucket = fresh_bucket(server, "empty").await;
+        let all = list_all(&server.connection, ListRequest::recursive(&bucket, ""))
+            .await
+            .unwrap();
+        assert!(all.objects.is_empty() && all.prefixes.is_empty());
+        let level = list_all(&server.connection, ListRequest::folder(&bucket, "nothing/"))
+            .await
+            .unwrap();
+        assert!(level.objects.is_empty() && level.prefixes.is_empty());
+        let buckets = skiff::s3::buckets::list_buckets(&server.connection)
+            .await
+            .unwrap();
+        assert!(
+            buckets.iter().any(|b| b.name == bucket),
+            "{}: listed",
+            server.name
+        );
+    }
+
+    pub async fn folder_marker_and_details(server: &TestServer) {
+        let bucket = fresh_bucket(server, "folder").await;
+        let key = skiff::s3::objects::folder_key("", "new folder").unwrap();
+        skiff::s3::objects::create_folder(&server.connection, &bucket, &key)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", server.name));
+        let root = list_all(&server.connection, ListRequest::folder(&bucket, ""))
+            .await
+            .unwrap();
+        assert_eq!(root.prefixes, ["new folder/"], "{}", server.name);
+
+        server
+            .connection
+            .client
+            .put_object()
+            .bucket(&bucket)
+            .key("new folder/model.ckpt")
+            .content_type("application/octet-stream")
+            .metadata("epoch", "12")
+            .body(vec![7u8; 4096].into())
+            .send()
+            .await
+            .unwrap();
+        let d =
+            skiff::s3::objects::head_object(&server.connection, &bucket, "new folder/model.ckpt")
+                .await
+                .unwrap();
+        assert_eq!(d.size_bytes, 4096);
+        assert_eq!(d.content_type.as_deref(), Some("application/octet-stream"));
+        assert_eq!(
+            d.user_metadata.get("epoch").map(String::as_str),
+            Some("12"),
+            "{}",
+            server.name
+        );
+        assert!(d.etag.is_some());
+        assert!(d.last_modified_secs.is_some());
+    }
+
+    pub async fn missing_things_are_named(server: &TestServer) {
+        let bucket = common::unique_bucket("missing");
+        let err = list_all(&server.connection, ListRequest::folder(&bucket, ""))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            S3Error::NoSuchBucket {
+                bucket: bucket.clone()
+            },
+            "{}",
+            server.name
+        );
+        assert!(err.to_string().contains(&bucket));
+
+        let real = fresh_bucket(server, "missing").await;
+        let err = skiff::s3::objects::head_object(&server.connection, &real, "no/such key")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, S3Error::NotFound { .. }),
+            "{}: {err:?}",
+            server.name
+        );
+        assert!(err.to_string().contains("no/such key"));
+    }
+
+    fn names(objects: &[skiff::s3::listing::ObjectEntry]) -> Vec<String> {
+        objects.iter().map(|o| o.key.clone()).collect()
+    }
+}
+
+macro_rules! conformance {
+    ($server:ident: $($case:ident),+ $(,)?) => {
+        mod $server {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    if let Some(server) = super::common::server(stringify!($server)).await {
+                        super::suite::$case(&server).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+conformance!(sandbox: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named);
+conformance!(moto: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named);
+conformance!(garage: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named);

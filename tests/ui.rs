@@ -1,0 +1,172 @@
+//! The app opened on a sandbox, driven by clicks through egui_kittest.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
+use skiff::s3::client::static_connection;
+use skiff::sandbox::{RunningSandbox, SandboxOptions};
+
+struct Fixture {
+    runtime: tokio::runtime::Runtime,
+    sandbox: Option<RunningSandbox>,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture(keys: &[&str]) -> Fixture {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = runtime
+        .block_on(RunningSandbox::start(SandboxOptions::new(dir.path())))
+        .unwrap();
+    let c = static_connection("t", &sandbox.endpoint, true);
+    runtime.block_on(async {
+        skiff::s3::buckets::create_bucket(&c, "demo").await.unwrap();
+        for key in keys {
+            skiff::s3::objects::put_bytes(&c, "demo", key, key.as_bytes().to_vec())
+                .await
+                .unwrap();
+        }
+    });
+    Fixture {
+        runtime,
+        sandbox: Some(sandbox),
+        _dir: dir,
+    }
+}
+
+fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, SkiffApp> {
+    let env = AppEnvironment {
+        sandbox: fixture.sandbox.as_ref().map(|s| s.endpoint.clone()),
+        sandbox_error: None,
+        aws_profiles: vec![],
+    };
+    Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
+}
+
+/// Steps the UI until `label` shows, as a user waits for the network.
+fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if harness.query_by_label(label).is_some() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{label:?} never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_until(harness: &mut Harness<'_, SkiffApp>, what: &str, done: impl Fn(&SkiffApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if done(harness.state()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn browse_into_a_prefix_and_back_with_breadcrumbs() {
+    let fixture = fixture(&["top.txt", "raw/b.txt", "raw/2026/a.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, PersistedState::default());
+
+    wait_for(&mut harness, "🗄 demo");
+    harness.get_by_label("🗄 demo").click();
+    wait_for(&mut harness, "📁 raw/");
+    wait_for(&mut harness, "📄 top.txt");
+
+    harness.get_by_label("📁 raw/").click();
+    wait_for(&mut harness, "📁 2026/");
+    wait_for(&mut harness, "📄 b.txt");
+    assert!(harness.query_by_label("📄 top.txt").is_none());
+    assert_eq!(harness.state().browser().unwrap().prefix, "raw/");
+
+    harness.get_by_label("📁 2026/").click();
+    wait_for(&mut harness, "📄 a.txt");
+
+    // Breadcrumbs: "raw" goes up one level, the bucket button to the root.
+    harness.get_by_label("raw").click();
+    wait_for(&mut harness, "📄 b.txt");
+    assert_eq!(harness.state().browser().unwrap().prefix, "raw/");
+    harness.get_by_label("🗄 demo").click();
+    wait_for(&mut harness, "📄 top.txt");
+    assert_eq!(harness.state().browser().unwrap().prefix, "");
+}
+
+#[test]
+fn selecting_an_object_shows_its_details() {
+    let fixture = fixture(&["notes/readme.md"]);
+    let _rt = fixture.runtime.enter();
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        prefix: "notes/".into(),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    // The last session's bucket and prefix reopen by themselves.
+    wait_for(&mut harness, "📄 readme.md");
+    harness.get_by_label("📄 readme.md").click();
+    wait_for(&mut harness, "Details");
+    wait_for(&mut harness, "notes/readme.md");
+    wait_for(&mut harness, "15 B (15 bytes)");
+}
+
+#[test]
+fn new_folder_creates_the_marker_and_shows_it() {
+    let fixture = fixture(&["top.txt"]);
+    let _rt = fixture.runtime.enter();
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(&mut harness, "📄 top.txt");
+    harness.get_by_label("🗀 New folder").click();
+    harness.step();
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("checkpoints");
+    harness.step();
+    harness.get_by_label("Create").click();
+    wait_for(&mut harness, "📁 checkpoints/");
+    // Inside the new folder, its own marker is not listed as an object.
+    harness.get_by_label("📁 checkpoints/").click();
+    wait_until(&mut harness, "the listing", |app| {
+        app.browser()
+            .is_some_and(|b| b.prefix == "checkpoints/" && !b.is_loading())
+    });
+    assert_eq!(harness.state().browser().unwrap().rows().visible_len(), 0);
+    wait_for(&mut harness, "Nothing here yet");
+}
+
+#[test]
+fn a_connection_error_is_a_sentence_with_a_hint() {
+    let mut fixture = fixture(&[]);
+    let _rt = fixture.runtime.enter();
+    // The sandbox goes away after the app was told where it is.
+    let endpoint = fixture.sandbox.as_ref().unwrap().endpoint.clone();
+    drop(fixture.sandbox.take());
+    let env = AppEnvironment {
+        sandbox: Some(endpoint.clone()),
+        ..AppEnvironment::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, PersistedState::default()));
+    let message = format!("Cannot reach {}: connection refused.", endpoint.endpoint);
+    wait_for(&mut harness, &message);
+    assert!(
+        harness
+            .query_by_label_contains("Check the endpoint URL")
+            .is_some()
+    );
+    assert!(harness.query_by_label("⟳ Retry").is_some());
+}
