@@ -253,7 +253,7 @@ impl Browser {
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
             if ui
-                .button(RichText::new(format!("🗄 {}", self.bucket)).strong())
+                .button(RichText::new(format!("s3://{}", self.bucket)).strong())
                 .on_hover_text("Bucket root")
                 .clicked()
             {
@@ -316,12 +316,14 @@ impl Browser {
                 self.navigate(&ctx, &prefix, mode);
             }
             ui.separator();
-            ui.label("Filter:");
-            let response = ui.add(
-                egui::TextEdit::singleline(&mut self.filter_text)
-                    .hint_text("name contains…")
-                    .desired_width(180.0),
-            );
+            let label = ui.label("Filter:");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter_text)
+                        .hint_text("name contains…")
+                        .desired_width(180.0),
+                )
+                .labelled_by(label.id);
             if response.changed() {
                 self.rows.set_filter(&self.filter_text);
             }
@@ -382,6 +384,8 @@ impl Browser {
                 });
             }
         };
+        // Selectable labels would take the clicks meant for the row.
+        ui.style_mut().interaction.selectable_labels = false;
         TableBuilder::new(ui)
             .id_salt("listing")
             .striped(true)
@@ -545,11 +549,14 @@ impl Browser {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.label(format!("In s3://{}/{}", self.bucket, self.prefix));
-                let edit = ui.add(
-                    egui::TextEdit::singleline(&mut dialog.name)
-                        .hint_text("folder name")
-                        .desired_width(280.0),
-                );
+                let label = ui.label("Folder name:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut dialog.name)
+                            .hint_text("e.g. checkpoints")
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(label.id);
                 if dialog.creating.is_none() && dialog.name.is_empty() {
                     edit.request_focus();
                 }

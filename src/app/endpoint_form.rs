@@ -53,33 +53,40 @@ impl EndpointForm {
                     .num_columns(2)
                     .spacing([10.0, 6.0])
                     .show(ui, |ui| {
-                        ui.label("Name");
-                        ui.text_edit_singleline(&mut e.name);
-                        ui.end_row();
-                        ui.label("URL");
-                        ui.add(
+                        let field = |ui: &mut egui::Ui, label: &str, edit: egui::TextEdit<'_>| {
+                            let label = ui.label(label);
+                            ui.add(edit.desired_width(260.0)).labelled_by(label.id);
+                            ui.end_row();
+                        };
+                        field(ui, "Name", egui::TextEdit::singleline(&mut e.name));
+                        field(
+                            ui,
+                            "URL",
                             egui::TextEdit::singleline(&mut e.url)
                                 .hint_text("http://127.0.0.1:9000"),
                         );
-                        ui.end_row();
-                        ui.label("Region");
-                        ui.add(egui::TextEdit::singleline(&mut e.region).hint_text("us-east-1"));
-                        ui.end_row();
+                        field(
+                            ui,
+                            "Region",
+                            egui::TextEdit::singleline(&mut e.region).hint_text("us-east-1"),
+                        );
                         ui.label("");
                         ui.checkbox(
                             &mut e.path_style,
                             "Path-style requests (MinIO, Garage, Ceph)",
                         );
                         ui.end_row();
-                        ui.label("Access key");
-                        ui.text_edit_singleline(&mut e.access_key_id);
-                        ui.end_row();
-                        ui.label("Secret key");
-                        ui.add(
+                        field(
+                            ui,
+                            "Access key",
+                            egui::TextEdit::singleline(&mut e.access_key_id),
+                        );
+                        field(
+                            ui,
+                            "Secret key",
                             egui::TextEdit::singleline(e.secret_access_key.as_mut_string())
                                 .password(true),
                         );
-                        ui.end_row();
                     });
                 if let Some(problem) = &self.problem {
                     ui.colored_label(ui.visuals().error_fg_color, problem);

@@ -212,7 +212,7 @@ impl SkiffApp {
         ui.horizontal(|ui| {
             ui.label(RichText::new("⛵ Skiff").heading().strong());
             ui.separator();
-            ui.label("Connection:");
+            let label = ui.label("Connection:");
             let mut choice: Option<ConnectionSpec> = None;
             let mut add_endpoint = false;
             egui::ComboBox::from_id_salt("connection")
@@ -239,7 +239,9 @@ impl SkiffApp {
                     if ui.selectable_label(false, "＋ Add endpoint…").clicked() {
                         add_endpoint = true;
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             if let ConnectionSpec::Custom(c) = &self.active
                 && ui
                     .button("✏ Edit")

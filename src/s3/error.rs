@@ -229,7 +229,7 @@ impl S3Error {
         let what = target.describe();
         let bucket = target.bucket.clone().unwrap_or_default();
         match (code, status) {
-            (Some("InvalidAccessKeyId"), _) => Self::UnknownAccessKey { endpoint },
+            (Some("InvalidAccessKeyId" | "NotSignedUp"), _) => Self::UnknownAccessKey { endpoint },
             (Some("SignatureDoesNotMatch"), _) => Self::SignatureMismatch { endpoint },
             (Some("ExpiredToken" | "TokenRefreshRequired" | "InvalidToken"), _) => {
                 Self::ExpiredCredentials { endpoint }

@@ -18,6 +18,8 @@ use tokio::sync::oneshot;
 
 use crate::s3::StaticEndpoint;
 
+mod store;
+
 pub const SANDBOX_REGION: &str = "us-east-1";
 const LOCK_FILE: &str = "server.lock";
 const ENDPOINT_FILE: &str = "endpoint.json";
@@ -142,7 +144,7 @@ impl RunningSandbox {
             detail: format!("{e:?}"),
         })?;
         let service = {
-            let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+            let mut builder = s3s::service::S3ServiceBuilder::new(store::SandboxStore::new(fs));
             builder.set_auth(s3s::auth::SimpleAuth::from_single(
                 access_key_id.clone(),
                 secret_access_key.clone(),

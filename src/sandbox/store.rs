@@ -1,0 +1,164 @@
+//! The sandbox's storage: s3s-fs, with folder markers made to work.
+//!
+//! s3s-fs maps keys to file paths, so the zero-byte `prefix/` marker that S3 consoles call a
+//! folder would become an empty directory, which its listings never show. Here such a key is
+//! stored as a hidden file inside that directory and renamed back on the way out.
+
+use s3s::dto::*;
+use s3s::{S3, S3Request, S3Response, S3Result};
+
+const MARKER: &str = ".skiff-folder";
+
+pub struct SandboxStore {
+    fs: s3s_fs::FileSystem,
+}
+
+impl SandboxStore {
+    pub fn new(fs: s3s_fs::FileSystem) -> Self {
+        Self { fs }
+    }
+}
+
+fn to_store(key: String) -> String {
+    if key.ends_with('/') {
+        key + MARKER
+    } else {
+        key
+    }
+}
+
+fn from_store(key: String) -> String {
+    match key.strip_suffix(MARKER) {
+        Some(dir) if dir.ends_with('/') => dir.to_owned(),
+        _ => key,
+    }
+}
+
+fn restore_keys(contents: &mut Option<Vec<Object>>) {
+    if let Some(objects) = contents {
+        for o in objects.iter_mut() {
+            o.key = o.key.take().map(from_store);
+        }
+        // `a/` sorts before `a/ b` in S3, while its stored name sorts after.
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+}
+
+/// Writes the whole `impl S3`, so that `async_trait` sees every generated method.
+macro_rules! store_impl {
+    (
+        delegate { $($op:ident: $input:ident => $output:ident),* $(,)? }
+        with_store_key { $($kop:ident: $kinput:ident => $koutput:ident),* $(,)? }
+        $($custom:tt)*
+    ) => {
+        #[async_trait::async_trait]
+        impl S3 for SandboxStore {
+            $(
+                async fn $op(&self, req: S3Request<$input>) -> S3Result<S3Response<$output>> {
+                    self.fs.$op(req).await
+                }
+            )*
+            $(
+                async fn $kop(&self, req: S3Request<$kinput>) -> S3Result<S3Response<$koutput>> {
+                    let req = req.map_input(|mut input| {
+                        input.key = to_store(input.key);
+                        input
+                    });
+                    self.fs.$kop(req).await
+                }
+            )*
+            $($custom)*
+        }
+    };
+}
+
+store_impl! {
+    delegate {
+        create_bucket: CreateBucketInput => CreateBucketOutput,
+        delete_bucket: DeleteBucketInput => DeleteBucketOutput,
+        head_bucket: HeadBucketInput => HeadBucketOutput,
+        list_buckets: ListBucketsInput => ListBucketsOutput,
+        get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
+        create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,
+        upload_part: UploadPartInput => UploadPartOutput,
+        upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput,
+        list_parts: ListPartsInput => ListPartsOutput,
+        complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput,
+        abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput,
+    }
+    with_store_key {
+        put_object: PutObjectInput => PutObjectOutput,
+        get_object: GetObjectInput => GetObjectOutput,
+        head_object: HeadObjectInput => HeadObjectOutput,
+        delete_object: DeleteObjectInput => DeleteObjectOutput,
+    }
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        let req = req.map_input(|mut input| {
+            input.key = to_store(input.key);
+            if let CopySource::Bucket { bucket, key, version_id } = input.copy_source {
+                input.copy_source = CopySource::Bucket {
+                    bucket,
+                    key: to_store(key.into()).into(),
+                    version_id,
+                };
+            }
+            input
+        });
+        self.fs.copy_object(req).await
+    }
+
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let req = req.map_input(|mut input| {
+            for o in &mut input.delete.objects {
+                o.key = to_store(std::mem::take(&mut o.key));
+            }
+            input
+        });
+        let mut response = self.fs.delete_objects(req).await?;
+        for d in response.output.deleted.iter_mut().flatten() {
+            d.key = d.key.take().map(from_store);
+        }
+        for e in response.output.errors.iter_mut().flatten() {
+            e.key = e.key.take().map(from_store);
+        }
+        Ok(response)
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let mut response = self.fs.list_objects_v2(req).await?;
+        restore_keys(&mut response.output.contents);
+        Ok(response)
+    }
+
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        let mut response = self.fs.list_objects(req).await?;
+        restore_keys(&mut response.output.contents);
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_names_round_trip() {
+        assert_eq!(to_store("a/b/".into()), "a/b/.skiff-folder");
+        assert_eq!(to_store("a/b".into()), "a/b");
+        assert_eq!(from_store("a/b/.skiff-folder".into()), "a/b/");
+        assert_eq!(from_store("a/x.skiff-folder".into()), "a/x.skiff-folder");
+        assert_eq!(from_store(to_store("top/".into())), "top/");
+    }
+}
