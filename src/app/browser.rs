@@ -225,6 +225,22 @@ impl Browser {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
+        let mut rest = ui.available_rect_before_wrap();
+        if self.details.is_some() {
+            let panel = egui::Panel::right("details")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.details_ui(ui));
+            // The table sizes itself to its ui's max rect: keep it left of the panel.
+            rest.max.x = panel.response.rect.min.x - ui.spacing().item_spacing.x;
+        }
+        ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
+            self.main_ui(ui);
+        });
+    }
+
+    fn main_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
         self.breadcrumbs_ui(ui);
         self.toolbar_ui(ui);
         ui.separator();
@@ -237,12 +253,6 @@ impl Browser {
             if retry {
                 self.retry(&ctx);
             }
-        }
-        if self.details.is_some() {
-            egui::Panel::right("details")
-                .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| self.details_ui(ui));
         }
         self.table_ui(ui);
         self.new_folder_ui(&ctx);
@@ -392,10 +402,15 @@ impl Browser {
             .resizable(true)
             .sense(Sense::click())
             .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Column::initial(420.0).at_least(120.0).clip(true))
-            .column(Column::initial(90.0).at_least(60.0))
-            .column(Column::initial(150.0).at_least(80.0))
-            .column(Column::remainder().at_least(80.0))
+            .column(
+                Column::remainder()
+                    .at_least(160.0)
+                    .clip(true)
+                    .resizable(false),
+            )
+            .column(Column::initial(90.0).at_least(60.0).clip(true))
+            .column(Column::initial(150.0).at_least(80.0).clip(true))
+            .column(Column::initial(140.0).at_least(60.0).clip(true))
             .header(ROW_HEIGHT, |mut row| {
                 row.col(|ui| header(ui, "Name", SortKey::Name, &mut new_sort));
                 row.col(|ui| header(ui, "Size", SortKey::Size, &mut new_sort));
@@ -473,47 +488,38 @@ impl Browser {
                 }
                 Some(Ok(d)) => {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        egui::Grid::new("details-grid")
-                            .num_columns(2)
-                            .spacing([12.0, 6.0])
-                            .show(ui, |ui| {
-                                let row = |ui: &mut egui::Ui, k: &str, v: String| {
-                                    ui.label(RichText::new(k).strong());
-                                    ui.add(egui::Label::new(v).wrap());
-                                    ui.end_row();
-                                };
-                                row(ui, "Key", d.key.clone());
-                                row(
-                                    ui,
-                                    "Size",
-                                    format!(
-                                        "{} ({} bytes)",
-                                        human_bytes(d.size_bytes),
-                                        thousands(d.size_bytes)
-                                    ),
-                                );
-                                row(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
-                                row(
-                                    ui,
-                                    "Content type",
-                                    d.content_type.clone().unwrap_or_else(|| "—".into()),
-                                );
-                                row(
-                                    ui,
-                                    "Storage class",
-                                    d.storage_class.clone().unwrap_or_else(|| "—".into()),
-                                );
-                                row(
-                                    ui,
-                                    "Last modified",
-                                    d.last_modified_secs
-                                        .map(|s| format!("{} UTC", utc_datetime(s)))
-                                        .unwrap_or_else(|| "—".into()),
-                                );
-                                if let Some(v) = &d.version_id {
-                                    row(ui, "Version", v.clone());
-                                }
-                            });
+                        let field = |ui: &mut egui::Ui, name: &str, value: String| {
+                            ui.label(RichText::new(name).small().weak());
+                            ui.add(egui::Label::new(value).wrap());
+                            ui.add_space(4.0);
+                        };
+                        field(ui, "Key", d.key.clone());
+                        field(
+                            ui,
+                            "Size",
+                            format!("{} ({} bytes)", human_bytes(d.size_bytes), thousands(d.size_bytes)),
+                        );
+                        field(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
+                        field(
+                            ui,
+                            "Content type",
+                            d.content_type.clone().unwrap_or_else(|| "—".into()),
+                        );
+                        field(
+                            ui,
+                            "Storage class",
+                            d.storage_class.clone().unwrap_or_else(|| "—".into()),
+                        );
+                        field(
+                            ui,
+                            "Last modified",
+                            d.last_modified_secs
+                                .map(|s| format!("{} UTC", utc_datetime(s)))
+                                .unwrap_or_else(|| "—".into()),
+                        );
+                        if let Some(v) = &d.version_id {
+                            field(ui, "Version", v.clone());
+                        }
                         ui.add_space(8.0);
                         ui.label(RichText::new("User metadata").strong());
                         if d.user_metadata.is_empty() {
