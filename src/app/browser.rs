@@ -93,6 +93,26 @@ impl Browser {
         browser
     }
 
+    /// A browser over rows already in memory, with no listing running: for benchmarks of the
+    /// table itself.
+    pub fn preloaded(connection: Connection, bucket: &str, prefix: &str, rows: RowStore) -> Self {
+        Self {
+            connection,
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            mode: ViewMode::Folder,
+            rows,
+            listing: None,
+            status: ListStatus::Done,
+            replace_on_next_page: false,
+            filter_text: String::new(),
+            selected: None,
+            details: None,
+            new_folder: None,
+            followed_region: false,
+        }
+    }
+
     pub fn rows(&self) -> &RowStore {
         &self.rows
     }

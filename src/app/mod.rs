@@ -236,7 +236,7 @@ impl SkiffApp {
                         ui.selectable_value(&mut choice, Some(spec), label);
                     }
                     ui.separator();
-                    if ui.selectable_label(false, "＋ Add endpoint…").clicked() {
+                    if ui.selectable_label(false, "+ Add endpoint…").clicked() {
                         add_endpoint = true;
                     }
                 })
@@ -516,6 +516,7 @@ impl eframe::App for SkiffApp {
                 None => {
                     ui.label(match &self.session {
                         Some(s) if s.buckets_loading.is_some() => "Loading buckets…".to_owned(),
+                        Some(s) if s.buckets_error.is_some() => "Cannot list buckets".to_owned(),
                         Some(s) => format!("{} buckets", s.buckets.len()),
                         None => "Not connected".to_owned(),
                     });

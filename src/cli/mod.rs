@@ -156,9 +156,23 @@ async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
     );
     let _ = out.flush();
     drop(out);
-    tokio::signal::ctrl_c().await?;
+    wait_for_stop_signal().await?;
     drop(sandbox);
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager or `kill`.
+async fn wait_for_stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
 
 #[derive(Debug)]

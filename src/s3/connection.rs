@@ -70,8 +70,8 @@ impl CustomEndpoint {
                     .into(),
             );
         }
-        if self.access_key_id.trim().is_empty() != self.secret_access_key.is_empty() {
-            return Err("Enter both the access key and the secret key, or neither.".into());
+        if self.access_key_id.trim().is_empty() || self.secret_access_key.is_empty() {
+            return Err("Enter the access key and the secret key.".into());
         }
         Ok(())
     }
@@ -236,13 +236,15 @@ mod tests {
     fn custom_endpoint_validation() {
         let mut c = CustomEndpoint {
             name: "garage".into(),
+            access_key_id: "GK1".into(),
+            secret_access_key: Secret::new("s"),
             ..Default::default()
         };
         assert!(c.validate().is_ok());
         c.url = "127.0.0.1:3900".into();
         assert!(c.validate().unwrap_err().contains("http://"));
         c.url = "http://127.0.0.1:3900".into();
-        c.access_key_id = "GK1".into();
-        assert!(c.validate().unwrap_err().contains("both"));
+        c.secret_access_key = Secret::default();
+        assert!(c.validate().unwrap_err().contains("secret key"));
     }
 }
