@@ -315,14 +315,13 @@ impl Browser {
             if ui.button("⟳ Refresh").clicked() {
                 self.refresh(&ctx);
             }
-            if self.is_loading() {
-                if ui
+            if self.is_loading()
+                && ui
                     .button("⏹ Stop")
                     .on_hover_text("Stop fetching pages; the rows loaded so far stay")
                     .clicked()
-                {
-                    self.stop();
-                }
+            {
+                self.stop();
             }
             if ui.button("🗀 New folder").clicked() {
                 self.new_folder = Some(NewFolderDialog {
@@ -358,19 +357,19 @@ impl Browser {
                 self.rows.set_filter(&self.filter_text);
             }
             let term = self.filter_text.trim().to_owned();
-            if !term.is_empty() && !term.contains('/') {
-                if ui
+            if !term.is_empty()
+                && !term.contains('/')
+                && ui
                     .button("🔍 Search server")
                     .on_hover_text(format!(
                         "List names that start with “{term}” here, including ones not loaded yet"
                     ))
                     .clicked()
-                {
-                    let prefix = self.prefix.clone();
-                    self.filter_text.clear();
-                    self.rows.set_filter("");
-                    self.navigate(&ctx, &prefix, ViewMode::Search(term));
-                }
+            {
+                let prefix = self.prefix.clone();
+                self.filter_text.clear();
+                self.rows.set_filter("");
+                self.navigate(&ctx, &prefix, ViewMode::Search(term));
             }
             if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
                 let prefix = self.prefix.clone();
