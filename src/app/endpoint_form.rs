@@ -58,7 +58,11 @@ impl EndpointForm {
                             ui.add(edit.desired_width(260.0)).labelled_by(label.id);
                             ui.end_row();
                         };
-                        field(ui, "Name", egui::TextEdit::singleline(&mut e.name));
+                        field(
+                            ui,
+                            "Name",
+                            egui::TextEdit::singleline(&mut e.name).hint_text("e.g. MinIO lab"),
+                        );
                         field(
                             ui,
                             "URL",
@@ -85,6 +89,7 @@ impl EndpointForm {
                             ui,
                             "Secret key",
                             egui::TextEdit::singleline(e.secret_access_key.as_mut_string())
+                                .hint_text("kept in memory only")
                                 .password(true),
                         );
                     });

@@ -444,8 +444,11 @@ impl Session {
         ui.separator();
         ui.label("Open a bucket by name:");
         ui.horizontal(|ui| {
-            let edit =
-                ui.add(egui::TextEdit::singleline(&mut self.typed_bucket).desired_width(130.0));
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut self.typed_bucket)
+                    .hint_text("bucket name")
+                    .desired_width(130.0),
+            );
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !self.typed_bucket.trim().is_empty() {
                 open = Some(self.typed_bucket.trim().to_owned());
