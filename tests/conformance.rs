@@ -41,6 +41,23 @@ mod suite {
         assert!(pages >= 2, "{}: 1,234 keys in {pages} page(s)", server.name);
         assert_eq!(listed, keys, "{}: every key once, in order", server.name);
 
+        // A listing resumes from a continuation token: what Retry does after a failed page.
+        let first = server
+            .connection
+            .client
+            .list_objects_v2()
+            .bucket(&bucket)
+            .prefix("shards/")
+            .max_keys(1000)
+            .send()
+            .await
+            .unwrap();
+        let mut resumed = ListRequest::recursive(&bucket, "shards/");
+        resumed.continuation_token = first.next_continuation_token().map(str::to_owned);
+        let rest = list_all(&server.connection, resumed).await.unwrap();
+        let rest: Vec<String> = rest.objects.into_iter().map(|o| o.key).collect();
+        assert_eq!(rest, keys[1000..], "{}: resumed listing", server.name);
+
         // One level with a delimiter pages too.
         let level = list_all(&server.connection, ListRequest::folder(&bucket, "shards/"))
             .await

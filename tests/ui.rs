@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
 use skiff::s3::client::static_connection;
 use skiff::sandbox::{RunningSandbox, SandboxOptions};
@@ -169,4 +169,32 @@ fn a_connection_error_is_a_sentence_with_a_hint() {
             .is_some()
     );
     assert!(harness.query_by_label("⟳ Retry").is_some());
+}
+
+#[test]
+fn a_failed_listing_says_which_bucket_and_offers_retry() {
+    let fixture = fixture(&["top.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, PersistedState::default());
+    wait_for(&mut harness, "🗄 demo");
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some("bucket name"))
+        .expect("the bucket name field")
+        .click();
+    harness.step();
+    harness.event(egui::Event::Text("no-such-bucket".into()));
+    harness.step();
+    harness.get_by_label("Open").click();
+    wait_for(&mut harness, "There is no bucket named no-such-bucket.");
+    assert!(
+        harness
+            .query_by_label_contains("Refresh the bucket list")
+            .is_some()
+    );
+    assert!(harness.query_by_label("⟳ Retry").is_some());
+    wait_for(
+        &mut harness,
+        "0 objects · 0 B · 0 folders · a page failed: the rows above are kept",
+    );
 }
