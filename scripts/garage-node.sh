@@ -28,7 +28,7 @@ api_bind_addr = "127.0.0.1:$admin"
 admin_token = "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 TOML
 g() { "$garage" -c "$dir/garage.toml" "$@"; }
-RUST_LOG=warn g server > "$dir/garage.log" 2>&1 &
+RUST_LOG=warn "$garage" -c "$dir/garage.toml" server > "$dir/garage.log" 2>&1 &
 echo $! > "$dir/garage.pid"
 for _ in $(seq 1 100); do
   g status > /dev/null 2>&1 && break
