@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::format::utc_datetime;
+use crate::s3::bucket_setup::BucketSpec;
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::{Connection, S3Error, buckets, client};
 use crate::sandbox::{self, RunningSandbox, Sandbox, SandboxOptions};
@@ -55,6 +56,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
+    /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
+    Mb(MbArgs),
     /// List buckets, or the objects and folders under s3://bucket/prefix.
     Ls {
         /// s3://bucket[/prefix]; without it, lists buckets.
@@ -69,6 +72,95 @@ pub enum Command {
         #[arg(long)]
         summarize: bool,
     },
+}
+
+/// A new bucket's settings. The defaults are the wizard's: encryption with S3-managed keys,
+/// Block Public Access on, ACLs off (bucket owner enforced), and incomplete multipart uploads
+/// aborted after 7 days.
+#[derive(Debug, Args)]
+pub struct MbArgs {
+    /// s3://NAME
+    pub url: String,
+    /// Keep every version of every object.
+    #[arg(long)]
+    pub versioning: bool,
+    /// Default encryption: sse-s3, sse-kms:KEY_ID, or none.
+    #[arg(long, default_value = "sse-s3", value_name = "KIND")]
+    pub encryption: String,
+    /// Leave Block Public Access off (it is on by default).
+    #[arg(long)]
+    pub no_block_public_access: bool,
+    /// Object Lock (write-once-read-many); only possible at creation, and turns versioning on.
+    #[arg(long)]
+    pub object_lock: bool,
+    /// Abort incomplete multipart uploads after N days (0: no rule).
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub lifecycle_abort_days: u32,
+    /// Expire noncurrent versions after N days.
+    #[arg(long, value_name = "N")]
+    pub noncurrent_expire_days: Option<u32>,
+    /// Move objects under PREFIX to CLASS after DAYS, e.g. raw/:30:STANDARD_IA (repeatable).
+    #[arg(long, value_name = "PREFIX:DAYS:CLASS")]
+    pub transition: Vec<String>,
+    /// A tag KEY=VALUE (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub tag: Vec<String>,
+    /// Allow this origin to use the bucket from a browser, e.g. the Skiff web app (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub cors_origin: Vec<String>,
+    /// Create this folder (repeatable), e.g. wikipedia/v1/train/.
+    #[arg(long, value_name = "PREFIX")]
+    pub folder: Vec<String>,
+    /// Print the equivalent AWS CLI commands instead of running anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl MbArgs {
+    /// The spec these flags describe, or what is wrong with them.
+    pub fn spec(&self, region: &str) -> anyhow::Result<BucketSpec> {
+        use crate::s3::bucket_setup::{Encryption, PublicAccessBlock, TransitionRule};
+        let (name, rest) = parse_s3_url(&self.url)?;
+        if !rest.is_empty() {
+            bail!("{}: name only the bucket, as s3://NAME", self.url);
+        }
+        if let Err(rule) = crate::s3::naming::validate_bucket_name(&name) {
+            bail!("{name} is not a valid bucket name. {rule}");
+        }
+        let mut spec = BucketSpec::new(&name, region);
+        spec.versioning = self.versioning;
+        spec.encryption = match self.encryption.as_str() {
+            "sse-s3" => Encryption::SseS3,
+            "none" => Encryption::None,
+            other => match other.strip_prefix("sse-kms:") {
+                Some(key) if !key.is_empty() => Encryption::SseKms {
+                    key_id: key.to_owned(),
+                },
+                _ => bail!("--encryption takes sse-s3, sse-kms:KEY_ID or none, not {other}"),
+            },
+        };
+        if self.no_block_public_access {
+            spec.public_access_block = PublicAccessBlock::ALL_OFF;
+        }
+        spec.object_lock = self.object_lock;
+        spec.lifecycle.abort_incomplete_uploads_days =
+            (self.lifecycle_abort_days > 0).then_some(self.lifecycle_abort_days);
+        spec.lifecycle.noncurrent_expiration_days = self.noncurrent_expire_days;
+        for t in &self.transition {
+            spec.lifecycle
+                .transitions
+                .push(TransitionRule::parse(t).map_err(anyhow::Error::msg)?);
+        }
+        for tag in &self.tag {
+            let Some((k, v)) = tag.split_once('=') else {
+                bail!("--tag {tag}: write it as KEY=VALUE");
+            };
+            spec.tags.push((k.to_owned(), v.to_owned()));
+        }
+        spec.cors_origins = self.cors_origin.clone();
+        spec.folders = self.folder.clone();
+        Ok(spec)
+    }
 }
 
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
@@ -103,6 +195,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<(Connection, Optio
 pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
     match command {
         Command::Serve { port, data } => serve(port, data).await,
+        Command::Mb(mb_args) => mb(&args, &mb_args).await,
         Command::Ls {
             url,
             recursive,
@@ -131,6 +224,59 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
+    use crate::s3::bucket_setup::{StepOutcome, apply_step};
+    if mb.dry_run {
+        // No connection needed: the region comes from the flags or the AWS configuration.
+        let (connection, _sandbox) = connect(args).await?;
+        let spec = mb.spec(&connection.region)?;
+        let endpoint = connection
+            .single_region
+            .then_some(connection.endpoint.as_str());
+        for command in spec.aws_cli_commands(endpoint) {
+            println!("{command}");
+        }
+        return Ok(());
+    }
+    let (connection, _sandbox) = connect(args).await?;
+    let spec = mb.spec(&connection.region)?;
+    println!("Creating s3://{} in {}", spec.name, spec.region);
+    let mut failed = 0;
+    for step in spec.steps() {
+        match apply_step(&connection, &spec, step).await {
+            StepOutcome::Applied => println!("  ok       {}", step.label()),
+            StepOutcome::Unsupported => {
+                println!(
+                    "  skipped  {}: this endpoint does not support it",
+                    step.label()
+                )
+            }
+            StepOutcome::Failed(S3Error::BucketAlreadyYours { .. })
+                if step == crate::s3::bucket_setup::SetupStep::Create =>
+            {
+                println!(
+                    "  exists   {}: it is already yours; applying the settings",
+                    step.label()
+                )
+            }
+            StepOutcome::Failed(e) => {
+                failed += 1;
+                println!("  FAILED   {}: {}", step.label(), e.with_hint());
+                if step == crate::s3::bucket_setup::SetupStep::Create {
+                    bail!("s3://{} was not created: {}", spec.name, e.with_hint());
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "s3://{} was created, but {failed} setting(s) failed; run `skiff mb` again with the              same flags after fixing the cause (an existing bucket of yours is kept)",
+            spec.name
+        );
+    }
+    Ok(())
 }
 
 async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {

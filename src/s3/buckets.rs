@@ -62,21 +62,15 @@ pub async fn head_bucket(connection: &Connection, bucket: &str) -> Result<Option
     Ok(output.bucket_region().map(str::to_owned))
 }
 
-/// Creates a bucket with no further settings (the bucket wizard builds on this).
+/// Creates a bucket with no further settings, in the connection's region.
 pub async fn create_bucket(connection: &Connection, bucket: &str) -> Result<(), S3Error> {
-    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-    let mut request = connection.client.create_bucket().bucket(bucket);
-    // us-east-1 takes no LocationConstraint; every other region needs one.
-    if connection.region != "us-east-1" {
-        request = request.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(connection.region.as_str()))
-                .build(),
-        );
+    use super::bucket_setup::{BucketSpec, SetupStep, StepOutcome, apply_step};
+    let spec = BucketSpec::new(bucket, &connection.region);
+    match apply_step(connection, &spec, SetupStep::Create).await {
+        StepOutcome::Applied => Ok(()),
+        StepOutcome::Failed(e) => Err(e),
+        StepOutcome::Unsupported => Err(S3Error::Unsupported {
+            what: connection.target().bucket(bucket).describe(),
+        }),
     }
-    request
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &connection.target().bucket(bucket)))?;
-    Ok(())
 }

@@ -76,6 +76,19 @@ pub enum S3Error {
     SlowDown { what: String },
     #[error("The request was cancelled.")]
     Cancelled,
+    #[error("{what}: this endpoint does not support that setting.")]
+    Unsupported { what: String },
+    #[error("The bucket name {bucket} is taken by another account (bucket names are global).")]
+    BucketNameTaken { bucket: String },
+    #[error("You already own a bucket named {bucket}.")]
+    BucketAlreadyYours { bucket: String },
+    #[error("{bucket} is not a valid bucket name{}.", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    InvalidBucketName {
+        bucket: String,
+        message: Option<String>,
+    },
+    #[error("Bucket {bucket} cannot be created in region {region} through this endpoint.")]
+    IllegalLocation { bucket: String, region: String },
     #[error("{what}: {code}{}.", message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())]
     Service {
         what: String,
@@ -133,6 +146,19 @@ impl S3Error {
                 "Wait a moment and retry; fewer parallel requests help.".into()
             }
             Self::Cancelled => "Start it again when you are ready.".into(),
+            Self::Unsupported { .. } => {
+                "The rest works without it; a full S3 service (AWS, MinIO, Ceph) offers it.".into()
+            }
+            Self::BucketNameTaken { .. } => {
+                "Choose another name: add your initials, a project word or the date.".into()
+            }
+            Self::BucketAlreadyYours { .. } => {
+                "Open it from the bucket list, or choose another name for a new bucket.".into()
+            }
+            Self::InvalidBucketName { .. } => "Use 3 to 63 lowercase letters, digits, hyphens and                  dots, beginning and ending with a letter or digit."
+                .into(),
+            Self::IllegalLocation { .. } => "Choose the region the connection uses, or connect                  with the region you want (the endpoint decides where buckets can live)."
+                .into(),
             Self::Service { .. } | Self::Other { .. } => {
                 "Retry; if it persists, check the server's logs or status page.".into()
             }
@@ -234,19 +260,26 @@ impl S3Error {
             (Some("ExpiredToken" | "TokenRefreshRequired" | "InvalidToken"), _) => {
                 Self::ExpiredCredentials { endpoint }
             }
-            (
-                Some(
-                    "AuthorizationHeaderMalformed"
-                    | "PermanentRedirect"
-                    | "IllegalLocationConstraintException",
-                ),
-                _,
-            )
-            | (None, 301) => Self::WrongRegion {
+            (Some("NotImplemented"), _) | (None, 501) => Self::Unsupported { what },
+            (Some("BucketAlreadyExists"), _) => Self::BucketNameTaken { bucket },
+            (Some("BucketAlreadyOwnedByYou"), _) => Self::BucketAlreadyYours { bucket },
+            (Some("InvalidBucketName"), _) => Self::InvalidBucketName {
                 bucket,
-                used: region.to_owned(),
-                actual: bucket_region,
+                message: message.map(str::to_owned),
             },
+            (Some("IllegalLocationConstraintException" | "InvalidLocationConstraint"), _) => {
+                Self::IllegalLocation {
+                    bucket,
+                    region: region.to_owned(),
+                }
+            }
+            (Some("AuthorizationHeaderMalformed" | "PermanentRedirect"), _) | (None, 301) => {
+                Self::WrongRegion {
+                    bucket,
+                    used: region.to_owned(),
+                    actual: bucket_region,
+                }
+            }
             (Some("AccessDenied" | "AllAccessDisabled" | "AccountProblem"), _) | (None, 403) => {
                 Self::AccessDenied { what }
             }
@@ -365,6 +398,47 @@ mod tests {
         assert_eq!(e.to_string(), "There is no object s3://data/a b.");
         let e = S3Error::from_code(Some("SlowDown"), None, 503, None, &t, "us-east-1");
         assert!(e.is_transient());
+        let e = S3Error::from_code(
+            Some("BucketAlreadyExists"),
+            None,
+            409,
+            None,
+            &t,
+            "us-east-1",
+        );
+        assert_eq!(
+            e.to_string(),
+            "The bucket name data is taken by another account (bucket names are global)."
+        );
+        let e = S3Error::from_code(
+            Some("BucketAlreadyOwnedByYou"),
+            None,
+            409,
+            None,
+            &t,
+            "eu-west-1",
+        );
+        assert_eq!(e.to_string(), "You already own a bucket named data.");
+        let e = S3Error::from_code(
+            Some("IllegalLocationConstraintException"),
+            None,
+            400,
+            None,
+            &t,
+            "eu-west-1",
+        );
+        assert!(matches!(e, S3Error::IllegalLocation { .. }), "{e:?}");
+        let e = S3Error::from_code(
+            Some("InvalidBucketName"),
+            Some("bad"),
+            400,
+            None,
+            &t,
+            "us-east-1",
+        );
+        assert_eq!(e.to_string(), "data is not a valid bucket name: bad.");
+        let e = S3Error::from_code(Some("NotImplemented"), None, 501, None, &t, "us-east-1");
+        assert!(matches!(e, S3Error::Unsupported { .. }));
         let e = S3Error::from_code(Some("Weird"), Some("odd thing"), 400, None, &t, "us-east-1");
         assert_eq!(e.to_string(), "s3://data: Weird (odd thing).");
     }

@@ -1,11 +1,13 @@
 //! S3 access: connections, clients, errors and the operations the front ends use.
 //! Nothing here knows about egui.
 
+pub mod bucket_setup;
 pub mod buckets;
 pub mod client;
 pub mod connection;
 pub mod error;
 pub mod listing;
+pub mod naming;
 pub mod objects;
 pub mod runtime;
 #[cfg(target_arch = "wasm32")]
