@@ -10,7 +10,8 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SKIFF_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // s3s logs every error answer (a 404 for a missing key too) as an error.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,s3s::service=off")),
         )
         .with_writer(std::io::stderr)
         .init();

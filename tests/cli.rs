@@ -150,3 +150,88 @@ fn endpoint_url_and_environment_keys_work_like_the_aws_cli() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("top.txt"));
 }
+
+#[test]
+fn mb_applies_what_the_endpoint_supports_and_says_what_it_skipped() {
+    let served = serve();
+    let out = skiff(
+        &served,
+        &[
+            "mb",
+            "s3://jd-corpus-20261125",
+            "--tag",
+            "project=llm",
+            "--folder",
+            "raw/v1/",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("ok       Create the bucket"), "{text}");
+    assert!(
+        text.contains("skipped  Tags: this endpoint does not support it"),
+        "{text}"
+    );
+    assert!(text.contains("ok       Starting folders"), "{text}");
+    let out = skiff(&served, &["ls", "s3://jd-corpus-20261125/raw/"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PRE v1/"));
+
+    // Running it again keeps the bucket and applies the settings once more.
+    let out = skiff(&served, &["mb", "s3://jd-corpus-20261125"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("exists   Create the bucket: it is already yours"),
+        "{text}"
+    );
+
+    let out = skiff(&served, &["mb", "s3://Bad_Name"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Use lowercase letters: 'B' is uppercase."),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn mb_dry_run_prints_the_aws_cli_commands() {
+    let served = serve();
+    let out = skiff(
+        &served,
+        &[
+            "mb",
+            "s3://ml-data",
+            "--dry-run",
+            "--versioning",
+            "--transition",
+            "raw/:30:STANDARD_IA",
+            "--cors-origin",
+            "http://127.0.0.1:8080",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("aws s3api create-bucket --bucket ml-data --region us-east-1 --endpoint-url http://127.0.0.1:"), "{text}");
+    assert!(lines[1].starts_with(
+        "aws s3api put-bucket-versioning --bucket ml-data --versioning-configuration Status=Enabled"
+    ));
+    assert!(text.contains("\"StorageClass\":\"STANDARD_IA\""));
+    assert!(text.contains("aws s3api put-bucket-cors"));
+    // Nothing was created.
+    let out = skiff(&served, &["ls"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("ml-data"));
+}

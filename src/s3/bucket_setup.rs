@@ -680,6 +680,14 @@ pub async fn apply_step(
     match result {
         Ok(()) => StepOutcome::Applied,
         Err(S3Error::Unsupported { .. }) => StepOutcome::Unsupported,
+        // Some servers say "taken" for a bucket the caller owns: ask before blaming another account.
+        Err(S3Error::BucketNameTaken { bucket })
+            if super::buckets::head_bucket(connection, &bucket)
+                .await
+                .is_ok() =>
+        {
+            StepOutcome::Failed(S3Error::BucketAlreadyYours { bucket })
+        }
         Err(e) => StepOutcome::Failed(e),
     }
 }
