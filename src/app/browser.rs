@@ -57,6 +57,8 @@ pub struct Browser {
     new_folder: Option<NewFolderDialog>,
     /// A region redirect was followed once; a second is reported, not followed.
     followed_region: bool,
+    /// Set by the "Bucket settings" button; the app opens the settings window.
+    pub settings_requested: bool,
 }
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -88,6 +90,7 @@ impl Browser {
             details: None,
             new_folder: None,
             followed_region: false,
+            settings_requested: false,
         };
         browser.start_listing(ctx, None);
         browser
@@ -110,7 +113,12 @@ impl Browser {
             details: None,
             new_folder: None,
             followed_region: false,
+            settings_requested: false,
         }
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
     }
 
     pub fn rows(&self) -> &RowStore {
@@ -329,6 +337,13 @@ impl Browser {
                     problem: None,
                     creating: None,
                 });
+            }
+            if ui
+                .button("⚙ Bucket settings")
+                .on_hover_text("Versioning, encryption, lifecycle, tags and CORS of this bucket")
+                .clicked()
+            {
+                self.settings_requested = true;
             }
             let mut flat = self.mode == ViewMode::Flat;
             if ui

@@ -2,6 +2,9 @@
 //! never blocks on the network.
 
 mod browser;
+mod bucket_sections;
+mod bucket_settings;
+pub mod bucket_wizard;
 mod endpoint_form;
 pub mod rows;
 mod task;
@@ -56,6 +59,8 @@ struct Session {
     buckets_error: Option<S3Error>,
     typed_bucket: String,
     browser: Option<Browser>,
+    wizard: Option<bucket_wizard::BucketWizard>,
+    settings: Option<bucket_settings::BucketSettings>,
 }
 
 pub struct SkiffApp {
@@ -178,6 +183,8 @@ impl SkiffApp {
                         buckets_error: None,
                         typed_bucket: String::new(),
                         browser: None,
+                        wizard: None,
+                        settings: None,
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -342,7 +349,7 @@ impl SkiffApp {
                 ui.vertical_centered(|ui| {
                     if session.buckets.is_empty() && session.buckets_loading.is_none() {
                         ui.label(RichText::new("No buckets yet").heading());
-                        ui.label("Create one with `skiff mb s3://NAME`, or open one by name on the left.");
+                        ui.label("Create one with “+ New bucket” on the left; the wizard sets it up for datasets.");
                     } else {
                         ui.label(RichText::new("Pick a bucket on the left").heading());
                     }
@@ -365,6 +372,34 @@ impl SkiffApp {
 }
 
 impl Session {
+    /// The new-bucket wizard and the settings window, when open.
+    fn dialogs_ui(&mut self, ctx: &egui::Context, state: &PersistedState) {
+        if let Some(browser) = self.browser.as_mut()
+            && std::mem::take(&mut browser.settings_requested)
+        {
+            self.settings = Some(bucket_settings::BucketSettings::open(
+                ctx,
+                browser.connection().clone(),
+                &browser.bucket,
+            ));
+        }
+        if let Some(settings) = self.settings.as_mut()
+            && !settings.ui(ctx)
+        {
+            self.settings = None;
+        }
+        let outcome = self.wizard.as_mut().map(|w| w.ui(ctx));
+        match outcome {
+            Some(bucket_wizard::WizardOutcome::Closed) => self.wizard = None,
+            Some(bucket_wizard::WizardOutcome::Created(name)) => {
+                self.wizard = None;
+                self.load_buckets(ctx);
+                self.open_bucket(ctx, &name, "", state);
+            }
+            _ => {}
+        }
+    }
+
     fn load_buckets(&mut self, ctx: &egui::Context) {
         let connection = self.connection.clone();
         self.buckets_loading = Some(task::spawn(ctx, async move {
@@ -412,6 +447,17 @@ impl Session {
                 self.load_buckets(&ctx);
             }
         });
+        if ui
+            .button("+ New bucket")
+            .on_hover_text("A wizard that sets a bucket up for datasets")
+            .clicked()
+        {
+            self.wizard = Some(bucket_wizard::BucketWizard::new(
+                &ctx,
+                self.connection.clone(),
+                &today_yyyymmdd(),
+            ));
+        }
         if let Some(S3Error::AccessDenied { .. }) = &self.buckets_error {
             ui.label(
                 RichText::new("These credentials may not list buckets. Open one by name below.")
@@ -458,6 +504,18 @@ impl Session {
             self.open_bucket(&ctx, &name, "", state);
         }
     }
+}
+
+/// Today's date as `20261125`, for suggested bucket names.
+fn today_yyyymmdd() -> String {
+    #[cfg(target_arch = "wasm32")]
+    let now_secs = (js_sys::Date::now() / 1000.0) as i64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let now_secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    utc_datetime(now_secs)[..10].replace('-', "")
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -534,6 +592,9 @@ impl eframe::App for SkiffApp {
                 .show(ui, |ui| session.buckets_ui(ui, state));
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        if let Some(session) = self.session.as_mut() {
+            session.dialogs_ui(&ctx, &self.state);
+        }
         self.endpoint_form_ui(&ctx);
         self.remember_place();
     }

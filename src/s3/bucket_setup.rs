@@ -555,6 +555,9 @@ pub async fn apply_step(
                         .build()
                 )
         ),
+        SetupStep::Encryption if spec.encryption == Encryption::None => {
+            send!(client.delete_bucket_encryption().bucket(bucket))
+        }
         SetupStep::Encryption => {
             let default = match &spec.encryption {
                 Encryption::SseKms { key_id } => ServerSideEncryptionByDefault::builder()

@@ -18,6 +18,8 @@ use skiff::sandbox::{RunningSandbox, SandboxOptions};
 
 pub struct TestServer {
     pub name: &'static str,
+    /// Where the server is and its keys, for front ends started on it.
+    pub endpoint: StaticEndpoint,
     pub connection: Connection,
     _sandbox: Option<RunningSandbox>,
     _dir: Option<tempfile::TempDir>,
@@ -44,6 +46,7 @@ pub async fn server(name: &'static str) -> Option<TestServer> {
             let connection = static_connection("sandbox", &sandbox.endpoint, true);
             return Some(TestServer {
                 name,
+                endpoint: sandbox.endpoint.clone(),
                 connection,
                 _sandbox: Some(sandbox),
                 _dir: Some(dir),
@@ -74,6 +77,7 @@ pub async fn server(name: &'static str) -> Option<TestServer> {
         Some(endpoint) => Some(TestServer {
             name,
             connection: static_connection(name, &endpoint, true),
+            endpoint,
             _sandbox: None,
             _dir: None,
         }),

@@ -1,0 +1,168 @@
+//! The new-bucket wizard walked by clicking and typing, then the bucket checked through S3.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
+use skiff::s3::StaticEndpoint;
+use skiff::s3::bucket_setup::{SetupStep, read_settings};
+use skiff::s3::listing::{ListRequest, list_all};
+
+fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        harness.step();
+        if harness.query_by_label(label).is_some() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{label:?} never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Types into the topmost field showing `placeholder`.
+fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .filter(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
+        .min_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
+        .focus();
+    harness.step();
+    harness.event(egui::Event::Text(text.into()));
+    harness.step();
+}
+
+/// Walks the wizard on `endpoint`; returns the bucket's name.
+fn walk_wizard(endpoint: StaticEndpoint, project: &str, expect_in_report: &[&str]) -> String {
+    let env = AppEnvironment {
+        sandbox: Some(endpoint),
+        ..AppEnvironment::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, PersistedState::default()));
+    wait_for(&mut harness, "+ New bucket");
+    harness.get_by_label("+ New bucket").click_accesskit();
+    wait_for(&mut harness, "1. Name");
+
+    type_into(&mut harness, "jd", "JD");
+    type_into(&mut harness, "llm-corpus", project);
+    let name = harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some("new-bucket-name"))
+        .and_then(|n| n.value())
+        .expect("the suggested name");
+    assert!(name.starts_with(&format!("jd-{project}-raw-")), "{name}");
+    wait_for(&mut harness, "✔ A valid bucket name.");
+
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        "us-east-1 takes no LocationConstraint when the bucket is created.",
+    );
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        "Versioning: keep every version of every object",
+    );
+    harness
+        .get_by_label("Versioning: keep every version of every object")
+        .click_accesskit();
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        "Create folders from the template <dataset>/<version>/<split>/",
+    );
+    harness
+        .get_by_label("Create folders from the template <dataset>/<version>/<split>/")
+        .click_accesskit();
+    harness.step();
+    type_into(&mut harness, "value", "llm");
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        "Let the Skiff web app use this bucket from a browser (CORS)",
+    );
+    harness
+        .get_by_label("Let the Skiff web app use this bucket from a browser (CORS)")
+        .click_accesskit();
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(&mut harness, "✔ The name is free.");
+    assert!(harness.query_by_label("📋 Copy commands").is_some());
+    harness.get_by_label("Create bucket").click_accesskit();
+    wait_for(&mut harness, "Open the bucket");
+    for line in expect_in_report {
+        wait_for(&mut harness, line);
+    }
+    harness.get_by_label("Open the bucket").click_accesskit();
+    wait_for(&mut harness, "📁 wikipedia/");
+    name
+}
+
+#[test]
+fn wizard_on_the_sandbox_creates_the_bucket_and_its_folders() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let server = runtime.block_on(common::server("sandbox")).unwrap();
+    let endpoint = server.endpoint.clone();
+    let name = walk_wizard(
+        endpoint,
+        "sbx",
+        &[
+            "✔ Create the bucket",
+            "– Block Public Access: skipped, this endpoint does not support it",
+            "– Lifecycle rules: skipped, this endpoint does not support it",
+            "✔ Starting folders",
+        ],
+    );
+    let listed = runtime
+        .block_on(list_all(
+            &server.connection,
+            ListRequest::recursive(&name, ""),
+        ))
+        .unwrap();
+    let keys: Vec<_> = listed.objects.into_iter().map(|o| o.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "wikipedia/v1/test/",
+            "wikipedia/v1/train/",
+            "wikipedia/v1/validation/"
+        ]
+    );
+}
+
+#[test]
+fn wizard_on_moto_applies_every_chosen_setting() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let Some(server) = runtime.block_on(common::server("moto")) else {
+        return;
+    };
+    let endpoint = server.endpoint.clone();
+    let project = format!("ui{}", std::process::id());
+    let name = walk_wizard(
+        endpoint,
+        &project,
+        &[
+            "✔ Versioning",
+            "✔ Tags",
+            "✔ CORS for the web app",
+            "✔ Lifecycle rules",
+        ],
+    );
+    let (spec, caps) = runtime
+        .block_on(read_settings(&server.connection, &name))
+        .unwrap();
+    assert!(caps.unsupported.is_empty());
+    assert_eq!(spec.tags, [("project".to_owned(), "llm".to_owned())]);
+    assert_eq!(spec.cors_origins, ["http://127.0.0.1:8080"]);
+    assert_eq!(spec.lifecycle.abort_incomplete_uploads_days, Some(7));
+    if !caps.unreadable.contains(&SetupStep::Versioning) {
+        assert!(spec.versioning);
+    }
+}
