@@ -25,10 +25,17 @@ fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
 
 /// Types into the topmost field showing `placeholder`.
 fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
+    type_into_nth(harness, placeholder, text, false);
+}
+
+fn type_into_nth(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str, last: bool) {
     harness
         .query_all_by_role(egui::accesskit::Role::TextInput)
         .filter(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
-        .min_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+        .min_by(|a, b| {
+            let order = a.rect().min.y.total_cmp(&b.rect().min.y);
+            if last { order.reverse() } else { order }
+        })
         .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
         .focus();
     harness.step();
@@ -38,6 +45,16 @@ fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str)
 
 /// Walks the wizard on `endpoint`; returns the bucket's name.
 fn walk_wizard(endpoint: StaticEndpoint, project: &str, expect_in_report: &[&str]) -> String {
+    walk_wizard_with(endpoint, project, expect_in_report, None).0
+}
+
+/// `system_tag`: a tag whose key S3 refuses, so that the Tags step fails.
+fn walk_wizard_with(
+    endpoint: StaticEndpoint,
+    project: &str,
+    expect_in_report: &[&str],
+    system_tag: Option<&str>,
+) -> (String, Harness<'static, SkiffApp>) {
     let env = AppEnvironment {
         sandbox: Some(endpoint),
         ..AppEnvironment::default()
@@ -82,6 +99,21 @@ fn walk_wizard(endpoint: StaticEndpoint, project: &str, expect_in_report: &[&str
         .click_accesskit();
     harness.step();
     type_into(&mut harness, "value", "llm");
+    if let Some(key) = system_tag {
+        // The last prefilled row (cost-center) gets a key S3 refuses, and a value.
+        type_into_nth(&mut harness, "value", "x", true);
+        harness
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .filter(|n| n.accesskit_node().data().placeholder() == Some("key"))
+            .max_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+            .expect("a tag key field")
+            .focus();
+        harness.step();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.step();
+        harness.event(egui::Event::Text(key.into()));
+        harness.step();
+    }
     harness.get_by_label("Next ⏵").click_accesskit();
     wait_for(
         &mut harness,
@@ -98,9 +130,12 @@ fn walk_wizard(endpoint: StaticEndpoint, project: &str, expect_in_report: &[&str
     for line in expect_in_report {
         wait_for(&mut harness, line);
     }
+    if system_tag.is_some() {
+        return (name, harness);
+    }
     harness.get_by_label("Open the bucket").click_accesskit();
     wait_for(&mut harness, "📁 wikipedia/");
-    name
+    (name, harness)
 }
 
 #[test]
@@ -165,4 +200,42 @@ fn wizard_on_moto_applies_every_chosen_setting() {
     if !caps.unreadable.contains(&SetupStep::Versioning) {
         assert!(spec.versioning);
     }
+}
+
+#[test]
+fn a_failed_setting_leaves_the_bucket_and_can_be_retried() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let Some(server) = runtime.block_on(common::server("moto")) else {
+        return;
+    };
+    let project = format!("fail{}", std::process::id());
+    let (name, mut harness) = walk_wizard_with(
+        server.endpoint.clone(),
+        &project,
+        &[
+            "✔ Create the bucket",
+            "✔ Versioning",
+            "✔ CORS for the web app",
+        ],
+        Some("aws:team"),
+    );
+    assert!(
+        harness.query_by_label_contains("✖ Tags:").is_some(),
+        "the failed setting is reported"
+    );
+    assert!(harness.query_by_label_contains("InvalidTag").is_some());
+    assert!(harness.query_by_label("⟳ Retry what failed").is_some());
+    // The bucket stays, with the settings that were applied.
+    let (spec, _) = runtime
+        .block_on(read_settings(&server.connection, &name))
+        .unwrap();
+    assert_eq!(spec.cors_origins, ["http://127.0.0.1:8080"]);
+    // Retrying runs only what failed: the report keeps one Create line, applied once.
+    harness
+        .get_by_label("⟳ Retry what failed")
+        .click_accesskit();
+    wait_for(&mut harness, "Open the bucket");
+    assert_eq!(harness.query_all_by_label("✔ Create the bucket").count(), 1);
+    assert!(harness.query_by_label_contains("✖ Tags:").is_some());
 }

@@ -158,17 +158,15 @@ pub fn tags_ui(ui: &mut egui::Ui, spec: &mut BucketSpec, caps: Option<&Capabilit
     let available = !unavailable_note(ui, caps, SetupStep::Tags);
     ui.add_enabled_ui(available, |ui| {
         let mut remove = None;
-        egui::Grid::new("tags").num_columns(3).show(ui, |ui| {
-            for (i, (k, v)) in spec.tags.iter_mut().enumerate() {
-                ui.add(
-                    egui::TextEdit::singleline(k)
-                        .hint_text("key")
-                        .desired_width(140.0),
+        for (i, (k, v)) in spec.tags.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add_sized(
+                    [150.0, 20.0],
+                    egui::TextEdit::singleline(k).hint_text("key"),
                 );
-                ui.add(
-                    egui::TextEdit::singleline(v)
-                        .hint_text("value")
-                        .desired_width(200.0),
+                ui.add_sized(
+                    [240.0, 20.0],
+                    egui::TextEdit::singleline(v).hint_text("value"),
                 );
                 if ui
                     .small_button("✖")
@@ -177,9 +175,8 @@ pub fn tags_ui(ui: &mut egui::Ui, spec: &mut BucketSpec, caps: Option<&Capabilit
                 {
                     remove = Some(i);
                 }
-                ui.end_row();
-            }
-        });
+            });
+        }
         if let Some(i) = remove {
             spec.tags.remove(i);
         }
@@ -244,8 +241,22 @@ pub fn protection_ui(
     });
     if at_creation {
         ui.add_space(6.0);
-        ui.checkbox(&mut spec.object_lock, "Object Lock (write once, read many)")
-            .on_hover_text("Only possible when the bucket is created; it turns versioning on.");
+        // Object Lock rests on versioning: without it the flag would be silently ignored.
+        let versioning = caps.is_none_or(|c| c.supports(SetupStep::Versioning));
+        if !versioning {
+            spec.object_lock = false;
+            ui.label(
+                RichText::new(
+                    "⚠ Unavailable: Object Lock needs versioning, which this endpoint lacks.",
+                )
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        ui.add_enabled(
+            versioning,
+            egui::Checkbox::new(&mut spec.object_lock, "Object Lock (write once, read many)"),
+        )
+        .on_hover_text("Only possible when the bucket is created; it turns versioning on.");
         if spec.object_lock {
             spec.versioning = true;
         }

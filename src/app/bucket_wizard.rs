@@ -274,26 +274,30 @@ impl BucketWizard {
             .show(ctx, |ui| {
                 self.steps_bar_ui(ui);
                 ui.separator();
+                // A steady height, so the buttons stay put from step to step.
                 egui::ScrollArea::vertical()
                     .max_height(430.0)
-                    .show(ui, |ui| match self.step {
-                        Step::Name => self.name_ui(ui),
-                        Step::Region => self.region_ui(ui),
-                        Step::Protection => {
-                            let caps = self.capabilities.ready();
-                            sections::protection_ui(ui, &mut self.spec, caps, true);
-                        }
-                        Step::Layout => self.layout_ui(ui),
-                        Step::WebAccess => {
-                            sections::cors_ui(ui, &mut self.spec, self.capabilities.ready())
-                        }
-                        Step::Review => self.review_ui(ui),
-                        Step::Apply => {
-                            if let Some(run) = &self.run {
-                                ui.label(
-                                    RichText::new(format!("s3://{}", run.spec().name)).strong(),
-                                );
-                                run.report_ui(ui);
+                    .show(ui, |ui| {
+                        ui.set_min_height(360.0);
+                        match self.step {
+                            Step::Name => self.name_ui(ui),
+                            Step::Region => self.region_ui(ui),
+                            Step::Protection => {
+                                let caps = self.capabilities.ready();
+                                sections::protection_ui(ui, &mut self.spec, caps, true);
+                            }
+                            Step::Layout => self.layout_ui(ui),
+                            Step::WebAccess => {
+                                sections::cors_ui(ui, &mut self.spec, self.capabilities.ready())
+                            }
+                            Step::Review => self.review_ui(ui),
+                            Step::Apply => {
+                                if let Some(run) = &self.run {
+                                    ui.label(
+                                        RichText::new(format!("s3://{}", run.spec().name)).strong(),
+                                    );
+                                    run.report_ui(ui);
+                                }
                             }
                         }
                     });
