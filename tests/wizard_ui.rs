@@ -239,3 +239,50 @@ fn a_failed_setting_leaves_the_bucket_and_can_be_retried() {
     assert_eq!(harness.query_all_by_label("✔ Create the bucket").count(), 1);
     assert!(harness.query_by_label_contains("✖ Tags:").is_some());
 }
+
+#[test]
+fn bucket_settings_read_and_change_an_existing_bucket() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let Some(server) = runtime.block_on(common::server("moto")) else {
+        return;
+    };
+    let name = runtime.block_on(common::fresh_bucket(&server, "settings"));
+    let env = AppEnvironment {
+        sandbox: Some(server.endpoint.clone()),
+        ..AppEnvironment::default()
+    };
+    let state = PersistedState {
+        bucket: Some(name.clone()),
+        ..PersistedState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "⚙ Bucket settings");
+    // Let the listing finish first: its Stop button leaving the toolbar re-numbers the widgets.
+    wait_for(&mut harness, "0 objects · 0 B · 0 folders · complete");
+    harness.get_by_label("⚙ Bucket settings").click_accesskit();
+    wait_for(
+        &mut harness,
+        "Versioning: keep every version of every object",
+    );
+    wait_for(&mut harness, "No changes");
+    harness
+        .get_by_label("Versioning: keep every version of every object")
+        .click_accesskit();
+    harness
+        .get_by_label("Let the Skiff web app use this bucket from a browser (CORS)")
+        .click_accesskit();
+    wait_for(&mut harness, "Apply 2 change(s)");
+    harness.get_by_label("Apply 2 change(s)").click_accesskit();
+    wait_for(&mut harness, "✔ CORS for the web app");
+    wait_for(&mut harness, "✔ Versioning");
+    let (spec, caps) = runtime
+        .block_on(read_settings(&server.connection, &name))
+        .unwrap();
+    assert_eq!(spec.cors_origins, ["http://127.0.0.1:8080"]);
+    if !caps.unreadable.contains(&SetupStep::Versioning) {
+        assert!(spec.versioning);
+    }
+}

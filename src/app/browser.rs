@@ -323,11 +323,11 @@ impl Browser {
             if ui.button("⟳ Refresh").clicked() {
                 self.refresh(&ctx);
             }
-            if self.is_loading()
-                && ui
-                    .button("⏹ Stop")
-                    .on_hover_text("Stop fetching pages; the rows loaded so far stay")
-                    .clicked()
+            // Always there (disabled when idle), so the toolbar does not jump when a listing ends.
+            if ui
+                .add_enabled(self.is_loading(), egui::Button::new("⏹ Stop"))
+                .on_hover_text("Stop fetching pages; the rows loaded so far stay")
+                .clicked()
             {
                 self.stop();
             }
