@@ -83,7 +83,8 @@ impl EndpointForm {
                         field(
                             ui,
                             "Access key",
-                            egui::TextEdit::singleline(&mut e.access_key_id),
+                            egui::TextEdit::singleline(&mut e.access_key_id)
+                                .hint_text("access key ID"),
                         );
                         field(
                             ui,

@@ -159,7 +159,19 @@ impl S3Error {
                 .into(),
             Self::IllegalLocation { .. } => "Choose the region the connection uses, or connect                  with the region you want (the endpoint decides where buckets can live)."
                 .into(),
-            Self::Service { .. } | Self::Other { .. } => {
+            Self::Service { code, .. } => match code.as_str() {
+                "InvalidTag" => "Tag keys may not start with 'aws:'; keys have at most 128 \
+                     characters and values 256. Change the tag and retry."
+                    .into(),
+                "MalformedXML" | "InvalidArgument" | "InvalidRequest" | "InvalidStorageClass" => {
+                    "The server refused the setting as given: change it and retry.".into()
+                }
+                "KMS.NotFoundException" | "KMSKeyNotFound" | "InvalidEncryptionAlgorithmError" => {
+                    "Check the KMS key id or ARN, and that the key is in the bucket's region.".into()
+                }
+                _ => "Retry; if it persists, check the server's logs or status page.".into(),
+            },
+            Self::Other { .. } => {
                 "Retry; if it persists, check the server's logs or status page.".into()
             }
         }
