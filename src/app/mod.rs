@@ -473,7 +473,13 @@ impl Session {
             .show(ui, |ui| {
                 for b in &self.buckets {
                     let is_selected = selected.as_deref() == Some(b.name.as_str());
-                    let response = ui.selectable_label(is_selected, format!("🗄 {}", b.name));
+                    // Long names are cut with "…" (the full name shows on hover) rather than wrapped.
+                    let response = ui
+                        .add(
+                            egui::Button::selectable(is_selected, format!("🗄 {}", b.name))
+                                .truncate(),
+                        )
+                        .on_hover_text(&b.name);
                     let detail = format!(
                         "{} · {}",
                         b.region.as_deref().unwrap_or("region unknown"),
