@@ -1,7 +1,8 @@
 //! The app opened on a sandbox, driven by clicks through egui_kittest.
 
-use std::time::{Duration, Instant};
+mod common;
 
+use common::ui::{wait_for, wait_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
@@ -45,31 +46,6 @@ fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, Ski
     Harness::builder()
         .with_size([1100.0, 700.0])
         .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
-}
-
-/// Steps the UI until `label` shows, as a user waits for the network.
-fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if harness.query_by_label(label).is_some() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{label:?} never appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn wait_until(harness: &mut Harness<'_, SkiffApp>, what: &str, done: impl Fn(&SkiffApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness.state()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{what} never happened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]
@@ -139,7 +115,8 @@ fn new_folder_creates_the_marker_and_shows_it() {
     wait_for(&mut harness, "📁 checkpoints/");
     // Inside the new folder, its own marker is not listed as an object.
     harness.get_by_label("📁 checkpoints/").click();
-    wait_until(&mut harness, "the listing", |app| {
+    wait_until(&mut harness, "the listing", |h| {
+        let app = h.state();
         app.browser()
             .is_some_and(|b| b.prefix == "checkpoints/" && !b.is_loading())
     });

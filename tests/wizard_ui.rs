@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use common::ui::wait_for;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -10,18 +10,6 @@ use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
 use skiff::s3::StaticEndpoint;
 use skiff::s3::bucket_setup::{SetupStep, read_settings};
 use skiff::s3::listing::{ListRequest, list_all};
-
-fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        harness.step();
-        if harness.query_by_label(label).is_some() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{label:?} never appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// Types into the topmost field showing `placeholder`.
 fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {

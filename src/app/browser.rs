@@ -72,26 +72,15 @@ impl Browser {
         sort: Sort,
         flat: bool,
     ) -> Self {
-        let mut browser = Self {
+        let mut browser = Self::preloaded(
             connection,
-            bucket: bucket.to_owned(),
-            prefix: prefix.to_owned(),
-            mode: if flat {
-                ViewMode::Flat
-            } else {
-                ViewMode::Folder
-            },
-            rows: RowStore::new(prefix.len(), sort),
-            listing: None,
-            status: ListStatus::Done,
-            replace_on_next_page: false,
-            filter_text: String::new(),
-            selected: None,
-            details: None,
-            new_folder: None,
-            followed_region: false,
-            settings_requested: false,
-        };
+            bucket,
+            prefix,
+            RowStore::new(prefix.len(), sort),
+        );
+        if flat {
+            browser.mode = ViewMode::Flat;
+        }
         browser.start_listing(ctx, None);
         browser
     }

@@ -9,6 +9,8 @@
 //! pass by quietly not testing one.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::StreamExt;
