@@ -3,6 +3,7 @@
 pub mod app;
 pub mod format;
 pub mod s3;
+pub mod transfer;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -895,7 +895,7 @@ pub async fn read_settings(
                 Err(e) if absent(&e) => None,
                 // An answer the SDK cannot read (moto names GetBucketVersioning's root element
                 // differently from S3): say the setting is unknown rather than fail the rest.
-                Err(S3Error::Other { .. }) => {
+                Err(S3Error::UnreadableAnswer { .. }) => {
                     unreadable.push($step);
                     None
                 }

@@ -95,6 +95,8 @@ pub enum S3Error {
         code: String,
         message: Option<String>,
     },
+    #[error("{what}: the server's answer (HTTP {status}) could not be read.")]
+    UnreadableAnswer { what: String, status: u16 },
     #[error("{what}: {detail}.")]
     Other { what: String, detail: String },
 }
@@ -174,6 +176,9 @@ impl S3Error {
             Self::Other { .. } => {
                 "Retry; if it persists, check the server's logs or status page.".into()
             }
+            Self::UnreadableAnswer { .. } => "The server may not follow S3's answer format for \
+                 this request. Check the result (refresh), and retry if it is missing."
+                .into(),
         }
     }
 
@@ -314,6 +319,8 @@ impl S3Error {
                 code: code.to_owned(),
                 message: message.map(str::to_owned),
             },
+            // A success status with an error result: the SDK could not read the answer.
+            (None, status @ 200..=299) => Self::UnreadableAnswer { what, status },
             (None, status) => Self::Other {
                 what,
                 detail: format!("the server answered HTTP {status}"),

@@ -1,0 +1,722 @@
+//! Uploads and downloads on tokio: single PUT below the threshold, multipart above it with parts
+//! in flight at once; ranged parallel GETs into a temporary file renamed when complete. One
+//! [`Scheduler`] bounds requests in flight and bytes held in memory across every transfer.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, StorageClass};
+use futures::{StreamExt, TryStreamExt};
+use tokio::sync::Semaphore;
+
+use super::plan::{self, PlanError, plan_parts};
+use crate::s3::{Connection, S3Error};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error(transparent)]
+    S3(#[from] S3Error),
+    #[error("{path}: {source}.")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Refused to write {key:?}: {reason}, which would land outside the folder you chose.")]
+    UnsafePath { key: String, reason: &'static str },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("{path} changed while it was being uploaded; upload it again.")]
+    SourceChanged { path: PathBuf },
+    #[error("s3://{bucket}/{key} arrived with {got} bytes, not {expected}.")]
+    SizeMismatch {
+        bucket: String,
+        key: String,
+        expected: u64,
+        got: u64,
+    },
+}
+
+impl TransferError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        match self {
+            Self::S3(e) => e.hint(),
+            Self::Io { .. } => "Check the path exists and that you may read or write it.".into(),
+            Self::UnsafePath { .. } => {
+                "The object keeps its place in the bucket; download it by itself to a name you pick."
+                    .into()
+            }
+            Self::Plan(_) => "Split the file, or store it elsewhere.".into(),
+            Self::SourceChanged { .. } | Self::SizeMismatch { .. } => "Transfer it again.".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TransferOptions {
+    pub part_size_bytes: u64,
+    pub multipart_threshold_bytes: u64,
+    /// Files (or objects) moved at once; parts within them share the scheduler's permits.
+    pub concurrency: usize,
+    pub storage_class: Option<String>,
+    /// Overrides the type guessed from the file name.
+    pub content_type: Option<String>,
+    pub metadata: Vec<(String, String)>,
+}
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        Self {
+            part_size_bytes: plan::DEFAULT_PART_SIZE_BYTES,
+            multipart_threshold_bytes: plan::DEFAULT_MULTIPART_THRESHOLD_BYTES,
+            concurrency: 16,
+            storage_class: None,
+            content_type: None,
+            metadata: Vec::new(),
+        }
+    }
+}
+
+/// Permits shared by every transfer: requests in flight, and MiB of part buffers in memory, so ten
+/// parallel 10 GiB uploads hold no more memory than one.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    requests: Arc<Semaphore>,
+    memory_mib: Arc<Semaphore>,
+    memory_budget_mib: u32,
+}
+
+impl Scheduler {
+    pub fn new(max_requests: usize, memory_budget_bytes: u64) -> Self {
+        let mib = (memory_budget_bytes / plan::MIB).clamp(8, u32::MAX as u64) as u32;
+        Self {
+            requests: Arc::new(Semaphore::new(max_requests.max(1))),
+            memory_mib: Arc::new(Semaphore::new(mib as usize)),
+            memory_budget_mib: mib,
+        }
+    }
+
+    /// A request slot and room for `bytes` in memory; both are released when dropped.
+    async fn permit(
+        &self,
+        bytes: u64,
+    ) -> (
+        tokio::sync::OwnedSemaphorePermit,
+        tokio::sync::OwnedSemaphorePermit,
+    ) {
+        let mib = (bytes.div_ceil(plan::MIB) as u32).clamp(1, self.memory_budget_mib);
+        let memory = self
+            .memory_mib
+            .clone()
+            .acquire_many_owned(mib)
+            .await
+            .expect("scheduler semaphores are never closed");
+        let request = self
+            .requests
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("scheduler semaphores are never closed");
+        (request, memory)
+    }
+}
+
+impl Default for Scheduler {
+    /// 64 requests and 256 MiB of buffers.
+    fn default() -> Self {
+        Self::new(64, 256 * plan::MIB)
+    }
+}
+
+/// Bytes moved so far, shared with whoever draws progress.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes_done: AtomicU64,
+    pub bytes_total: AtomicU64,
+}
+
+impl Progress {
+    fn add(&self, n: u64) {
+        self.bytes_done.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// CRC32C as S3 headers carry it: base64 of the big-endian value.
+pub fn crc32c_base64(bytes: &[u8]) -> String {
+    aws_smithy_types::base64::encode(crc32c::crc32c(bytes).to_be_bytes())
+}
+
+/// A content type from the file name, for objects that browsers and tools open correctly.
+pub fn guess_content_type(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "txt" | "md" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "tsv" => "text/tab-separated-values",
+        "json" => "application/json",
+        "jsonl" | "ndjson" => "application/x-ndjson",
+        "html" | "htm" => "text/html",
+        "xml" => "application/xml",
+        "yaml" | "yml" => "application/yaml",
+        "parquet" => "application/vnd.apache.parquet",
+        "gz" => "application/gzip",
+        "zst" => "application/zstd",
+        "tar" => "application/x-tar",
+        "zip" => "application/zip",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Where `key` lands under `root` once `strip` (the listed prefix) is taken off, or why it may
+/// not: no `..`, no absolute path, no drive letter. A download never writes outside `root`.
+pub fn local_path_for_key(root: &Path, key: &str, strip: &str) -> Result<PathBuf, TransferError> {
+    let relative = key.strip_prefix(strip).unwrap_or(key);
+    let unsafe_path = |reason| TransferError::UnsafePath {
+        key: key.to_owned(),
+        reason,
+    };
+    if relative.starts_with('/') || relative.starts_with('\\') {
+        return Err(unsafe_path("it is an absolute path"));
+    }
+    if relative.len() >= 2
+        && relative.as_bytes()[1] == b':'
+        && relative.as_bytes()[0].is_ascii_alphabetic()
+    {
+        return Err(unsafe_path("it starts with a drive letter"));
+    }
+    let mut path = root.to_path_buf();
+    let mut depth = 0;
+    for segment in relative.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => return Err(unsafe_path("it contains '..'")),
+            s => {
+                let component = Path::new(s).components().next();
+                if !matches!(component, Some(Component::Normal(_))) {
+                    return Err(unsafe_path("it contains a special path segment"));
+                }
+                path.push(s);
+                depth += 1;
+            }
+        }
+    }
+    if depth == 0 {
+        return Err(unsafe_path("it names no file"));
+    }
+    Ok(path)
+}
+
+/// Uploads one file to `s3://bucket/key`.
+pub async fn upload_file(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    path: &Path,
+    bucket: &str,
+    key: &str,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<(), TransferError> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| TransferError::io(path, e))?;
+    let size = meta.len();
+    let target = connection.target().bucket(bucket).key(key);
+    let content_type = options
+        .content_type
+        .clone()
+        .unwrap_or_else(|| guess_content_type(key).to_owned());
+    let storage_class = options.storage_class.as_deref().map(StorageClass::from);
+    let metadata = (!options.metadata.is_empty()).then(|| {
+        options
+            .metadata
+            .iter()
+            .cloned()
+            .collect::<std::collections::HashMap<_, _>>()
+    });
+
+    if size < options.multipart_threshold_bytes {
+        let (_request, _memory) = scheduler.permit(size).await;
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|e| TransferError::io(path, e))?;
+        if bytes.len() as u64 != size {
+            return Err(TransferError::SourceChanged {
+                path: path.to_owned(),
+            });
+        }
+        connection
+            .client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .set_storage_class(storage_class)
+            .set_metadata(metadata)
+            .checksum_crc32_c(crc32c_base64(&bytes))
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        progress.add(size);
+        return Ok(());
+    }
+
+    let plan = plan_parts(size, options.part_size_bytes)?;
+    let created = connection
+        .client
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .content_type(content_type)
+        .set_storage_class(storage_class)
+        .set_metadata(metadata)
+        .checksum_algorithm(ChecksumAlgorithm::Crc32C)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    let upload_id = created.upload_id().unwrap_or_default().to_owned();
+    // Until completion, any way out (error, cancel, a dropped future) aborts the upload, so no
+    // parts are left behind to be billed.
+    let mut guard = AbortOnDrop {
+        connection: connection.clone(),
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        upload_id: Some(upload_id.clone()),
+    };
+    let file = Arc::new(std::fs::File::open(path).map_err(|e| TransferError::io(path, e))?);
+    let parts: Vec<CompletedPart> = futures::stream::iter(0..plan.part_count)
+        .map(|index| {
+            let (file, upload_id, target) = (file.clone(), upload_id.clone(), target.clone());
+            async move {
+                let (start, end) = plan.range(index);
+                let (_request, _memory) = scheduler.permit(end - start).await;
+                let bytes = read_at(file, path, start, end - start).await?;
+                // Computed here and sent with the part, so the server checks every part, and
+                // named again at completion (some servers echo no checksum back).
+                let checksum = crc32c_base64(&bytes);
+                let out = connection
+                    .client
+                    .upload_part()
+                    .bucket(bucket)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .part_number(index as i32 + 1)
+                    .checksum_crc32_c(&checksum)
+                    .body(ByteStream::from(bytes))
+                    .send()
+                    .await
+                    .map_err(|e| connection.error(e, &target))?;
+                progress.add(end - start);
+                Ok::<_, TransferError>(
+                    CompletedPart::builder()
+                        .part_number(index as i32 + 1)
+                        .set_e_tag(out.e_tag().map(str::to_owned))
+                        .checksum_crc32_c(checksum)
+                        .build(),
+                )
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .try_collect()
+        .await?;
+    let mut parts = parts;
+    parts.sort_by_key(|p| p.part_number());
+    let unchanged = tokio::fs::metadata(path)
+        .await
+        .is_ok_and(|m| m.len() == size && m.modified().ok() == meta.modified().ok());
+    if !unchanged {
+        return Err(TransferError::SourceChanged {
+            path: path.to_owned(),
+        });
+    }
+    let completed = connection
+        .client
+        .complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(&upload_id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target));
+    match completed {
+        Ok(_) => {}
+        // moto names the result element differently from S3; the object itself says whether the
+        // upload completed.
+        Err(S3Error::UnreadableAnswer { .. })
+            if crate::s3::objects::head_object(connection, bucket, key)
+                .await
+                .is_ok_and(|d| d.size_bytes == size) => {}
+        Err(e) => return Err(e.into()),
+    }
+    guard.upload_id = None;
+    Ok(())
+}
+
+struct AbortOnDrop {
+    connection: Connection,
+    bucket: String,
+    key: String,
+    upload_id: Option<String>,
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        let Some(upload_id) = self.upload_id.take() else {
+            return;
+        };
+        let (connection, bucket, key) = (
+            self.connection.clone(),
+            self.bucket.clone(),
+            self.key.clone(),
+        );
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let result = connection
+                    .client
+                    .abort_multipart_upload()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .upload_id(&upload_id)
+                    .send()
+                    .await;
+                if let Err(e) = result {
+                    tracing::warn!("could not abort the upload of s3://{bucket}/{key}: {e}");
+                }
+            });
+        }
+    }
+}
+
+async fn read_at(
+    file: Arc<std::fs::File>,
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<Vec<u8>, TransferError> {
+    let path_owned = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::os::unix::fs::FileExt;
+        let mut buffer = vec![0u8; len as usize];
+        file.read_exact_at(&mut buffer, offset)?;
+        Ok(buffer)
+    })
+    .await
+    .map_err(|e| TransferError::io(&path_owned, std::io::Error::other(e)))?
+    .map_err(|e| TransferError::io(path, e))
+}
+
+async fn write_at(
+    file: Arc<std::fs::File>,
+    path: &Path,
+    offset: u64,
+    bytes: Vec<u8>,
+) -> Result<(), TransferError> {
+    let path_owned = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(&bytes, offset)
+    })
+    .await
+    .map_err(|e| TransferError::io(&path_owned, std::io::Error::other(e)))?
+    .map_err(|e| TransferError::io(path, e))
+}
+
+/// Downloads `s3://bucket/key` to `dest`: parallel ranged GETs for large objects, written at
+/// their offsets into `dest.skiff-part`, renamed to `dest` once every byte is there.
+pub async fn download_object(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    bucket: &str,
+    key: &str,
+    dest: &Path,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<u64, TransferError> {
+    let target = connection.target().bucket(bucket).key(key);
+    let head = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    let size = head.content_length().unwrap_or(0).max(0) as u64;
+    let etag = head.e_tag().map(str::to_owned);
+    if let Some(parent) = dest.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| TransferError::io(parent, e))?;
+    }
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".skiff-part");
+    let partial = PathBuf::from(partial);
+    let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
+    file.set_len(size)
+        .map_err(|e| TransferError::io(&partial, e))?;
+    let file = Arc::new(file);
+
+    let plan = plan_parts(size, options.part_size_bytes)?;
+    let ranges = if size < options.multipart_threshold_bytes {
+        1
+    } else {
+        plan.part_count
+    };
+    let written: u64 = futures::stream::iter(0..ranges)
+        .map(|index| {
+            let (file, target, etag, partial) =
+                (file.clone(), target.clone(), etag.clone(), partial.clone());
+            async move {
+                let (start, end) = if ranges == 1 {
+                    (0, size)
+                } else {
+                    plan.range(index)
+                };
+                let (_request, _memory) = scheduler.permit(end - start).await;
+                let mut request = connection.client.get_object().bucket(bucket).key(key);
+                if ranges > 1 {
+                    // If-Match: a part of a newer object must not be stitched to parts of the old.
+                    request = request
+                        .range(format!("bytes={start}-{}", end - 1))
+                        .set_if_match(etag);
+                }
+                let out = request
+                    .send()
+                    .await
+                    .map_err(|e| connection.error(e, &target))?;
+                let bytes = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| S3Error::Other {
+                        what: target.describe(),
+                        detail: format!("the download broke off ({e})"),
+                    })?
+                    .to_vec();
+                let n = bytes.len() as u64;
+                write_at(file, &partial, start, bytes).await?;
+                progress.add(n);
+                Ok::<u64, TransferError>(n)
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .try_fold(0u64, |acc, n| async move { Ok(acc + n) })
+        .await
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })?;
+    if written != size {
+        let _ = std::fs::remove_file(&partial);
+        return Err(TransferError::SizeMismatch {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            expected: size,
+            got: written,
+        });
+    }
+    file.sync_all()
+        .map_err(|e| TransferError::io(&partial, e))?;
+    std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
+    Ok(size)
+}
+
+/// Every file under `dir`, with its path relative to `dir` in `/` form (for keys).
+pub fn walk_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, TransferError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| TransferError::io(&current, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| TransferError::io(&current, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| TransferError::io(&path, e))?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push((path, relative));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downloads_stay_inside_the_chosen_folder() {
+        let root = Path::new("/data/out");
+        assert_eq!(
+            local_path_for_key(root, "raw/a b+c%.txt", "").unwrap(),
+            Path::new("/data/out/raw/a b+c%.txt")
+        );
+        assert_eq!(
+            local_path_for_key(root, "pre/x/y.bin", "pre/").unwrap(),
+            Path::new("/data/out/x/y.bin")
+        );
+        assert_eq!(
+            local_path_for_key(root, "a//b.txt", "").unwrap(),
+            Path::new("/data/out/a/b.txt")
+        );
+        for key in [
+            "../escape.txt",
+            "/abs.txt",
+            "a/../../b.txt",
+            "C:/win.txt",
+            "a\\..\\..\\b",
+            "",
+            "dir/",
+        ] {
+            assert!(
+                matches!(
+                    local_path_for_key(root, key, ""),
+                    Err(TransferError::UnsafePath { .. })
+                ),
+                "{key:?} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn content_types_from_names() {
+        assert_eq!(
+            guess_content_type("a/b/part-0001.parquet"),
+            "application/vnd.apache.parquet"
+        );
+        assert_eq!(guess_content_type("notes.MD"), "text/plain");
+        assert_eq!(guess_content_type("weights"), "application/octet-stream");
+    }
+}
+
+/// What happened to one file or object of a batch.
+#[derive(Debug)]
+pub struct ItemResult {
+    pub source: String,
+    pub destination: String,
+    pub result: Result<u64, TransferError>,
+}
+
+/// Uploads every file under `dir` to `s3://bucket/prefix<relative path>`, `options.concurrency`
+/// files at a time.
+pub async fn upload_dir(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    dir: &Path,
+    bucket: &str,
+    prefix: &str,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<Vec<ItemResult>, TransferError> {
+    let files = walk_files(dir)?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|(p, _)| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    progress.bytes_total.fetch_add(total, Ordering::Relaxed);
+    Ok(futures::stream::iter(files)
+        .map(|(path, relative)| async move {
+            let key = format!("{prefix}{relative}");
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let result = upload_file(
+                connection, scheduler, &path, bucket, &key, options, progress,
+            )
+            .await
+            .map(|()| size);
+            ItemResult {
+                source: path.display().to_string(),
+                destination: format!("s3://{bucket}/{key}"),
+                result,
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await)
+}
+
+/// Downloads every object under `s3://bucket/prefix` into `dir`, keeping the key's path below
+/// the prefix. Keys that would land outside `dir` are refused and reported, never written.
+pub async fn download_prefix(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    bucket: &str,
+    prefix: &str,
+    dir: &Path,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<Vec<ItemResult>, TransferError> {
+    let listed = crate::s3::listing::list_all(
+        connection,
+        crate::s3::listing::ListRequest::recursive(bucket, prefix),
+    )
+    .await?;
+    // Folder markers (`a/`) are not files.
+    let objects: Vec<_> = listed
+        .objects
+        .into_iter()
+        .filter(|o| !o.key.ends_with('/'))
+        .collect();
+    let total: u64 = objects.iter().map(|o| o.size_bytes).sum();
+    progress.bytes_total.fetch_add(total, Ordering::Relaxed);
+    // Keys are kept relative to the last `/` of the prefix, as `aws s3 cp --recursive` does.
+    let strip = &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)];
+    Ok(futures::stream::iter(objects)
+        .map(|object| async move {
+            let source = format!("s3://{bucket}/{}", object.key);
+            match local_path_for_key(dir, &object.key, strip) {
+                Err(e) => ItemResult {
+                    source,
+                    destination: String::new(),
+                    result: Err(e),
+                },
+                Ok(dest) => {
+                    let result = download_object(
+                        connection,
+                        scheduler,
+                        bucket,
+                        &object.key,
+                        &dest,
+                        options,
+                        progress,
+                    )
+                    .await;
+                    ItemResult {
+                        source,
+                        destination: dest.display().to_string(),
+                        result,
+                    }
+                }
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await)
+}
