@@ -235,3 +235,99 @@ fn mb_dry_run_prints_the_aws_cli_commands() {
     let out = skiff(&served, &["ls"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("ml-data"));
 }
+
+#[test]
+fn cp_uploads_and_downloads_files_and_folders() {
+    let served = serve();
+    let out = skiff(&served, &["mb", "s3://cp-test"]);
+    assert!(out.status.success());
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("dataset");
+    std::fs::create_dir_all(src.join("train/shard 1")).unwrap();
+    let big: Vec<u8> = (0..(17u32 * 1024 * 1024))
+        .map(|i| (i % 251) as u8)
+        .collect();
+    std::fs::write(src.join("train/shard 1/big.bin"), &big).unwrap();
+    std::fs::write(src.join("train/small+1.txt"), b"hello").unwrap();
+    std::fs::write(src.join("README.md"), b"readme").unwrap();
+
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            "--recursive",
+            src.to_str().unwrap(),
+            "s3://cp-test/v1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing but errors when not on a terminal"
+    );
+    let out = skiff(&served, &["ls", "--recursive", "s3://cp-test/v1/"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("v1/train/shard 1/big.bin"), "{listing}");
+    assert!(listing.contains("v1/train/small+1.txt"));
+
+    let back = work.path().join("back");
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            "--recursive",
+            "s3://cp-test/v1/",
+            back.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(back.join("train/shard 1/big.bin")).unwrap() == big);
+    assert_eq!(
+        std::fs::read(back.join("train/small+1.txt")).unwrap(),
+        b"hello"
+    );
+
+    // One file each way; a trailing slash means "into this prefix / folder".
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            src.join("README.md").to_str().unwrap(),
+            "s3://cp-test/docs/",
+        ],
+    );
+    assert!(out.status.success());
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            "s3://cp-test/docs/README.md",
+            &format!("{}/", back.display()),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(back.join("README.md")).unwrap(), b"readme");
+
+    // Failures: a folder without --recursive, a missing object.
+    let out = skiff(&served, &["cp", src.to_str().unwrap(), "s3://cp-test/x/"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--recursive"));
+    let out = skiff(
+        &served,
+        &["cp", "s3://cp-test/nope.bin", back.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 of 1 transfers failed"));
+}

@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),
+    /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.
+    Cp(CpArgs),
     /// List buckets, or the objects and folders under s3://bucket/prefix.
     Ls {
         /// s3://bucket[/prefix]; without it, lists buckets.
@@ -163,6 +165,29 @@ impl MbArgs {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// A local file or folder, or s3://bucket/key
+    pub source: String,
+    /// s3://bucket/key-or-prefix/, or a local file or folder
+    pub destination: String,
+    /// Copy a folder, or every object under a prefix.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Part size in MiB for multipart transfers (raised where 10,000 parts would not do).
+    #[arg(long, default_value_t = 8, value_name = "MIB")]
+    pub part_size: u64,
+    /// Files (and parts of one file) in flight at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
+    /// Storage class of uploaded objects, e.g. STANDARD_IA.
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// Content type of uploaded objects (default: guessed from the name).
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+}
+
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
 pub fn parse_s3_url(url: &str) -> anyhow::Result<(String, String)> {
     let Some(rest) = url.strip_prefix("s3://") else {
@@ -196,6 +221,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
     match command {
         Command::Serve { port, data } => serve(port, data).await,
         Command::Mb(mb_args) => mb(&args, &mb_args).await,
+        Command::Cp(cp_args) => cp(&args, &cp_args).await,
         Command::Ls {
             url,
             recursive,
@@ -277,6 +303,201 @@ async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
+    use crate::transfer::{
+        Progress, Scheduler, TransferOptions, download_object, download_prefix, upload_dir,
+        upload_file,
+    };
+    use std::path::Path;
+    let options = TransferOptions {
+        part_size_bytes: cp.part_size.max(1) * crate::transfer::plan::MIB,
+        concurrency: cp.concurrency.max(1),
+        storage_class: cp.storage_class.clone(),
+        content_type: cp.content_type.clone(),
+        ..TransferOptions::default()
+    };
+    let scheduler = Scheduler::new(options.concurrency * 4, 256 * crate::transfer::plan::MIB);
+    let progress = std::sync::Arc::new(Progress::default());
+    let (connection, _sandbox) = connect(args).await?;
+    let ticker = ProgressLine::start(progress.clone());
+    let results = match (
+        cp.source.starts_with("s3://"),
+        cp.destination.starts_with("s3://"),
+    ) {
+        (false, true) => {
+            let (bucket, key) = parse_s3_url(&cp.destination)?;
+            let source = Path::new(&cp.source);
+            if source.is_dir() {
+                if !cp.recursive {
+                    bail!(
+                        "{} is a folder: add --recursive to copy everything in it",
+                        cp.source
+                    );
+                }
+                let prefix = if key.is_empty() || key.ends_with('/') {
+                    key
+                } else {
+                    format!("{key}/")
+                };
+                upload_dir(
+                    &connection,
+                    &scheduler,
+                    source,
+                    &bucket,
+                    &prefix,
+                    &options,
+                    &progress,
+                )
+                .await?
+            } else {
+                let name = source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let key = if key.is_empty() || key.ends_with('/') {
+                    format!("{key}{name}")
+                } else {
+                    key
+                };
+                let size = std::fs::metadata(source).map(|m| m.len()).unwrap_or(0);
+                progress
+                    .bytes_total
+                    .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                let result = upload_file(
+                    &connection,
+                    &scheduler,
+                    source,
+                    &bucket,
+                    &key,
+                    &options,
+                    &progress,
+                )
+                .await
+                .map(|()| size);
+                vec![crate::transfer::ItemResult {
+                    source: cp.source.clone(),
+                    destination: format!("s3://{bucket}/{key}"),
+                    result,
+                }]
+            }
+        }
+        (true, false) => {
+            let (bucket, key) = parse_s3_url(&cp.source)?;
+            let destination = Path::new(&cp.destination);
+            if cp.recursive {
+                download_prefix(
+                    &connection,
+                    &scheduler,
+                    &bucket,
+                    &key,
+                    destination,
+                    &options,
+                    &progress,
+                )
+                .await?
+            } else {
+                let name = key.rsplit('/').next().unwrap_or_default();
+                let dest = if destination.is_dir() || cp.destination.ends_with('/') {
+                    destination.join(name)
+                } else {
+                    destination.to_path_buf()
+                };
+                let result = download_object(
+                    &connection,
+                    &scheduler,
+                    &bucket,
+                    &key,
+                    &dest,
+                    &options,
+                    &progress,
+                )
+                .await;
+                vec![crate::transfer::ItemResult {
+                    source: cp.source.clone(),
+                    destination: dest.display().to_string(),
+                    result,
+                }]
+            }
+        }
+        (true, true) => {
+            bail!("copying between buckets is not supported yet: download, then upload")
+        }
+        (false, false) => bail!("one side must be an s3:// URL"),
+    };
+    ticker.finish().await;
+    let failed: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
+    for f in &failed {
+        if let Err(e) = &f.result {
+            eprintln!("failed: {}: {e} {}", f.source, e.hint());
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{} of {} transfers failed", failed.len(), results.len());
+    }
+    Ok(())
+}
+
+/// A one-line progress display on a terminal's stderr; nothing when stderr is not a terminal.
+struct ProgressLine {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    fn start(progress: std::sync::Arc<crate::transfer::Progress>) -> Self {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Self {
+                stop: None,
+                task: None,
+            };
+        }
+        let (stop, mut stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            loop {
+                let done = progress
+                    .bytes_done
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let total = progress
+                    .bytes_total
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                let rate = done as f64 / secs;
+                let eta = if rate > 0.0 && total > done {
+                    format!(", {:.0} s left", (total - done) as f64 / rate)
+                } else {
+                    String::new()
+                };
+                eprint!(
+                    "\r{} of {} at {}{eta}   ",
+                    crate::format::human_bytes(done),
+                    crate::format::human_bytes(total),
+                    crate::format::rate(rate)
+                );
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+                }
+            }
+            eprintln!();
+        });
+        Self {
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    async fn finish(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
 }
 
 async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
