@@ -175,3 +175,74 @@ fn a_failed_listing_says_which_bucket_and_offers_retry() {
         "0 objects · 0 B · 0 folders · a page failed: the rows above are kept",
     );
 }
+
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn files_and_a_folder_dropped_on_the_window_land_under_the_prefix() {
+    let fixture = fixture(&["drops/readme.txt"]);
+    let _rt = fixture.runtime.enter();
+    let local = tempfile::tempdir().unwrap();
+    let a = local.path().join("a.txt");
+    let b = local.path().join("b b+.csv");
+    let folder = local.path().join("shards");
+    std::fs::create_dir_all(folder.join("sub")).unwrap();
+    std::fs::write(&a, b"alpha").unwrap();
+    std::fs::write(&b, b"x,y\n1,2\n").unwrap();
+    std::fs::write(folder.join("x.jsonl"), b"{}").unwrap();
+    std::fs::write(folder.join("sub/y.bin"), vec![7u8; 20 * 1024 * 1024]).unwrap();
+
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        prefix: "drops/".into(),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(&mut harness, "📄 readme.txt");
+    harness.input_mut().dropped_files = [a, b, folder]
+        .into_iter()
+        .map(|p| std::sync::Arc::new(DroppedPath(p)) as egui::DroppedFileHandle)
+        .collect();
+    harness.step();
+    wait_until(&mut harness, "four finished transfers", |h| {
+        h.query_all_by_label("✔ done").count() == 4
+    });
+    // The listing refreshes by itself once the uploads land.
+    wait_for(&mut harness, "📁 shards/");
+    wait_for(&mut harness, "📄 b b+.csv");
+
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    let listed = fixture
+        .runtime
+        .block_on(skiff::s3::listing::list_all(
+            &c,
+            skiff::s3::listing::ListRequest::recursive("demo", "drops/"),
+        ))
+        .unwrap();
+    let mut keys: Vec<_> = listed
+        .objects
+        .iter()
+        .map(|o| (o.key.as_str(), o.size_bytes))
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            ("drops/a.txt", 5),
+            ("drops/b b+.csv", 8),
+            ("drops/readme.txt", 16),
+            ("drops/shards/sub/y.bin", 20 * 1024 * 1024),
+            ("drops/shards/x.jsonl", 2),
+        ]
+    );
+}

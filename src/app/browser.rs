@@ -57,8 +57,21 @@ pub struct Browser {
     new_folder: Option<NewFolderDialog>,
     /// A region redirect was followed once; a second is reported, not followed.
     followed_region: bool,
-    /// Set by the "Bucket settings" button; the app opens the settings window.
-    pub settings_requested: bool,
+    /// What the user asked for that the app carries out (windows, dialogs, the queue).
+    pub request: Option<BrowserRequest>,
+}
+
+/// Actions the browser's toolbar asks the app for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowserRequest {
+    Settings,
+    UploadFiles,
+    UploadFolder,
+    /// Keys to download, and the prefix their local paths are relative to.
+    Download {
+        keys: Vec<String>,
+        relative_to: String,
+    },
 }
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -102,7 +115,7 @@ impl Browser {
             details: None,
             new_folder: None,
             followed_region: false,
-            settings_requested: false,
+            request: None,
         }
     }
 
@@ -332,7 +345,43 @@ impl Browser {
                 .on_hover_text("Versioning, encryption, lifecycle, tags and CORS of this bucket")
                 .clicked()
             {
-                self.settings_requested = true;
+                self.request = Some(BrowserRequest::Settings);
+            }
+            if cfg!(not(target_arch = "wasm32")) {
+                if ui
+                    .button("⬆ Upload files…")
+                    .on_hover_text("Or drop files and folders on the window")
+                    .clicked()
+                {
+                    self.request = Some(BrowserRequest::UploadFiles);
+                }
+                if ui.button("⬆ Upload folder…").clicked() {
+                    self.request = Some(BrowserRequest::UploadFolder);
+                }
+                let label = if self.selected.is_some() {
+                    "⬇ Download"
+                } else {
+                    "⬇ Download all"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("The selected object, or every object listed here")
+                    .clicked()
+                {
+                    let keys = match &self.selected {
+                        Some(key) => vec![key.clone()],
+                        None => (0..self.rows.visible_len())
+                            .filter_map(|i| self.rows.visible(i))
+                            .filter(|r| !r.is_folder)
+                            .map(|r| r.key.to_string())
+                            .collect(),
+                    };
+                    let relative_to = match &self.selected {
+                        Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
+                        None => self.prefix.clone(),
+                    };
+                    self.request = Some(BrowserRequest::Download { keys, relative_to });
+                }
             }
             let mut flat = self.mode == ViewMode::Flat;
             if ui

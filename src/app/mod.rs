@@ -8,6 +8,8 @@ pub mod bucket_wizard;
 mod endpoint_form;
 pub mod rows;
 mod task;
+#[cfg(not(target_arch = "wasm32"))]
+mod transfers;
 mod widgets;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -17,7 +19,7 @@ use egui::RichText;
 use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
-pub use browser::{Browser, ListStatus, ViewMode};
+pub use browser::{Browser, BrowserRequest, ListStatus, ViewMode};
 use endpoint_form::{EndpointForm, FormOutcome};
 use rows::Sort;
 
@@ -61,6 +63,8 @@ struct Session {
     browser: Option<Browser>,
     wizard: Option<bucket_wizard::BucketWizard>,
     settings: Option<bucket_settings::BucketSettings>,
+    #[cfg(not(target_arch = "wasm32"))]
+    desktop: native::Desktop,
 }
 
 pub struct SkiffApp {
@@ -185,6 +189,8 @@ impl SkiffApp {
                         browser: None,
                         wizard: None,
                         settings: None,
+                        #[cfg(not(target_arch = "wasm32"))]
+                        desktop: native::Desktop::default(),
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -374,14 +380,22 @@ impl SkiffApp {
 impl Session {
     /// The new-bucket wizard and the settings window, when open.
     fn dialogs_ui(&mut self, ctx: &egui::Context, state: &PersistedState) {
-        if let Some(browser) = self.browser.as_mut()
-            && std::mem::take(&mut browser.settings_requested)
-        {
-            self.settings = Some(bucket_settings::BucketSettings::open(
-                ctx,
-                browser.connection().clone(),
-                &browser.bucket,
-            ));
+        let request = self.browser.as_mut().and_then(|b| b.request.take());
+        match (request, self.browser.as_ref()) {
+            (Some(BrowserRequest::Settings), Some(browser)) => {
+                self.settings = Some(bucket_settings::BucketSettings::open(
+                    ctx,
+                    browser.connection().clone(),
+                    &browser.bucket,
+                ));
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            (Some(request), Some(browser)) => self.desktop.handle(ctx, browser, request),
+            _ => {}
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(browser) = self.browser.as_mut() {
+            self.desktop.poll(ctx, browser);
         }
         if let Some(settings) = self.settings.as_mut()
             && !settings.ui(ctx)
@@ -590,6 +604,15 @@ impl eframe::App for SkiffApp {
                 }
             }
         });
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(session) = self.session.as_mut()
+            && let Some(queue) = session.desktop.queue.as_mut()
+            && !queue.jobs().is_empty()
+        {
+            egui::Panel::bottom("transfers")
+                .resizable(true)
+                .show(ui, |ui| transfers::queue_ui(ui, queue));
+        }
         if let Some(session) = self.session.as_mut() {
             let state = &self.state;
             egui::Panel::left("buckets")
@@ -597,7 +620,22 @@ impl eframe::App for SkiffApp {
                 .default_size(230.0)
                 .show(ui, |ui| session.buckets_ui(ui, state));
         }
-        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        let central = egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(session) = self.session.as_mut()
+            && let Some(browser) = session.browser.as_ref()
+        {
+            let (dropped, hovering) = transfers::dropped_files(&ctx);
+            let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
+            if hovering {
+                transfers::drop_target_ui(&ctx, central.response.rect, &destination);
+            }
+            if !dropped.is_empty() {
+                session.desktop.upload(&ctx, browser, dropped);
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = central;
         if let Some(session) = self.session.as_mut() {
             session.dialogs_ui(&ctx, &self.state);
         }

@@ -18,3 +18,124 @@ pub fn aws_profiles() -> Vec<String> {
         &read(path("AWS_SHARED_CREDENTIALS_FILE", "credentials")),
     )
 }
+
+/// Desktop-only parts of a session: the transfer queue and the file dialogs that feed it.
+#[derive(Default)]
+pub struct Desktop {
+    pub queue: Option<crate::transfer::queue::TransferQueue>,
+    picking: Option<(
+        super::BrowserRequest,
+        poll_promise::Promise<Vec<std::path::PathBuf>>,
+    )>,
+    /// Finished transfers seen, to refresh the listing when uploads land.
+    finished_seen: usize,
+}
+
+impl Desktop {
+    fn queue(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &super::Browser,
+    ) -> &mut crate::transfer::queue::TransferQueue {
+        self.queue.get_or_insert_with(|| {
+            crate::transfer::queue::TransferQueue::new(
+                browser.connection().clone(),
+                crate::transfer::TransferOptions::default(),
+                super::task::notifier(ctx),
+            )
+        })
+    }
+
+    /// Files or folders (dropped or picked) go into the prefix on screen.
+    pub fn upload(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &super::Browser,
+        paths: Vec<std::path::PathBuf>,
+    ) {
+        let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
+        let queue = self.queue(ctx, browser);
+        for path in paths {
+            if let Err(e) = queue.upload_path(path.clone(), &bucket, &prefix) {
+                tracing::warn!("cannot read {}: {e}", path.display());
+            }
+        }
+    }
+
+    pub fn handle(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &super::Browser,
+        request: super::BrowserRequest,
+    ) {
+        use super::BrowserRequest;
+        let dialog = rfd::AsyncFileDialog::new();
+        let pick = match &request {
+            BrowserRequest::UploadFiles => super::task::spawn(ctx, async move {
+                dialog
+                    .set_title("Upload files")
+                    .pick_files()
+                    .await
+                    .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
+                    .unwrap_or_default()
+            }),
+            BrowserRequest::UploadFolder | BrowserRequest::Download { .. } => {
+                let title = if matches!(request, BrowserRequest::UploadFolder) {
+                    "Upload a folder"
+                } else {
+                    "Download into a folder"
+                };
+                super::task::spawn(ctx, async move {
+                    dialog
+                        .set_title(title)
+                        .pick_folder()
+                        .await
+                        .map(|f| vec![f.path().to_path_buf()])
+                        .unwrap_or_default()
+                })
+            }
+            BrowserRequest::Settings => return,
+        };
+        let _ = browser;
+        self.picking = Some((request, pick));
+    }
+
+    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
+        use super::BrowserRequest;
+        if let Some((request, promise)) = self.picking.take() {
+            match promise.try_take() {
+                Err(promise) => self.picking = Some((request, promise)),
+                Ok(paths) if paths.is_empty() => {}
+                Ok(paths) => match request {
+                    BrowserRequest::Download { keys, relative_to } => {
+                        let folder = &paths[0];
+                        let bucket = browser.bucket.clone();
+                        let queue = self.queue(ctx, browser);
+                        for key in keys {
+                            match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
+                                Ok(dest) => queue.download(&bucket, &key, dest),
+                                Err(e) => tracing::warn!("{e}"),
+                            }
+                        }
+                    }
+                    _ => self.upload(ctx, browser, paths),
+                },
+            }
+        }
+        // When uploads into the listed prefix land, list it again so they appear.
+        if let Some(queue) = &self.queue {
+            let finished = queue.totals().done;
+            if finished != self.finished_seen {
+                self.finished_seen = finished;
+                let landed_here = queue.jobs().iter().any(|j| {
+                    j.direction == crate::transfer::queue::Direction::Upload
+                        && j.bucket == browser.bucket
+                        && j.key.starts_with(&browser.prefix)
+                });
+                if landed_here && !browser.is_loading() {
+                    browser.refresh(ctx);
+                }
+            }
+        }
+    }
+}

@@ -7,3 +7,5 @@ pub mod plan;
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::*;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod queue;

@@ -1,0 +1,328 @@
+//! The transfer queue: every upload and download the GUI starts, each with its own progress and
+//! state, run as tasks that share one [`Scheduler`]. Front ends read it; the engine updates it
+//! and calls `notify` on every change.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use futures::future::{AbortHandle, Abortable};
+use tokio::sync::Semaphore;
+
+use super::engine::{
+    Progress, Scheduler, TransferOptions, download_object, upload_file, walk_files,
+};
+use crate::s3::Connection;
+use crate::s3::runtime::Notify;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Upload,
+    Download,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed { message: String, hint: String },
+    Cancelled,
+}
+
+impl JobState {
+    pub fn is_finished(&self) -> bool {
+        matches!(self, Self::Done | Self::Failed { .. } | Self::Cancelled)
+    }
+}
+
+/// One file moving one way.
+#[derive(Debug)]
+pub struct Job {
+    pub id: u64,
+    pub direction: Direction,
+    pub local: PathBuf,
+    pub bucket: String,
+    pub key: String,
+    pub progress: Progress,
+    state: Mutex<JobState>,
+    times: Mutex<(Option<Instant>, Option<Instant>)>,
+    abort: Mutex<Option<AbortHandle>>,
+}
+
+impl Job {
+    pub fn state(&self) -> JobState {
+        self.state.lock().expect("job state lock").clone()
+    }
+
+    fn set_state(&self, state: JobState) {
+        let mut times = self.times.lock().expect("job times lock");
+        match state {
+            JobState::Running => times.0 = Some(Instant::now()),
+            ref s if s.is_finished() => times.1 = Some(Instant::now()),
+            _ => {}
+        }
+        *self.state.lock().expect("job state lock") = state;
+    }
+
+    /// Bytes per second since the job started (to its end, once finished).
+    pub fn rate(&self) -> f64 {
+        let (start, end) = *self.times.lock().expect("job times lock");
+        let Some(start) = start else { return 0.0 };
+        let secs = end
+            .unwrap_or_else(Instant::now)
+            .duration_since(start)
+            .as_secs_f64();
+        if secs <= 0.0 {
+            return 0.0;
+        }
+        self.progress.bytes_done.load(Ordering::Relaxed) as f64 / secs
+    }
+
+    /// Seconds left at the current rate, while running.
+    pub fn eta_secs(&self) -> Option<f64> {
+        let rate = self.rate();
+        let done = self.progress.bytes_done.load(Ordering::Relaxed);
+        let total = self.progress.bytes_total.load(Ordering::Relaxed);
+        (self.state() == JobState::Running && rate > 0.0 && total > done)
+            .then(|| (total - done) as f64 / rate)
+    }
+
+    /// The file name (upload) or the key's last segment (download).
+    pub fn name(&self) -> &str {
+        self.key
+            .rsplit('/')
+            .find(|s| !s.is_empty())
+            .unwrap_or(&self.key)
+    }
+}
+
+pub struct TransferQueue {
+    connection: Connection,
+    scheduler: Scheduler,
+    options: TransferOptions,
+    /// Files moving at once; the rest wait as Queued.
+    files: Arc<Semaphore>,
+    jobs: Vec<Arc<Job>>,
+    next_id: u64,
+    notify: Notify,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub jobs: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub active: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+impl TransferQueue {
+    pub fn new(connection: Connection, options: TransferOptions, notify: Notify) -> Self {
+        Self {
+            files: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            scheduler: Scheduler::new(options.concurrency.max(1) * 4, 256 * super::plan::MIB),
+            connection,
+            options,
+            jobs: Vec::new(),
+            next_id: 1,
+            notify,
+        }
+    }
+
+    pub fn jobs(&self) -> &[Arc<Job>] {
+        &self.jobs
+    }
+
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals {
+            jobs: self.jobs.len(),
+            ..Totals::default()
+        };
+        for job in &self.jobs {
+            match job.state() {
+                JobState::Done => t.done += 1,
+                JobState::Failed { .. } => t.failed += 1,
+                JobState::Queued | JobState::Running => t.active += 1,
+                JobState::Cancelled => {}
+            }
+            t.bytes_done += job.progress.bytes_done.load(Ordering::Relaxed);
+            t.bytes_total += job.progress.bytes_total.load(Ordering::Relaxed);
+        }
+        t
+    }
+
+    /// Uploads a file or, recursively, a folder (keeping relative paths) into `prefix`.
+    pub fn upload_path(
+        &mut self,
+        path: PathBuf,
+        bucket: &str,
+        prefix: &str,
+    ) -> std::io::Result<usize> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            let files = walk_files(&path).map_err(std::io::Error::other)?;
+            let count = files.len();
+            for (file, relative) in files {
+                self.push(
+                    Direction::Upload,
+                    file,
+                    bucket,
+                    format!("{prefix}{name}/{relative}"),
+                );
+            }
+            Ok(count)
+        } else {
+            self.push(Direction::Upload, path, bucket, format!("{prefix}{name}"));
+            Ok(1)
+        }
+    }
+
+    pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
+        self.push(Direction::Download, dest, bucket, key.to_owned());
+    }
+
+    fn push(&mut self, direction: Direction, local: PathBuf, bucket: &str, key: String) {
+        let size = match direction {
+            Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
+            Direction::Download => 0,
+        };
+        let job = Arc::new(Job {
+            id: self.next_id,
+            direction,
+            local,
+            bucket: bucket.to_owned(),
+            key,
+            progress: Progress::default(),
+            state: Mutex::new(JobState::Queued),
+            times: Mutex::new((None, None)),
+            abort: Mutex::new(None),
+        });
+        job.progress.bytes_total.store(size, Ordering::Relaxed);
+        self.next_id += 1;
+        self.jobs.push(job.clone());
+        self.start(job);
+    }
+
+    fn start(&self, job: Arc<Job>) {
+        let (abort, registration) = AbortHandle::new_pair();
+        *job.abort.lock().expect("job abort lock") = Some(abort);
+        job.set_state(JobState::Queued);
+        let (connection, scheduler, options, files, notify) = (
+            self.connection.clone(),
+            self.scheduler.clone(),
+            self.options.clone(),
+            self.files.clone(),
+            self.notify.clone(),
+        );
+        let run = {
+            let job = job.clone();
+            let notify = notify.clone();
+            async move {
+                let _slot = files
+                    .acquire_owned()
+                    .await
+                    .expect("queue semaphore is never closed");
+                job.set_state(JobState::Running);
+                notify();
+                // Progress moves on its own; a ticker keeps the window repainting while it does.
+                let ticker = {
+                    let notify = notify.clone();
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                            notify();
+                        }
+                    })
+                };
+                let result = match job.direction {
+                    Direction::Upload => {
+                        upload_file(
+                            &connection,
+                            &scheduler,
+                            &job.local,
+                            &job.bucket,
+                            &job.key,
+                            &options,
+                            &job.progress,
+                        )
+                        .await
+                    }
+                    Direction::Download => {
+                        let head =
+                            crate::s3::objects::head_object(&connection, &job.bucket, &job.key)
+                                .await;
+                        if let Ok(d) = &head {
+                            job.progress
+                                .bytes_total
+                                .store(d.size_bytes, Ordering::Relaxed);
+                        }
+                        download_object(
+                            &connection,
+                            &scheduler,
+                            &job.bucket,
+                            &job.key,
+                            &job.local,
+                            &options,
+                            &job.progress,
+                        )
+                        .await
+                        .map(|_| ())
+                    }
+                };
+                ticker.abort();
+                job.set_state(match result {
+                    Ok(()) => JobState::Done,
+                    Err(e) => JobState::Failed {
+                        message: e.to_string(),
+                        hint: e.hint(),
+                    },
+                });
+                notify();
+            }
+        };
+        let task = Abortable::new(run, registration);
+        tokio::spawn(async move {
+            if task.await.is_err() {
+                job.set_state(JobState::Cancelled);
+                notify();
+            }
+        });
+    }
+
+    /// Stops a job; a multipart upload in flight is aborted on the server.
+    pub fn cancel(&self, id: u64) {
+        if let Some(job) = self.jobs.iter().find(|j| j.id == id)
+            && !job.state().is_finished()
+            && let Some(abort) = job.abort.lock().expect("job abort lock").take()
+        {
+            abort.abort();
+        }
+    }
+
+    pub fn cancel_all(&self) {
+        for job in &self.jobs {
+            self.cancel(job.id);
+        }
+    }
+
+    /// Runs a failed or cancelled job again from the start.
+    pub fn retry(&self, id: u64) {
+        if let Some(job) = self.jobs.iter().find(|j| j.id == id)
+            && matches!(job.state(), JobState::Failed { .. } | JobState::Cancelled)
+        {
+            job.progress.bytes_done.store(0, Ordering::Relaxed);
+            self.start(job.clone());
+        }
+    }
+
+    pub fn clear_finished(&mut self) {
+        self.jobs
+            .retain(|j| !matches!(j.state(), JobState::Done | JobState::Cancelled));
+    }
+}
