@@ -149,6 +149,16 @@ impl Progress {
     }
 }
 
+/// Transfers ride out more than listings do: up to 8 attempts with exponential backoff and
+/// jitter on 5xx, SlowDown, timeouts and dropped connections.
+fn transfer_retries() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::new().retry_config(
+        aws_sdk_s3::config::retry::RetryConfig::standard()
+            .with_max_attempts(8)
+            .with_max_backoff(std::time::Duration::from_secs(5)),
+    )
+}
+
 /// CRC32C as S3 headers carry it: base64 of the big-endian value.
 pub fn crc32c_base64(bytes: &[u8]) -> String {
     aws_smithy_types::base64::encode(crc32c::crc32c(bytes).to_be_bytes())
@@ -268,6 +278,8 @@ pub async fn upload_file(
             .set_metadata(metadata)
             .checksum_crc32_c(crc32c_base64(&bytes))
             .body(ByteStream::from(bytes))
+            .customize()
+            .config_override(transfer_retries())
             .send()
             .await
             .map_err(|e| connection.error(e, &target))?;
@@ -285,6 +297,8 @@ pub async fn upload_file(
         .set_storage_class(storage_class)
         .set_metadata(metadata)
         .checksum_algorithm(ChecksumAlgorithm::Crc32C)
+        .customize()
+        .config_override(transfer_retries())
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
@@ -317,6 +331,8 @@ pub async fn upload_file(
                     .part_number(index as i32 + 1)
                     .checksum_crc32_c(&checksum)
                     .body(ByteStream::from(bytes))
+                    .customize()
+                    .config_override(transfer_retries())
                     .send()
                     .await
                     .map_err(|e| connection.error(e, &target))?;
@@ -354,6 +370,8 @@ pub async fn upload_file(
                 .set_parts(Some(parts))
                 .build(),
         )
+        .customize()
+        .config_override(transfer_retries())
         .send()
         .await
         .map_err(|e| connection.error(e, &target));
@@ -396,6 +414,8 @@ impl Drop for AbortOnDrop {
                     .bucket(&bucket)
                     .key(&key)
                     .upload_id(&upload_id)
+                    .customize()
+                    .config_override(transfer_retries())
                     .send()
                     .await;
                 if let Err(e) = result {
@@ -457,6 +477,8 @@ pub async fn download_object(
         .head_object()
         .bucket(bucket)
         .key(key)
+        .customize()
+        .config_override(transfer_retries())
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
@@ -500,6 +522,8 @@ pub async fn download_object(
                         .set_if_match(etag);
                 }
                 let out = request
+                    .customize()
+                    .config_override(transfer_retries())
                     .send()
                     .await
                     .map_err(|e| connection.error(e, &target))?;

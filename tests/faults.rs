@@ -1,0 +1,223 @@
+//! Transfers through a loopback proxy that drops connections and answers 503 SlowDown or 500 for
+//! a share of them: every object still arrives intact and no multipart upload is left behind.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use common::{TestServer, fresh_bucket};
+use futures::StreamExt;
+use rand::{Rng, RngCore};
+use skiff::s3::StaticEndpoint;
+use skiff::s3::client::static_connection;
+use skiff::transfer::{Progress, Scheduler, TransferOptions, download_object, upload_file};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Default)]
+struct Faults {
+    dropped: AtomicU64,
+    slow_down: AtomicU64,
+    internal: AtomicU64,
+    cut: AtomicU64,
+    forwarded: AtomicU64,
+}
+
+/// Reads one request (head and Content-Length body) so that an error answer is well-formed.
+async fn read_request(client: &mut TcpStream) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if client.read(&mut byte).await? == 0 {
+            return Ok(());
+        }
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    tokio::io::copy(&mut client.take(length), &mut tokio::io::sink()).await?;
+    Ok(())
+}
+
+async fn answer(client: &mut TcpStream, status: &str, code: &str) {
+    let _ = read_request(client).await;
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected</Message></Error>"
+    );
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = client.write_all(response.as_bytes()).await;
+    let _ = client.shutdown().await;
+}
+
+/// A proxy on 127.0.0.1 in front of `upstream` (host:port); faults on roughly a third of the
+/// connections, and forwarded connections cut after a random 20-400 ms.
+async fn start_proxy(upstream: String) -> (String, Arc<Faults>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let faults = Arc::new(Faults::default());
+    let counters = faults.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                continue;
+            };
+            let (upstream, faults) = (upstream.clone(), counters.clone());
+            tokio::spawn(async move {
+                let roll: f64 = rand::rng().random();
+                if roll < 0.12 {
+                    faults.dropped.fetch_add(1, Ordering::Relaxed);
+                    drop(client);
+                } else if roll < 0.22 {
+                    faults.slow_down.fetch_add(1, Ordering::Relaxed);
+                    answer(&mut client, "503 Slow Down", "SlowDown").await;
+                } else if roll < 0.30 {
+                    faults.internal.fetch_add(1, Ordering::Relaxed);
+                    answer(&mut client, "500 Internal Server Error", "InternalError").await;
+                } else {
+                    faults.forwarded.fetch_add(1, Ordering::Relaxed);
+                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let lifetime =
+                        std::time::Duration::from_millis(rand::rng().random_range(20..400));
+                    let cut = tokio::time::timeout(
+                        lifetime,
+                        tokio::io::copy_bidirectional(&mut client, &mut server),
+                    )
+                    .await
+                    .is_err();
+                    if cut {
+                        faults.cut.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    (address, faults)
+}
+
+async fn hundred_objects_survive(server: &TestServer) {
+    let bucket = fresh_bucket(server, "faults").await;
+    let upstream = server
+        .endpoint
+        .endpoint
+        .trim_start_matches("http://")
+        .to_owned();
+    let (proxy, faults) = start_proxy(upstream).await;
+    let through_proxy = static_connection(
+        "proxy",
+        &StaticEndpoint {
+            endpoint: proxy,
+            ..server.endpoint.clone()
+        },
+        true,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..100 {
+        let len = if i % 40 == 7 {
+            20 * 1024 * 1024 + i
+        } else {
+            rand::rng().random_range(0..64 * 1024)
+        };
+        let mut bytes = vec![0u8; len];
+        rand::rng().fill_bytes(&mut bytes);
+        let path = dir.path().join(format!("f{i}.bin"));
+        std::fs::write(&path, &bytes).unwrap();
+        files.push((path, format!("faults/object {i:03}.bin"), bytes));
+    }
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| f.2.len() > 16 * 1024 * 1024)
+            .count(),
+        3
+    );
+    let scheduler = Scheduler::default();
+    let options = TransferOptions::default();
+    let failures: Vec<String> = futures::stream::iter(files.iter())
+        .map(|(path, key, _)| {
+            let (c, s, o, bucket) = (&through_proxy, &scheduler, &options, &bucket);
+            async move {
+                upload_file(c, s, path, &bucket, key, o, &Progress::default())
+                    .await
+                    .err()
+                    .map(|e| format!("{key}: {e}"))
+            }
+        })
+        .buffer_unordered(8)
+        .filter_map(|f| async move { f })
+        .collect()
+        .await;
+    assert!(failures.is_empty(), "{}: {failures:?}", server.name);
+
+    // Read back past the proxy: every byte is where it should be.
+    for (_, key, bytes) in &files {
+        let out = dir.path().join("check.bin");
+        download_object(
+            &server.connection,
+            &scheduler,
+            &bucket,
+            key,
+            &out,
+            &options,
+            &Progress::default(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            std::fs::read(&out).unwrap() == *bytes,
+            "{}: {key} differs",
+            server.name
+        );
+    }
+    let uploads = server
+        .connection
+        .client
+        .list_multipart_uploads()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        uploads.uploads().is_empty(),
+        "{}: incomplete uploads left",
+        server.name
+    );
+    let injected = faults.dropped.load(Ordering::Relaxed)
+        + faults.slow_down.load(Ordering::Relaxed)
+        + faults.internal.load(Ordering::Relaxed)
+        + faults.cut.load(Ordering::Relaxed);
+    eprintln!(
+        "{}: dropped {}, 503 {}, 500 {}, cut mid-stream {}, forwarded {}",
+        server.name,
+        faults.dropped.load(Ordering::Relaxed),
+        faults.slow_down.load(Ordering::Relaxed),
+        faults.internal.load(Ordering::Relaxed),
+        faults.cut.load(Ordering::Relaxed),
+        faults.forwarded.load(Ordering::Relaxed)
+    );
+    assert!(injected >= 10, "the proxy injected only {injected} faults");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moto_through_a_faulty_network() {
+    if let Some(server) = common::server("moto").await {
+        hundred_objects_survive(&server).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garage_through_a_faulty_network() {
+    if let Some(server) = common::server("garage").await {
+        hundred_objects_survive(&server).await;
+    }
+}
