@@ -147,7 +147,7 @@ async fn hundred_objects_survive(server: &TestServer) {
         .map(|(path, key, _)| {
             let (c, s, o, bucket) = (&through_proxy, &scheduler, &options, &bucket);
             async move {
-                upload_file(c, s, path, &bucket, key, o, &Progress::default())
+                upload_file(c, s, path, bucket, key, o, &Progress::default())
                     .await
                     .err()
                     .map(|e| format!("{key}: {e}"))
