@@ -376,6 +376,17 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                 )
                 .await
                 .map(|()| size);
+                let resumed = progress
+                    .parts_resumed
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                if resumed > 0 {
+                    eprintln!(
+                        "resumed s3://{bucket}/{key}: {resumed} of {} parts were already uploaded",
+                        progress
+                            .parts_total
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                    );
+                }
                 vec![crate::transfer::ItemResult {
                     source: cp.source.clone(),
                     destination: format!("s3://{bucket}/{key}"),

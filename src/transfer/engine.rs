@@ -11,6 +11,7 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPa
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+use super::journal::{SentPart, UploadJournal};
 use super::plan::{self, PlanError, plan_parts};
 use crate::s3::{Connection, S3Error};
 
@@ -141,6 +142,12 @@ impl Default for Scheduler {
 pub struct Progress {
     pub bytes_done: AtomicU64,
     pub bytes_total: AtomicU64,
+    /// Parts a resumed upload found already sent, and the parts it has in all.
+    pub parts_resumed: AtomicU64,
+    pub parts_total: AtomicU64,
+    /// Set before dropping a transfer to pause it: its multipart upload and journal are kept, so
+    /// that starting it again sends only the missing parts. Unset, dropping it cancels (aborts).
+    pub pause: std::sync::atomic::AtomicBool,
 }
 
 impl Progress {
@@ -288,33 +295,94 @@ pub async fn upload_file(
     }
 
     let plan = plan_parts(size, options.part_size_bytes)?;
-    let created = connection
-        .client
-        .create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .content_type(content_type)
-        .set_storage_class(storage_class)
-        .set_metadata(metadata)
-        .checksum_algorithm(ChecksumAlgorithm::Crc32C)
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &target))?;
-    let upload_id = created.upload_id().unwrap_or_default().to_owned();
+    progress
+        .parts_total
+        .store(plan.part_count, Ordering::Relaxed);
+    // An earlier run of this same upload (crash, restart, pause) left a journal: continue it, if
+    // the server still has the upload.
+    let resumed = match UploadJournal::find(bucket, key, path, &meta, plan.part_size_bytes) {
+        Some(journal) => {
+            let alive = connection
+                .client
+                .list_parts()
+                .bucket(bucket)
+                .key(key)
+                .upload_id(&journal.upload_id)
+                .send()
+                .await
+                .is_ok();
+            if alive {
+                Some(journal)
+            } else {
+                journal.remove();
+                None
+            }
+        }
+        None => None,
+    };
+    let journal = match resumed {
+        Some(journal) => journal,
+        None => {
+            let created = connection
+                .client
+                .create_multipart_upload()
+                .bucket(bucket)
+                .key(key)
+                .content_type(content_type)
+                .set_storage_class(storage_class)
+                .set_metadata(metadata)
+                .checksum_algorithm(ChecksumAlgorithm::Crc32C)
+                .customize()
+                .config_override(transfer_retries())
+                .send()
+                .await
+                .map_err(|e| connection.error(e, &target))?;
+            let journal = UploadJournal::new(
+                bucket,
+                key,
+                path,
+                &meta,
+                created.upload_id().unwrap_or_default(),
+                plan.part_size_bytes,
+            );
+            if let Err(e) = journal.save() {
+                tracing::warn!("no resume journal for {}: {e}", path.display());
+            }
+            journal
+        }
+    };
+    let upload_id = journal.upload_id.clone();
+    let already = journal.parts.clone();
+    progress
+        .parts_resumed
+        .store(already.len() as u64, Ordering::Relaxed);
+    for number in already.keys() {
+        let (start, end) = plan.range(u64::from(*number) - 1);
+        progress.add(end - start);
+    }
+    let journal = Arc::new(std::sync::Mutex::new(journal));
     // Until completion, any way out (error, cancel, a dropped future) aborts the upload, so no
-    // parts are left behind to be billed.
+    // parts are left behind to be billed; a pause keeps it. A crash leaves it, with its journal.
     let mut guard = AbortOnDrop {
         connection: connection.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
         upload_id: Some(upload_id.clone()),
+        journal: journal.clone(),
+        progress,
     };
     let file = Arc::new(std::fs::File::open(path).map_err(|e| TransferError::io(path, e))?);
-    let parts: Vec<CompletedPart> = futures::stream::iter(0..plan.part_count)
+    let missing: Vec<u64> = (0..plan.part_count)
+        .filter(|i| !already.contains_key(&(*i as u32 + 1)))
+        .collect();
+    let parts: Vec<CompletedPart> = futures::stream::iter(missing)
         .map(|index| {
-            let (file, upload_id, target) = (file.clone(), upload_id.clone(), target.clone());
+            let (file, upload_id, target, journal) = (
+                file.clone(),
+                upload_id.clone(),
+                target.clone(),
+                journal.clone(),
+            );
             async move {
                 let (start, end) = plan.range(index);
                 let (_request, _memory) = scheduler.permit(end - start).await;
@@ -337,10 +405,24 @@ pub async fn upload_file(
                     .await
                     .map_err(|e| connection.error(e, &target))?;
                 progress.add(end - start);
+                let etag = out.e_tag().map(str::to_owned);
+                {
+                    let mut journal = journal.lock().expect("journal lock");
+                    journal.parts.insert(
+                        index as u32 + 1,
+                        SentPart {
+                            etag: etag.clone(),
+                            crc32c: checksum.clone(),
+                        },
+                    );
+                    if let Err(e) = journal.save() {
+                        tracing::warn!("resume journal not written: {e}");
+                    }
+                }
                 Ok::<_, TransferError>(
                     CompletedPart::builder()
                         .part_number(index as i32 + 1)
-                        .set_e_tag(out.e_tag().map(str::to_owned))
+                        .set_e_tag(etag)
                         .checksum_crc32_c(checksum)
                         .build(),
                 )
@@ -350,6 +432,13 @@ pub async fn upload_file(
         .try_collect()
         .await?;
     let mut parts = parts;
+    parts.extend(already.into_iter().map(|(number, sent)| {
+        CompletedPart::builder()
+            .part_number(number as i32)
+            .set_e_tag(sent.etag)
+            .checksum_crc32_c(sent.crc32c)
+            .build()
+    }));
     parts.sort_by_key(|p| p.part_number());
     let unchanged = tokio::fs::metadata(path)
         .await
@@ -386,21 +475,30 @@ pub async fn upload_file(
         Err(e) => return Err(e.into()),
     }
     guard.upload_id = None;
+    guard.journal.lock().expect("journal lock").remove();
     Ok(())
 }
 
-struct AbortOnDrop {
+struct AbortOnDrop<'a> {
     connection: Connection,
     bucket: String,
     key: String,
     upload_id: Option<String>,
+    journal: Arc<std::sync::Mutex<UploadJournal>>,
+    progress: &'a Progress,
 }
 
-impl Drop for AbortOnDrop {
+impl Drop for AbortOnDrop<'_> {
     fn drop(&mut self) {
         let Some(upload_id) = self.upload_id.take() else {
             return;
         };
+        if self.progress.pause.load(Ordering::Relaxed) {
+            return; // paused: the upload and its journal wait for the resume
+        }
+        if let Ok(journal) = self.journal.lock() {
+            journal.remove();
+        }
         let (connection, bucket, key) = (
             self.connection.clone(),
             self.bucket.clone(),

@@ -6,6 +6,8 @@ pub mod plan;
 #[cfg(not(target_arch = "wasm32"))]
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod journal;
+#[cfg(not(target_arch = "wasm32"))]
 pub use engine::*;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod queue;

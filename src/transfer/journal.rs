@@ -1,0 +1,130 @@
+//! The resume journal: what a multipart upload has sent so far, kept on disk so that a crash, a
+//! restart or a pause costs only the parts not yet sent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Where journals live: `SKIFF_JOURNAL_DIR`, or the user's data directory.
+pub fn journal_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SKIFF_JOURNAL_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("dev", "Skiff", "Skiff")
+        .map(|d| d.data_dir().join("journal"))
+        .unwrap_or_else(|| std::env::temp_dir().join("skiff-journal"))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentPart {
+    pub etag: Option<String>,
+    pub crc32c: String,
+}
+
+/// One multipart upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadJournal {
+    pub bucket: String,
+    pub key: String,
+    pub source: PathBuf,
+    pub source_size_bytes: u64,
+    /// Modification time of the source, in nanoseconds since the epoch: a changed file starts over.
+    pub source_mtime_nanos: u128,
+    pub upload_id: String,
+    pub part_size_bytes: u64,
+    /// Part number → what the server acknowledged.
+    pub parts: BTreeMap<u32, SentPart>,
+    #[serde(skip)]
+    file: PathBuf,
+}
+
+fn entry_path(dir: &Path, bucket: &str, key: &str, source: &Path) -> PathBuf {
+    // FNV-1a: a stable file name from what identifies the upload.
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in bucket
+        .bytes()
+        .chain([0])
+        .chain(key.bytes())
+        .chain([0])
+        .chain(source.to_string_lossy().bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    dir.join(format!("upload-{hash:016x}.json"))
+}
+
+pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+impl UploadJournal {
+    pub fn new(
+        bucket: &str,
+        key: &str,
+        source: &Path,
+        meta: &std::fs::Metadata,
+        upload_id: &str,
+        part_size_bytes: u64,
+    ) -> Self {
+        let dir = journal_dir();
+        Self {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            source: source.to_owned(),
+            source_size_bytes: meta.len(),
+            source_mtime_nanos: mtime_nanos(meta),
+            upload_id: upload_id.to_owned(),
+            part_size_bytes,
+            parts: BTreeMap::new(),
+            file: entry_path(&dir, bucket, key, source),
+        }
+    }
+
+    /// The journal of an earlier upload of this very file (same size and modification time) to
+    /// this key with this part size; a journal for a changed file is removed.
+    pub fn find(
+        bucket: &str,
+        key: &str,
+        source: &Path,
+        meta: &std::fs::Metadata,
+        part_size_bytes: u64,
+    ) -> Option<Self> {
+        let file = entry_path(&journal_dir(), bucket, key, source);
+        let text = std::fs::read_to_string(&file).ok()?;
+        let mut journal: Self = serde_json::from_str(&text).ok()?;
+        journal.file = file;
+        let same = journal.source_size_bytes == meta.len()
+            && journal.source_mtime_nanos == mtime_nanos(meta)
+            && journal.part_size_bytes == part_size_bytes
+            && journal.bucket == bucket
+            && journal.key == key;
+        if !same {
+            journal.remove();
+            return None;
+        }
+        Some(journal)
+    }
+
+    /// Writes the journal (atomically: a crash leaves the old one or the new one).
+    pub fn save(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.file.with_extension("json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec(self).map_err(std::io::Error::other)?,
+        )?;
+        std::fs::rename(tmp, &self.file)
+    }
+
+    pub fn remove(&self) {
+        let _ = std::fs::remove_file(&self.file);
+    }
+}

@@ -1,0 +1,122 @@
+//! A `skiff cp` killed with SIGKILL half way resumes where it stopped: the second run sends only
+//! the missing parts, and the object is byte for byte the file.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
+    let sandbox_dir = tempfile::tempdir().unwrap();
+    let journal_dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["serve", "--data"])
+        .arg(sandbox_dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    assert!(
+        BufReader::new(stdout)
+            .lines()
+            .any(|l| l.unwrap().contains("endpoint:"))
+    );
+    let skiff = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
+        c.arg("--sandbox")
+            .args(args)
+            .env("SKIFF_SANDBOX_DIR", sandbox_dir.path())
+            .env("SKIFF_JOURNAL_DIR", journal_dir.path());
+        c
+    };
+    assert!(
+        skiff(&["mb", "s3://resume"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+
+    // 40 parts of 5 MiB.
+    let file = work.path().join("checkpoint.bin");
+    let bytes: Vec<u8> = (0..200u32 * 1024 * 1024)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let cp_args = [
+        "cp",
+        file.to_str().unwrap(),
+        "s3://resume/checkpoint.bin",
+        "--part-size",
+        "5",
+        "--concurrency",
+        "1",
+    ];
+
+    let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let sent_parts = || -> usize {
+        std::fs::read_dir(journal_dir.path())
+            .ok()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|v| v["parts"].as_object().map_or(0, |p| p.len()))
+            .max()
+            .unwrap_or(0)
+    };
+    while sent_parts() < 20 {
+        assert!(
+            Instant::now() < deadline,
+            "the first upload never got half way"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first upload finished before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.kill().unwrap(); // SIGKILL: no chance to abort or clean up
+    first.wait().unwrap();
+
+    let second = skiff(&cp_args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    let resumed: u64 = stderr
+        .split("resumed s3://resume/checkpoint.bin: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the second run did not resume: {stderr}"));
+    let sent_fraction = (40 - resumed) as f64 / 40.0;
+    assert!(
+        sent_fraction < 0.6,
+        "the second run sent {:.0}% of the file",
+        sent_fraction * 100.0
+    );
+
+    let back = work.path().join("back.bin");
+    let out = skiff(&["cp", "s3://resume/checkpoint.bin", back.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(&back).unwrap() == bytes,
+        "the resumed object differs from the file"
+    );
+    assert_eq!(
+        std::fs::read_dir(journal_dir.path()).unwrap().count(),
+        0,
+        "the journal is removed once complete"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
