@@ -76,6 +76,8 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     });
     let mut cancel = None;
     let mut retry = None;
+    let mut pause = None;
+    let mut resume = None;
     let jobs = queue.jobs().to_vec();
     TableBuilder::new(ui)
         .id_salt("transfers")
@@ -86,7 +88,7 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
         .column(Column::exact(220.0))
         .column(Column::exact(170.0))
         .column(Column::exact(190.0))
-        .column(Column::exact(70.0))
+        .column(Column::exact(80.0))
         .body(|body| {
             body.rows(22.0, jobs.len(), |mut row| {
                 let job = &jobs[row.index()];
@@ -144,6 +146,9 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                     JobState::Cancelled => {
                         ui.label("cancelled");
                     }
+                    JobState::Paused => {
+                        ui.label("⏸ paused");
+                    }
                     JobState::Failed { message, hint } => {
                         ui.colored_label(ui.visuals().error_fg_color, "✖ failed")
                             .on_hover_text(format!("{message}\n{hint}"));
@@ -156,7 +161,16 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                         {
                             retry = Some(job.id);
                         }
-                    } else if ui.small_button("✖").on_hover_text("Cancel").clicked() {
+                        return;
+                    }
+                    if state == JobState::Paused {
+                        if ui.small_button("▶").on_hover_text("Resume").clicked() {
+                            resume = Some(job.id);
+                        }
+                    } else if ui.small_button("⏸").on_hover_text("Pause").clicked() {
+                        pause = Some(job.id);
+                    }
+                    if ui.small_button("✖").on_hover_text("Cancel").clicked() {
                         cancel = Some(job.id);
                     }
                 });
@@ -167,6 +181,12 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     }
     if let Some(id) = retry {
         queue.retry(id);
+    }
+    if let Some(id) = pause {
+        queue.pause(id);
+    }
+    if let Some(id) = resume {
+        queue.resume(id);
     }
     if cancel_all {
         queue.cancel_all();

@@ -310,7 +310,9 @@ pub async fn upload_file(
                 .upload_id(&journal.upload_id)
                 .send()
                 .await
-                .is_ok();
+                .map_err(|e| connection.error(e, &target));
+            // moto answers ListParts in a form the SDK cannot read; a 2xx still means it exists.
+            let alive = matches!(alive, Ok(_) | Err(S3Error::UnreadableAnswer { .. }));
             if alive {
                 Some(journal)
             } else {
@@ -477,6 +479,30 @@ pub async fn upload_file(
     guard.upload_id = None;
     guard.journal.lock().expect("journal lock").remove();
     Ok(())
+}
+
+/// Aborts the multipart upload a paused transfer of `source` left, and forgets its journal.
+pub async fn discard_paused_upload(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    source: &Path,
+) {
+    let Ok(meta) = std::fs::metadata(source) else {
+        return;
+    };
+    let part_size = UploadJournal::find_any(bucket, key, source, &meta);
+    if let Some(journal) = part_size {
+        let _ = connection
+            .client
+            .abort_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(&journal.upload_id)
+            .send()
+            .await;
+        journal.remove();
+    }
 }
 
 struct AbortOnDrop<'a> {

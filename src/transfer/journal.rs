@@ -111,6 +111,21 @@ impl UploadJournal {
         Some(journal)
     }
 
+    /// The journal of an upload of this file to this key, whatever its part size.
+    pub fn find_any(
+        bucket: &str,
+        key: &str,
+        source: &Path,
+        meta: &std::fs::Metadata,
+    ) -> Option<Self> {
+        let file = entry_path(&journal_dir(), bucket, key, source);
+        let text = std::fs::read_to_string(&file).ok()?;
+        let mut journal: Self = serde_json::from_str(&text).ok()?;
+        journal.file = file;
+        let _ = meta;
+        Some(journal)
+    }
+
     /// Writes the journal (atomically: a crash leaves the old one or the new one).
     pub fn save(&self) -> std::io::Result<()> {
         if let Some(dir) = self.file.parent() {

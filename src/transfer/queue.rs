@@ -26,8 +26,13 @@ pub enum Direction {
 pub enum JobState {
     Queued,
     Running,
+    /// Stopped by the user; an upload keeps its sent parts for the resume.
+    Paused,
     Done,
-    Failed { message: String, hint: String },
+    Failed {
+        message: String,
+        hint: String,
+    },
     Cancelled,
 }
 
@@ -115,6 +120,7 @@ pub struct Totals {
     pub done: usize,
     pub failed: usize,
     pub active: usize,
+    pub paused: usize,
     pub bytes_done: u64,
     pub bytes_total: u64,
 }
@@ -146,6 +152,7 @@ impl TransferQueue {
                 JobState::Done => t.done += 1,
                 JobState::Failed { .. } => t.failed += 1,
                 JobState::Queued | JobState::Running => t.active += 1,
+                JobState::Paused => t.paused += 1,
                 JobState::Cancelled => {}
             }
             t.bytes_done += job.progress.bytes_done.load(Ordering::Relaxed);
@@ -289,7 +296,11 @@ impl TransferQueue {
         let task = Abortable::new(run, registration);
         tokio::spawn(async move {
             if task.await.is_err() {
-                job.set_state(JobState::Cancelled);
+                job.set_state(if job.progress.pause.load(Ordering::Relaxed) {
+                    JobState::Paused
+                } else {
+                    JobState::Cancelled
+                });
                 notify();
             }
         });
@@ -297,11 +308,63 @@ impl TransferQueue {
 
     /// Stops a job; a multipart upload in flight is aborted on the server.
     pub fn cancel(&self, id: u64) {
-        if let Some(job) = self.jobs.iter().find(|j| j.id == id)
-            && !job.state().is_finished()
+        let Some(job) = self.jobs.iter().find(|j| j.id == id) else {
+            return;
+        };
+        if job.state() == JobState::Paused {
+            // Its upload waits on the server for a resume: remove it there too.
+            job.set_state(JobState::Cancelled);
+            if job.direction == Direction::Upload {
+                let (connection, bucket, key, local) = (
+                    self.connection.clone(),
+                    job.bucket.clone(),
+                    job.key.clone(),
+                    job.local.clone(),
+                );
+                tokio::spawn(async move {
+                    super::engine::discard_paused_upload(&connection, &bucket, &key, &local).await;
+                });
+            }
+            (self.notify)();
+        } else if !job.state().is_finished()
             && let Some(abort) = job.abort.lock().expect("job abort lock").take()
         {
             abort.abort();
+        }
+    }
+
+    /// Stops a job so that it can go on later: a multipart upload keeps its sent parts.
+    pub fn pause(&self, id: u64) {
+        if let Some(job) = self.jobs.iter().find(|j| j.id == id)
+            && matches!(job.state(), JobState::Queued | JobState::Running)
+        {
+            job.progress.pause.store(true, Ordering::Relaxed);
+            if let Some(abort) = job.abort.lock().expect("job abort lock").take() {
+                abort.abort();
+            }
+        }
+    }
+
+    /// Goes on with a paused job; an upload sends only the parts it had not sent.
+    pub fn resume(&self, id: u64) {
+        if let Some(job) = self.jobs.iter().find(|j| j.id == id)
+            && job.state() == JobState::Paused
+        {
+            job.progress.pause.store(false, Ordering::Relaxed);
+            job.progress.bytes_done.store(0, Ordering::Relaxed);
+            self.start(job.clone());
+        }
+    }
+
+    pub fn pause_all(&self) {
+        for job in &self.jobs {
+            self.pause(job.id);
+        }
+    }
+
+    pub fn resume_all(&self) {
+        for job in &self.jobs {
+            self.resume(job.id);
         }
     }
 
