@@ -8,8 +8,8 @@ use common::{TestServer, fresh_bucket};
 use rand::RngCore;
 use skiff::transfer::plan::MIB;
 use skiff::transfer::{
-    Progress, Scheduler, TransferError, TransferOptions, download_object, download_prefix,
-    upload_dir, upload_file,
+    Progress, Scheduler, TransferError, TransferOptions, Verdict, download_object, download_prefix,
+    upload_dir, upload_file, verify_file,
 };
 
 fn random_bytes(len: usize) -> Vec<u8> {
@@ -231,6 +231,63 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Verify says "identical" for the file uploaded, and "different" once a byte changes.
+async fn verify_detects_changes(server: &TestServer) {
+    let bucket = fresh_bucket(server, "verify").await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = TransferOptions::default();
+    for (key, len) in [
+        ("single.bin", 3 * MIB as usize + 7),
+        ("multi.bin", 20 * MIB as usize + 3),
+    ] {
+        let local = dir.path().join(key);
+        let mut bytes = random_bytes(len);
+        std::fs::write(&local, &bytes).unwrap();
+        upload_file(
+            &server.connection,
+            &Scheduler::default(),
+            &local,
+            &bucket,
+            key,
+            &options,
+            &Progress::default(),
+        )
+        .await
+        .unwrap();
+        let verdict = verify_file(&server.connection, &local, &bucket, key)
+            .await
+            .unwrap();
+        eprintln!("{}: {key}: {verdict:?}", server.name);
+        assert!(
+            matches!(verdict, Verdict::Identical | Verdict::SizeOnly { .. }),
+            "{}: {key}: {verdict:?}",
+            server.name
+        );
+        let had_checksum = verdict == Verdict::Identical;
+        bytes[len / 2] ^= 0xff;
+        std::fs::write(&local, &bytes).unwrap();
+        let verdict = verify_file(&server.connection, &local, &bucket, key)
+            .await
+            .unwrap();
+        if had_checksum {
+            assert!(
+                matches!(verdict, Verdict::Different { .. }),
+                "{}: {key}: {verdict:?}",
+                server.name
+            );
+        }
+        std::fs::write(&local, &bytes[..len - 1]).unwrap();
+        let verdict = verify_file(&server.connection, &local, &bucket, key)
+            .await
+            .unwrap();
+        assert!(
+            matches!(verdict, Verdict::Different { .. }),
+            "{}: a shorter file differs",
+            server.name
+        );
+    }
+}
+
 macro_rules! on {
     ($server:ident: $($case:ident),+ $(,)?) => {
         mod $server {
@@ -246,6 +303,6 @@ macro_rules! on {
     };
 }
 
-on!(sandbox: round_trip_sizes, folder_of_500_files);
-on!(moto: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, keys_that_escape_are_refused);
-on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload);
+on!(sandbox: round_trip_sizes, folder_of_500_files, verify_detects_changes);
+on!(moto: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, keys_that_escape_are_refused, verify_detects_changes);
+on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, verify_detects_changes);

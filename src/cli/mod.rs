@@ -60,6 +60,13 @@ pub enum Command {
     Mb(MbArgs),
     /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.
     Cp(CpArgs),
+    /// Check that a local file holds the same bytes as an object, without downloading it.
+    Verify {
+        /// The local file.
+        local: PathBuf,
+        /// s3://bucket/key
+        url: String,
+    },
     /// List buckets, or the objects and folders under s3://bucket/prefix.
     Ls {
         /// s3://bucket[/prefix]; without it, lists buckets.
@@ -222,6 +229,31 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Serve { port, data } => serve(port, data).await,
         Command::Mb(mb_args) => mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp(&args, &cp_args).await,
+        Command::Verify { local, url } => {
+            use crate::transfer::{Verdict, verify_file};
+            let (bucket, key) = parse_s3_url(&url)?;
+            let (connection, _sandbox) = connect(&args).await?;
+            match verify_file(&connection, &local, &bucket, &key).await {
+                Ok(Verdict::Identical) => {
+                    println!(
+                        "identical: {} and {url} have the same size and CRC32C",
+                        local.display()
+                    );
+                    Ok(())
+                }
+                Ok(Verdict::SizeOnly { why }) => {
+                    println!(
+                        "same size: {} and {url} have the same size; {why}, so the bytes were not compared",
+                        local.display()
+                    );
+                    Ok(())
+                }
+                Ok(Verdict::Different { reason }) => {
+                    bail!("different: {} and {url}: {reason}", local.display())
+                }
+                Err(e) => bail!("{e} {}", e.hint()),
+            }
+        }
         Command::Ls {
             url,
             recursive,

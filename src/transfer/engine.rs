@@ -868,3 +868,139 @@ pub async fn download_prefix(
         .collect()
         .await)
 }
+
+/// Whether a local file and an object hold the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Same size and same CRC32C (whole-object, or composite over the parts).
+    Identical,
+    Different {
+        reason: String,
+    },
+    /// Same size; the checksum could not be compared, for the reason given.
+    SizeOnly {
+        why: String,
+    },
+}
+
+/// Compares `path` with `s3://bucket/key` without downloading it: the size, then the CRC32C the
+/// server stored (for multipart objects, the checksum of the part checksums).
+pub async fn verify_file(
+    connection: &Connection,
+    path: &Path,
+    bucket: &str,
+    key: &str,
+) -> Result<Verdict, TransferError> {
+    let target = connection.target().bucket(bucket).key(key);
+    let head = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    let remote_size = head.content_length().unwrap_or(0).max(0) as u64;
+    let local_size = std::fs::metadata(path)
+        .map_err(|e| TransferError::io(path, e))?
+        .len();
+    if remote_size != local_size {
+        return Ok(Verdict::Different {
+            reason: format!("the file has {local_size} bytes, the object {remote_size}"),
+        });
+    }
+    let Some(stored) = head.checksum_crc32_c().map(str::to_owned) else {
+        return Ok(Verdict::SizeOnly {
+            why: "the object carries no CRC32C".into(),
+        });
+    };
+    // A multipart object (ETag `…-N`) whose checksum is neither marked full-object nor `…-N`:
+    // S3 never answers so; some servers store a value that is neither, which proves nothing.
+    let etag_parts = head
+        .e_tag()
+        .and_then(|e| e.trim_matches('"').rsplit_once('-'))
+        .and_then(|(_, n)| n.parse::<u64>().ok());
+    let ambiguous = etag_parts.is_some()
+        && !stored.contains('-')
+        && head.checksum_type() != Some(&aws_sdk_s3::types::ChecksumType::FullObject);
+    let path_owned = path.to_owned();
+    let matches = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
+        if local_crc32c(&path_owned, local_size, &stored)? {
+            return Ok(true);
+        }
+        match etag_parts {
+            Some(n) if !stored.contains('-') => {
+                local_crc32c(&path_owned, local_size, &format!("{stored}-{n}"))
+            }
+            _ => Ok(false),
+        }
+    })
+    .await
+    .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
+    .map_err(|e| TransferError::io(path, e))?;
+    Ok(match (matches, ambiguous) {
+        (true, _) => Verdict::Identical,
+        (false, true) => Verdict::SizeOnly {
+            why: "the server's checksum for this multipart object is not one S3 would give".into(),
+        },
+        (false, false) => Verdict::Different {
+            reason: "the CRC32C checksums differ".into(),
+        },
+    })
+}
+
+/// Whether the file's CRC32C matches `stored`: `base64` for a single-part object, or
+/// `base64-N` (CRC32C of the N part CRC32Cs) for a multipart one, whose part size is found among
+/// the sizes uploaders use.
+fn local_crc32c(path: &Path, size: u64, stored: &str) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (value, parts) = match stored.split_once('-') {
+        Some((v, n)) => (v, n.parse::<u64>().unwrap_or(0)),
+        None => (stored, 0),
+    };
+    if parts == 0 {
+        let mut file = std::fs::File::open(path)?;
+        let mut crc = 0u32;
+        let mut buffer = vec![0u8; 8 * 1024 * 1024];
+        loop {
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            crc = crc32c::crc32c_append(crc, &buffer[..n]);
+        }
+        return Ok(aws_smithy_types::base64::encode(crc.to_be_bytes()) == value);
+    }
+    let mut candidates: Vec<u64> = vec![
+        size.div_ceil(parts).div_ceil(plan::MIB) * plan::MIB,
+        size.div_ceil(parts),
+        plan::DEFAULT_PART_SIZE_BYTES,
+        5 * plan::MIB,
+        16 * plan::MIB,
+    ];
+    candidates.dedup();
+    for part_size in candidates {
+        if part_size == 0 || size.div_ceil(part_size) != parts {
+            continue;
+        }
+        let mut file = std::fs::File::open(path)?;
+        let mut part_crcs = Vec::with_capacity(parts as usize * 4);
+        let mut buffer = vec![0u8; part_size as usize];
+        for _ in 0..parts {
+            let mut filled = 0;
+            while filled < buffer.len() {
+                let n = file.read(&mut buffer[filled..])?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            part_crcs.extend_from_slice(&crc32c::crc32c(&buffer[..filled]).to_be_bytes());
+        }
+        if aws_smithy_types::base64::encode(crc32c::crc32c(&part_crcs).to_be_bytes()) == value {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
