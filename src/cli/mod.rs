@@ -350,7 +350,8 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
         content_type: cp.content_type.clone(),
         ..TransferOptions::default()
     };
-    let scheduler = Scheduler::new(options.concurrency * 4, 256 * crate::transfer::plan::MIB);
+    // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.
+    let scheduler = Scheduler::new(options.concurrency * 4, 48 * crate::transfer::plan::MIB);
     let progress = std::sync::Arc::new(Progress::default());
     let (connection, _sandbox) = connect(args).await?;
     let ticker = ProgressLine::start(progress.clone());

