@@ -179,16 +179,8 @@ async fn hundred_objects_survive(server: &TestServer) {
             server.name
         );
     }
-    let uploads = server
-        .connection
-        .client
-        .list_multipart_uploads()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
     assert!(
-        uploads.uploads().is_empty(),
+        common::multipart_uploads_left(server, &bucket).await == 0,
         "{}: incomplete uploads left",
         server.name
     );

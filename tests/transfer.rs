@@ -161,22 +161,7 @@ async fn cancel_leaves_no_upload(server: &TestServer) {
         () = started => {}
     }
     drop(upload);
-    let mut left = usize::MAX;
-    for _ in 0..100 {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let uploads = server
-            .connection
-            .client
-            .list_multipart_uploads()
-            .bucket(&bucket)
-            .send()
-            .await
-            .unwrap();
-        left = uploads.uploads().len();
-        if left == 0 {
-            break;
-        }
-    }
+    let left = common::multipart_uploads_left(server, &bucket).await;
     assert_eq!(
         left, 0,
         "{}: the cancelled upload was not aborted",

@@ -24,7 +24,7 @@ pub enum TransferError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("Refused to write {key:?}: {reason}, which would land outside the folder you chose.")]
+    #[error("Refused to write {key:?}: {reason}.")]
     UnsafePath { key: String, reason: &'static str },
     #[error(transparent)]
     Plan(#[from] PlanError),
@@ -206,25 +206,38 @@ pub fn local_path_for_key(root: &Path, key: &str, strip: &str) -> Result<PathBuf
         key: key.to_owned(),
         reason,
     };
+    if relative.ends_with('/') {
+        return Err(unsafe_path("it names a folder, not a file"));
+    }
     if relative.starts_with('/') || relative.starts_with('\\') {
-        return Err(unsafe_path("it is an absolute path"));
+        return Err(unsafe_path(
+            "it is an absolute path, which would land outside the folder you chose",
+        ));
     }
     if relative.len() >= 2
         && relative.as_bytes()[1] == b':'
         && relative.as_bytes()[0].is_ascii_alphabetic()
     {
-        return Err(unsafe_path("it starts with a drive letter"));
+        return Err(unsafe_path(
+            "it starts with a drive letter, which would land outside the folder you chose",
+        ));
     }
     let mut path = root.to_path_buf();
     let mut depth = 0;
     for segment in relative.split(['/', '\\']) {
         match segment {
             "" | "." => {}
-            ".." => return Err(unsafe_path("it contains '..'")),
+            ".." => {
+                return Err(unsafe_path(
+                    "it contains '..', which would land outside the folder you chose",
+                ));
+            }
             s => {
                 let component = Path::new(s).components().next();
                 if !matches!(component, Some(Component::Normal(_))) {
-                    return Err(unsafe_path("it contains a special path segment"));
+                    return Err(unsafe_path(
+                        "it contains a special path segment, which would land outside the folder you chose",
+                    ));
                 }
                 path.push(s);
                 depth += 1;
@@ -614,14 +627,7 @@ async fn download_object_sized(
         .map_err(|e| connection.error(e, &target))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     let etag = head.e_tag().map(str::to_owned);
-    if let Some(parent) = dest.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| TransferError::io(parent, e))?;
-    }
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".skiff-part");
-    let partial = PathBuf::from(partial);
+    let partial = partial_path(dest).await?;
     let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
     file.set_len(size)
         .map_err(|e| TransferError::io(&partial, e))?;
@@ -709,6 +715,18 @@ async fn download_object_sized(
     Ok(size)
 }
 
+/// `dest.skiff-part`, where a download is written until every byte is there; its folder is made.
+async fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
+    if let Some(parent) = dest.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| TransferError::io(parent, e))?;
+    }
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".skiff-part");
+    Ok(PathBuf::from(partial))
+}
+
 /// One GET into `dest.skiff-part`, renamed to `dest` when every byte is there.
 async fn download_whole(
     connection: &Connection,
@@ -744,14 +762,7 @@ async fn download_whole(
             got: bytes.len() as u64,
         });
     }
-    if let Some(parent) = dest.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| TransferError::io(parent, e))?;
-    }
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".skiff-part");
-    let partial = PathBuf::from(partial);
+    let partial = partial_path(dest).await?;
     tokio::fs::write(&partial, &bytes)
         .await
         .map_err(|e| TransferError::io(&partial, e))?;

@@ -138,3 +138,25 @@ pub async fn put_keys(server: &TestServer, bucket: &str, keys: &[String]) {
         server.name
     );
 }
+
+/// Incomplete multipart uploads in the bucket (aborts are asynchronous: give them a moment).
+pub async fn multipart_uploads_left(server: &TestServer, bucket: &str) -> usize {
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = server
+            .connection
+            .client
+            .list_multipart_uploads()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .uploads()
+            .len();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    left
+}
