@@ -17,8 +17,8 @@ pub fn unavailable_note(ui: &mut egui::Ui, caps: Option<&Capabilities>, step: Se
     if unsupported {
         ui.label(
             RichText::new(format!(
-                "⚠ Unavailable: this endpoint does not implement {} (it answered NotImplemented).",
-                step.label().to_lowercase()
+                "⚠ Unavailable on this endpoint: {} (it answered NotImplemented).",
+                step.label()
             ))
             .color(ui.visuals().warn_fg_color),
         );
