@@ -302,9 +302,34 @@ fn cp_uploads_and_downloads_files_and_folders() {
             "cp",
             src.join("README.md").to_str().unwrap(),
             "s3://cp-test/docs/",
+            "--metadata",
+            "owner=jd",
+            "--content-type",
+            "text/markdown",
         ],
     );
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let details = rt.block_on(async {
+        let dir = served.dir.path();
+        let sandbox =
+            skiff::sandbox::Sandbox::start_or_attach(skiff::sandbox::SandboxOptions::new(dir))
+                .await
+                .unwrap();
+        let c = skiff::s3::client::static_connection("t", sandbox.endpoint(), true);
+        skiff::s3::objects::head_object(&c, "cp-test", "docs/README.md")
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        details.user_metadata.get("owner").map(String::as_str),
+        Some("jd")
+    );
+    assert_eq!(details.content_type.as_deref(), Some("text/markdown"));
     let out = skiff(
         &served,
         &[

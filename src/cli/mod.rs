@@ -193,6 +193,9 @@ pub struct CpArgs {
     /// Content type of uploaded objects (default: guessed from the name).
     #[arg(long, value_name = "TYPE")]
     pub content_type: Option<String>,
+    /// User metadata KEY=VALUE on uploaded objects (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub metadata: Vec<String>,
 }
 
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
@@ -348,6 +351,14 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
         concurrency: cp.concurrency.max(1),
         storage_class: cp.storage_class.clone(),
         content_type: cp.content_type.clone(),
+        metadata: cp
+            .metadata
+            .iter()
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) => Ok((k.to_owned(), v.to_owned())),
+                None => Err(anyhow::anyhow!("--metadata {pair}: write it as KEY=VALUE")),
+            })
+            .collect::<anyhow::Result<_>>()?,
         ..TransferOptions::default()
     };
     // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.
