@@ -345,6 +345,62 @@ fn cp_uploads_and_downloads_files_and_folders() {
     );
     assert_eq!(std::fs::read(back.join("README.md")).unwrap(), b"readme");
 
+    // When the destination exists: skip keeps it, rename keeps both.
+    std::fs::write(src.join("README.md"), b"readme v2").unwrap();
+    let readme = src.join("README.md");
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            readme.to_str().unwrap(),
+            "s3://cp-test/docs/",
+            "--if-exists",
+            "skip",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("skipped: s3://cp-test/docs/README.md exists")
+    );
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            readme.to_str().unwrap(),
+            "s3://cp-test/docs/",
+            "--if-exists",
+            "rename",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = skiff(&served, &["ls", "s3://cp-test/docs/"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing.contains(" 6 README.md\n") && listing.contains(" 9 README (1).md\n"),
+        "{listing}"
+    );
+    let out = skiff(
+        &served,
+        &[
+            "cp",
+            "--if-exists",
+            "rename",
+            "s3://cp-test/docs/README.md",
+            back.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(back.join("README (1).md")).unwrap(),
+        b"readme",
+        "the local copy was kept"
+    );
+
     // Failures: a folder without --recursive, a missing object.
     let out = skiff(&served, &["cp", src.to_str().unwrap(), "s3://cp-test/x/"]);
     assert!(!out.status.success());

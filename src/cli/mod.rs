@@ -196,6 +196,9 @@ pub struct CpArgs {
     /// User metadata KEY=VALUE on uploaded objects (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     pub metadata: Vec<String>,
+    /// When the destination exists: overwrite, skip, or rename (keep both: `name (1).ext`).
+    #[arg(long, default_value = "overwrite", value_name = "WHAT")]
+    pub if_exists: String,
 }
 
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
@@ -359,6 +362,12 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                 None => Err(anyhow::anyhow!("--metadata {pair}: write it as KEY=VALUE")),
             })
             .collect::<anyhow::Result<_>>()?,
+        if_exists: crate::transfer::IfExists::parse(&cp.if_exists).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--if-exists takes overwrite, skip or rename, not {}",
+                cp.if_exists
+            )
+        })?,
         ..TransferOptions::default()
     };
     // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.
@@ -409,6 +418,17 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                 progress
                     .bytes_total
                     .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                let Some(key) = crate::transfer::upload_destination(
+                    &connection,
+                    &bucket,
+                    &key,
+                    options.if_exists,
+                )
+                .await?
+                else {
+                    eprintln!("skipped: s3://{bucket}/{key} exists");
+                    return Ok(());
+                };
                 let result = upload_file(
                     &connection,
                     &scheduler,
@@ -458,6 +478,11 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                     destination.join(name)
                 } else {
                     destination.to_path_buf()
+                };
+                let Some(dest) = crate::transfer::download_destination(&dest, options.if_exists)
+                else {
+                    eprintln!("skipped: {} exists", dest.display());
+                    return Ok(());
                 };
                 let result = download_object(
                     &connection,

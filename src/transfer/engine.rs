@@ -71,6 +71,90 @@ pub struct TransferOptions {
     /// Overrides the type guessed from the file name.
     pub content_type: Option<String>,
     pub metadata: Vec<(String, String)>,
+    /// What a batch does when the destination already exists.
+    pub if_exists: IfExists,
+}
+
+/// What to do when the destination (key or local file) is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfExists {
+    #[default]
+    Overwrite,
+    Skip,
+    /// Keep both: the new one becomes `name (1).ext`, `name (2).ext`, ...
+    Rename,
+}
+
+impl IfExists {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "overwrite" => Some(Self::Overwrite),
+            "skip" => Some(Self::Skip),
+            "rename" => Some(Self::Rename),
+            _ => None,
+        }
+    }
+}
+
+/// `name (n).ext` for the n-th alternative to `name.ext` (a key or a file name).
+pub fn numbered(name: &str, n: u32) -> String {
+    let (dir, file) = name.rsplit_once('/').map_or(("", name), |(d, f)| (d, f));
+    let (stem, ext) = match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (file, String::new()),
+    };
+    let renamed = format!("{stem} ({n}){ext}");
+    if dir.is_empty() && !name.starts_with('/') {
+        renamed
+    } else {
+        format!("{dir}/{renamed}")
+    }
+}
+
+/// The key an upload should go to under `policy`, or `None` to skip it.
+pub async fn upload_destination(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    policy: IfExists,
+) -> Result<Option<String>, TransferError> {
+    if policy == IfExists::Overwrite {
+        return Ok(Some(key.to_owned()));
+    }
+    let exists = |k: String| async move {
+        match crate::s3::objects::head_object(connection, bucket, &k).await {
+            Ok(_) => Ok(true),
+            Err(S3Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(TransferError::from(e)),
+        }
+    };
+    if !exists(key.to_owned()).await? {
+        return Ok(Some(key.to_owned()));
+    }
+    if policy == IfExists::Skip {
+        return Ok(None);
+    }
+    for n in 1..10_000 {
+        let candidate = numbered(key, n);
+        if !exists(candidate.clone()).await? {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// The file a download should be written to under `policy`, or `None` to skip it.
+pub fn download_destination(dest: &Path, policy: IfExists) -> Option<PathBuf> {
+    if policy == IfExists::Overwrite || !dest.exists() {
+        return Some(dest.to_path_buf());
+    }
+    if policy == IfExists::Skip {
+        return None;
+    }
+    let name = dest.file_name()?.to_string_lossy().into_owned();
+    (1..10_000)
+        .map(|n| dest.with_file_name(numbered(&name, n)))
+        .find(|p| !p.exists())
 }
 
 impl Default for TransferOptions {
@@ -82,6 +166,7 @@ impl Default for TransferOptions {
             storage_class: None,
             content_type: None,
             metadata: Vec::new(),
+            if_exists: IfExists::Overwrite,
         }
     }
 }
@@ -840,6 +925,16 @@ mod tests {
     }
 
     #[test]
+    fn renamed_copies_keep_their_extension() {
+        assert_eq!(numbered("a/b/model.ckpt", 1), "a/b/model (1).ckpt");
+        assert_eq!(numbered("README", 2), "README (2)");
+        assert_eq!(numbered(".env", 1), ".env (1)");
+        assert_eq!(numbered("x/archive.tar.gz", 3), "x/archive.tar (3).gz");
+        assert_eq!(IfExists::parse("skip"), Some(IfExists::Skip));
+        assert_eq!(IfExists::parse("ask"), None);
+    }
+
+    #[test]
     fn content_types_from_names() {
         assert_eq!(
             guess_content_type("a/b/part-0001.parquet"),
@@ -880,14 +975,25 @@ pub async fn upload_dir(
         .map(|(path, relative)| async move {
             let key = format!("{prefix}{relative}");
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            let result = upload_file(
-                connection, scheduler, &path, bucket, &key, options, progress,
-            )
-            .await
-            .map(|()| size);
+            let (destination, result) =
+                match upload_destination(connection, bucket, &key, options.if_exists).await {
+                    Ok(Some(key)) => {
+                        let result = upload_file(
+                            connection, scheduler, &path, bucket, &key, options, progress,
+                        )
+                        .await
+                        .map(|()| size);
+                        (format!("s3://{bucket}/{key}"), result)
+                    }
+                    Ok(None) => {
+                        progress.add(size);
+                        (format!("s3://{bucket}/{key} (exists, skipped)"), Ok(0))
+                    }
+                    Err(e) => (format!("s3://{bucket}/{key}"), Err(e)),
+                };
             ItemResult {
                 source: path.display().to_string(),
-                destination: format!("s3://{bucket}/{key}"),
+                destination,
                 result,
             }
         })
@@ -931,24 +1037,34 @@ pub async fn download_prefix(
                     destination: String::new(),
                     result: Err(e),
                 },
-                Ok(dest) => {
-                    let result = download_object_sized(
-                        connection,
-                        scheduler,
-                        bucket,
-                        &object.key,
-                        Some(object.size_bytes),
-                        &dest,
-                        options,
-                        progress,
-                    )
-                    .await;
-                    ItemResult {
-                        source,
-                        destination: dest.display().to_string(),
-                        result,
+                Ok(dest) => match download_destination(&dest, options.if_exists) {
+                    None => {
+                        progress.add(object.size_bytes);
+                        ItemResult {
+                            source,
+                            destination: format!("{} (exists, skipped)", dest.display()),
+                            result: Ok(0),
+                        }
                     }
-                }
+                    Some(dest) => {
+                        let result = download_object_sized(
+                            connection,
+                            scheduler,
+                            bucket,
+                            &object.key,
+                            Some(object.size_bytes),
+                            &dest,
+                            options,
+                            progress,
+                        )
+                        .await;
+                        ItemResult {
+                            source,
+                            destination: dest.display().to_string(),
+                            result,
+                        }
+                    }
+                },
             }
         })
         .buffer_unordered(options.concurrency.max(1))
