@@ -147,6 +147,12 @@ impl SkiffApp {
         self.connect_error = None;
         let spec = match spec {
             // Secrets live in memory only: the saved endpoint has none after a restart.
+            // Nothing chosen yet (the web app's first start): ask for an endpoint.
+            ConnectionSpec::Custom(c) if c.name.is_empty() => {
+                self.endpoint_form = Some(EndpointForm::new());
+                self.connecting = None;
+                return;
+            }
             ConnectionSpec::Custom(c) => {
                 let saved = self
                     .state

@@ -20,6 +20,7 @@ impl ConnectionSpec {
         match self {
             Self::Sandbox => "Local sandbox".into(),
             Self::AwsProfile { name } => format!("AWS profile: {name}"),
+            Self::Custom(c) if c.name.is_empty() => "No connection yet".into(),
             Self::Custom(c) => c.name.clone(),
         }
     }
