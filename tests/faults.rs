@@ -58,7 +58,7 @@ async fn answer(client: &mut TcpStream, status: &str, code: &str) {
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream` (host:port); faults on roughly a third of the
-/// connections, and forwarded connections cut after a random 20-400 ms.
+/// connections, and forwarded connections cut after a random 50-600 ms.
 async fn start_proxy(upstream: String) -> (String, Arc<Faults>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -87,7 +87,7 @@ async fn start_proxy(upstream: String) -> (String, Arc<Faults>) {
                         return;
                     };
                     let lifetime =
-                        std::time::Duration::from_millis(rand::rng().random_range(20..400));
+                        std::time::Duration::from_millis(rand::rng().random_range(50..600));
                     let cut = tokio::time::timeout(
                         lifetime,
                         tokio::io::copy_bidirectional(&mut client, &mut server),
