@@ -1,33 +1,10 @@
 //! `skiff ls` and friends, run as a user runs them, against a sandbox served by `skiff serve`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-struct Served {
-    child: Child,
-    dir: tempfile::TempDir,
-}
+use std::process::{Command, Output};
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(["serve", "--data"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    assert!(lines.any(|l| l.unwrap().contains("endpoint:")));
-    Served { child, dir }
-}
+use common::{ServedSandbox as Served, serve_sandbox as serve};
 
 fn skiff(served: &Served, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skiff"))

@@ -1,27 +1,17 @@
 //! A `skiff cp` killed with SIGKILL half way resumes where it stopped: the second run sends only
 //! the missing parts, and the object is byte for byte the file.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
 fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
-    let sandbox_dir = tempfile::tempdir().unwrap();
+    let served = common::serve_sandbox();
+    let sandbox_dir = &served.dir;
     let journal_dir = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(["serve", "--data"])
-        .arg(sandbox_dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = server.stdout.take().unwrap();
-    assert!(
-        BufReader::new(stdout)
-            .lines()
-            .any(|l| l.unwrap().contains("endpoint:"))
-    );
     let skiff = |args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
         c.arg("--sandbox")
@@ -117,6 +107,4 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         0,
         "the journal is removed once complete"
     );
-    let _ = server.kill();
-    let _ = server.wait();
 }

@@ -2,49 +2,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use skiff::s3::client::static_connection;
 use skiff::s3::{S3Error, StaticEndpoint, buckets};
 use skiff::sandbox::{RunningSandbox, Sandbox, SandboxError, SandboxOptions};
 
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `skiff serve` and returns it with the endpoint it printed.
-fn serve(dir: &std::path::Path) -> (KillOnDrop, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(["serve", "--data"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("skiff serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let guard = KillOnDrop(child);
-    let endpoint = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("endpoint:")
-                .map(|e| e.trim().to_owned())
-        })
-        .expect("serve prints its endpoint");
-    (guard, endpoint)
-}
-
 #[tokio::test]
 async fn a_second_process_attaches_to_the_running_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_child, endpoint) = serve(dir.path());
+    let served = common::serve_sandbox();
+    let (dir, endpoint) = (&served.dir, served.endpoint.clone());
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
 
     let sandbox = Sandbox::start_or_attach(SandboxOptions::new(dir.path()))

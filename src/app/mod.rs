@@ -374,9 +374,7 @@ impl SkiffApp {
         let browser = self.session.as_ref().and_then(|s| s.browser.as_ref());
         if let Some(b) = browser {
             self.state.bucket = Some(b.bucket.clone());
-            self.state.prefix = match b.mode {
-                ViewMode::Search(_) | ViewMode::Folder | ViewMode::Flat => b.prefix.clone(),
-            };
+            self.state.prefix = b.prefix.clone();
             self.state.flat_view = b.mode == ViewMode::Flat;
             self.state.sort = b.sort();
         }
@@ -396,7 +394,7 @@ impl Session {
                 ));
             }
             #[cfg(not(target_arch = "wasm32"))]
-            (Some(request), Some(browser)) => self.desktop.handle(ctx, browser, request),
+            (Some(request), Some(_)) => self.desktop.handle(ctx, request),
             _ => {}
         }
         #[cfg(not(target_arch = "wasm32"))]
@@ -448,8 +446,11 @@ impl Session {
             connection,
             bucket,
             prefix,
-            state.sort,
-            state.flat_view,
+            // The browser on screen knows the sort and view in use; the saved state, at start.
+            self.browser.as_ref().map_or(state.sort, |b| b.sort()),
+            self.browser
+                .as_ref()
+                .map_or(state.flat_view, |b| b.mode == ViewMode::Flat),
         ));
     }
 
@@ -646,7 +647,6 @@ impl eframe::App for SkiffApp {
             session.dialogs_ui(&ctx, &self.state);
         }
         self.endpoint_form_ui(&ctx);
-        self.remember_place();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -62,12 +62,7 @@ impl Desktop {
         }
     }
 
-    pub fn handle(
-        &mut self,
-        ctx: &egui::Context,
-        browser: &super::Browser,
-        request: super::BrowserRequest,
-    ) {
+    pub fn handle(&mut self, ctx: &egui::Context, request: super::BrowserRequest) {
         use super::BrowserRequest;
         let dialog = rfd::AsyncFileDialog::new();
         let pick = match &request {
@@ -96,7 +91,6 @@ impl Desktop {
             }
             BrowserRequest::Settings => return,
         };
-        let _ = browser;
         self.picking = Some((request, pick));
     }
 

@@ -586,11 +586,7 @@ pub async fn discard_paused_upload(
     key: &str,
     source: &Path,
 ) {
-    let Ok(meta) = std::fs::metadata(source) else {
-        return;
-    };
-    let part_size = UploadJournal::find_any(bucket, key, source, &meta);
-    if let Some(journal) = part_size {
+    if let Some(journal) = UploadJournal::load(bucket, key, source) {
         let _ = connection
             .client
             .abort_multipart_upload()
@@ -764,10 +760,7 @@ async fn download_object_sized(
                 let mut body = out.body;
                 let mut n = 0u64;
                 loop {
-                    let chunk = body.try_next().await.map_err(|e| S3Error::Other {
-                        what: target.describe(),
-                        detail: format!("the download broke off ({e})"),
-                    })?;
+                    let chunk = body.try_next().await.map_err(|e| broken_off(&target, e))?;
                     let Some(chunk) = chunk else { break };
                     tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
                         .await
@@ -798,6 +791,13 @@ async fn download_object_sized(
     }
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
     Ok(size)
+}
+
+fn broken_off(target: &crate::s3::Target, e: impl std::fmt::Display) -> S3Error {
+    S3Error::Other {
+        what: target.describe(),
+        detail: format!("the download broke off ({e})"),
+    }
 }
 
 /// `dest.skiff-part`, where a download is written until every byte is there; its folder is made.
@@ -834,10 +834,11 @@ async fn download_whole(
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
-    let bytes = out.body.collect().await.map_err(|e| S3Error::Other {
-        what: target.describe(),
-        detail: format!("the download broke off ({e})"),
-    })?;
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| broken_off(&target, e))?;
     let bytes = bytes.into_bytes();
     if bytes.len() as u64 != size {
         return Err(TransferError::SizeMismatch {

@@ -95,10 +95,7 @@ impl UploadJournal {
         meta: &std::fs::Metadata,
         part_size_bytes: u64,
     ) -> Option<Self> {
-        let file = entry_path(&journal_dir(), bucket, key, source);
-        let text = std::fs::read_to_string(&file).ok()?;
-        let mut journal: Self = serde_json::from_str(&text).ok()?;
-        journal.file = file;
+        let journal = Self::load(bucket, key, source)?;
         let same = journal.source_size_bytes == meta.len()
             && journal.source_mtime_nanos == mtime_nanos(meta)
             && journal.part_size_bytes == part_size_bytes
@@ -111,18 +108,12 @@ impl UploadJournal {
         Some(journal)
     }
 
-    /// The journal of an upload of this file to this key, whatever its part size.
-    pub fn find_any(
-        bucket: &str,
-        key: &str,
-        source: &Path,
-        meta: &std::fs::Metadata,
-    ) -> Option<Self> {
+    /// The journal of an upload of this file to this key, whatever its state.
+    pub fn load(bucket: &str, key: &str, source: &Path) -> Option<Self> {
         let file = entry_path(&journal_dir(), bucket, key, source);
         let text = std::fs::read_to_string(&file).ok()?;
         let mut journal: Self = serde_json::from_str(&text).ok()?;
         journal.file = file;
-        let _ = meta;
         Some(journal)
     }
 

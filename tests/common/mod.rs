@@ -160,3 +160,45 @@ pub async fn multipart_uploads_left(server: &TestServer, bucket: &str) -> usize 
     }
     left
 }
+
+/// A `skiff serve` child process on a fresh data directory; killed when dropped.
+pub struct ServedSandbox {
+    child: std::process::Child,
+    pub dir: tempfile::TempDir,
+    /// The endpoint it printed.
+    pub endpoint: String,
+}
+
+impl Drop for ServedSandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `skiff serve --data DIR` and waits for it to print its endpoint.
+pub fn serve_sandbox() -> ServedSandbox {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["serve", "--data"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("skiff serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let endpoint = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("endpoint:")
+                .map(|e| e.trim().to_owned())
+        })
+        .expect("serve prints its endpoint");
+    ServedSandbox {
+        child,
+        dir,
+        endpoint,
+    }
+}
