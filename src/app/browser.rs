@@ -321,7 +321,8 @@ impl Browser {
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        ui.horizontal(|ui| {
+        // Wraps rather than squeezing the filter box when the window is narrow.
+        ui.horizontal_wrapped(|ui| {
             if ui.button("⟳ Refresh").clicked() {
                 self.refresh(&ctx);
             }
