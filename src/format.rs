@@ -32,6 +32,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1 object`, `1,234 objects`: a count with its noun in the right number.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `2026-11-25 09:24:16` (UTC) from seconds since the Unix epoch.
 pub fn utc_datetime(epoch_secs: i64) -> String {
     let days = epoch_secs.div_euclid(86_400);

@@ -1,6 +1,7 @@
 //! Skiff: a storage manager for S3-compatible object storage.
 
 pub mod app;
+pub mod cleanup;
 pub mod format;
 pub mod s3;
 pub mod transfer;

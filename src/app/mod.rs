@@ -535,14 +535,7 @@ impl Session {
 
 /// Today's date as `20261125`, for suggested bucket names.
 fn today_yyyymmdd() -> String {
-    #[cfg(target_arch = "wasm32")]
-    let now_secs = (js_sys::Date::now() / 1000.0) as i64;
-    #[cfg(not(target_arch = "wasm32"))]
-    let now_secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    utc_datetime(now_secs)[..10].replace('-', "")
+    utc_datetime(crate::s3::runtime::now_secs())[..10].replace('-', "")
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,5 +1,7 @@
 //! The companion command line: the same engine as the GUI, for scripts and terminals.
 
+mod cleanup;
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -67,6 +69,13 @@ pub enum Command {
         /// s3://bucket/key
         url: String,
     },
+    /// Delete an object, or with --recursive everything under a prefix (dry run and typed
+    /// confirmation first).
+    Rm(cleanup::RmArgs),
+    /// Delete a bucket; --force empties it first (versions and incomplete uploads included).
+    Rb(cleanup::RbArgs),
+    /// List incomplete multipart uploads, abort them, or add the rule that aborts them.
+    Uploads(cleanup::UploadsArgs),
     /// List buckets, or the objects and folders under s3://bucket/prefix.
     Ls {
         /// s3://bucket[/prefix]; without it, lists buckets.
@@ -235,6 +244,9 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Serve { port, data } => serve(port, data).await,
         Command::Mb(mb_args) => mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp(&args, &cp_args).await,
+        Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
+        Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
+        Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,
         Command::Verify { local, url } => {
             use crate::transfer::{Verdict, verify_file};
             let (bucket, key) = parse_s3_url(&url)?;
@@ -374,7 +386,7 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
     let scheduler = Scheduler::new(options.concurrency * 4, 48 * crate::transfer::plan::MIB);
     let progress = std::sync::Arc::new(Progress::default());
     let (connection, _sandbox) = connect(args).await?;
-    let ticker = ProgressLine::start(progress.clone());
+    let ticker = ProgressLine::transfer(progress.clone());
     let results = match (
         cp.source.starts_with("s3://"),
         cp.destination.starts_with("s3://"),
@@ -526,7 +538,8 @@ struct ProgressLine {
 }
 
 impl ProgressLine {
-    fn start(progress: std::sync::Arc<crate::transfer::Progress>) -> Self {
+    /// Redraws the line `status` gives, with the seconds since the start, five times a second.
+    fn start(status: impl Fn(f64) -> String + Send + 'static) -> Self {
         use std::io::IsTerminal;
         if !std::io::stderr().is_terminal() {
             return Self {
@@ -538,24 +551,9 @@ impl ProgressLine {
         let task = tokio::spawn(async move {
             let started = std::time::Instant::now();
             loop {
-                let done = progress
-                    .bytes_done
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let total = progress
-                    .bytes_total
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let secs = started.elapsed().as_secs_f64().max(0.001);
-                let rate = done as f64 / secs;
-                let eta = if rate > 0.0 && total > done {
-                    format!(", {:.0} s left", (total - done) as f64 / rate)
-                } else {
-                    String::new()
-                };
                 eprint!(
-                    "\r{} of {} at {}{eta}   ",
-                    crate::format::human_bytes(done),
-                    crate::format::human_bytes(total),
-                    crate::format::rate(rate)
+                    "\r{}   ",
+                    status(started.elapsed().as_secs_f64().max(0.001))
                 );
                 tokio::select! {
                     _ = &mut stopped => break,
@@ -570,6 +568,23 @@ impl ProgressLine {
         }
     }
 
+    /// Bytes moved of the total, rate and time left.
+    fn transfer(progress: std::sync::Arc<crate::transfer::Progress>) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        Self::start(move |secs| {
+            let done = progress.bytes_done.load(Relaxed);
+            let total = progress.bytes_total.load(Relaxed);
+            let rate = done as f64 / secs;
+            format!(
+                "{} of {} at {}{}",
+                crate::format::human_bytes(done),
+                crate::format::human_bytes(total),
+                crate::format::rate(rate),
+                eta_text(done, total, rate)
+            )
+        })
+    }
+
     async fn finish(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -577,6 +592,15 @@ impl ProgressLine {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+/// `, 12 s left` when the rate says, or nothing.
+fn eta_text(done: u64, total: u64, rate_per_sec: f64) -> String {
+    if rate_per_sec > 0.0 && total > done {
+        format!(", {:.0} s left", (total - done) as f64 / rate_per_sec)
+    } else {
+        String::new()
     }
 }
 

@@ -54,7 +54,19 @@ pub struct ObjectEntry {
 }
 
 /// Storage classes as one byte, since every row carries one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum StorageClass {
     #[default]
     Standard,

@@ -25,3 +25,21 @@ where
 {
     wasm_bindgen_futures::spawn_local(future);
 }
+
+/// Waits without blocking the thread: tokio's timer on native, the browser's on the web.
+pub async fn sleep(duration: std::time::Duration) {
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(duration).await;
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(duration).await;
+}
+
+/// Seconds since the Unix epoch by this machine's (or this browser's) clock.
+pub fn now_secs() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    return (js_sys::Date::now() / 1000.0) as i64;
+    #[cfg(not(target_arch = "wasm32"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

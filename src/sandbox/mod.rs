@@ -144,7 +144,8 @@ impl RunningSandbox {
             detail: format!("{e:?}"),
         })?;
         let service = {
-            let mut builder = s3s::service::S3ServiceBuilder::new(store::SandboxStore::new(fs));
+            let mut builder =
+                s3s::service::S3ServiceBuilder::new(store::SandboxStore::new(fs, store.clone()));
             builder.set_auth(s3s::auth::SimpleAuth::from_single(
                 access_key_id.clone(),
                 secret_access_key.clone(),

@@ -11,11 +11,34 @@ const MARKER: &str = ".skiff-folder";
 
 pub struct SandboxStore {
     fs: s3s_fs::FileSystem,
+    root: std::path::PathBuf,
 }
 
 impl SandboxStore {
-    pub fn new(fs: s3s_fs::FileSystem) -> Self {
-        Self { fs }
+    pub fn new(fs: s3s_fs::FileSystem, root: std::path::PathBuf) -> Self {
+        Self { fs, root }
+    }
+
+    /// s3s-fs leaves the directories of deleted keys behind, and its listings would show them
+    /// as folders; remove the ones now empty, from the key's own up to the bucket.
+    fn prune_empty_dirs(&self, bucket: &str, key: &str) {
+        let key_path = std::path::Path::new(key);
+        // Only plain path segments: `..` or a root would walk out of the bucket's directory.
+        if bucket.contains(['/', '\\'])
+            || !key_path
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return;
+        }
+        let bucket_root = self.root.join(bucket);
+        let mut dir = bucket_root.join(key_path);
+        while dir.pop() && dir.starts_with(&bucket_root) && dir != bucket_root {
+            // Fails on a directory that still holds anything, which ends the walk.
+            if std::fs::remove_dir(&dir).is_err() {
+                break;
+            }
+        }
     }
 }
 
@@ -90,7 +113,6 @@ store_impl! {
         put_object: PutObjectInput => PutObjectOutput,
         get_object: GetObjectInput => GetObjectOutput,
         head_object: HeadObjectInput => HeadObjectOutput,
-        delete_object: DeleteObjectInput => DeleteObjectOutput,
     }
     async fn copy_object(
         &self,
@@ -110,10 +132,32 @@ store_impl! {
         self.fs.copy_object(req).await
     }
 
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let (bucket, key) = (req.input.bucket.clone(), to_store(req.input.key.clone()));
+        let req = req.map_input(|mut input| {
+            input.key = to_store(input.key);
+            input
+        });
+        let response = self.fs.delete_object(req).await?;
+        self.prune_empty_dirs(&bucket, &key);
+        Ok(response)
+    }
+
     async fn delete_objects(
         &self,
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let bucket = req.input.bucket.clone();
+        let keys: Vec<String> = req
+            .input
+            .delete
+            .objects
+            .iter()
+            .map(|o| to_store(o.key.clone()))
+            .collect();
         let req = req.map_input(|mut input| {
             for o in &mut input.delete.objects {
                 o.key = to_store(std::mem::take(&mut o.key));
@@ -121,6 +165,9 @@ store_impl! {
             input
         });
         let mut response = self.fs.delete_objects(req).await?;
+        for key in &keys {
+            self.prune_empty_dirs(&bucket, key);
+        }
         for d in response.output.deleted.iter_mut().flatten() {
             d.key = d.key.take().map(from_store);
         }

@@ -1,0 +1,738 @@
+//! The plan an inventory fixes, and its execution: DeleteObjects in batches of 1,000 with several
+//! batches in flight, AbortMultipartUpload for uploads, DeleteBucket last. A stopped or partly
+//! failed run continues where it ended when it is run again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::inventory::{Inventory, ItemKind, UploadInfo, Versioning};
+use super::report::{Entry, Failure, Report};
+use super::scope::Scope;
+use crate::s3::Connection;
+use crate::s3::error::S3Error;
+use crate::s3::runtime::{Notify, sleep};
+
+/// S3's cap on keys in one DeleteObjects request.
+pub const MAX_KEYS_PER_DELETE: usize = 1000;
+
+/// On a versioned bucket, what "delete" means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum VersionMode {
+    /// Every version and delete marker goes: the data is gone for good and stops costing money.
+    #[default]
+    AllVersions,
+    /// Each current object gets a delete marker: it disappears from listings, every version stays
+    /// (and is billed) and can be restored by deleting the marker.
+    DeleteMarkersOnly,
+}
+
+/// One object, or one version of it, to delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteTarget {
+    pub key: String,
+    /// `None` deletes the current object (on a versioned bucket: adds a delete marker).
+    pub version_id: Option<String>,
+    pub size_bytes: u64,
+    pub is_delete_marker: bool,
+}
+
+/// Exactly what an execution will do, fixed by the inventory: what appears later is left alone.
+#[derive(Debug, Clone)]
+pub struct CleanupPlan {
+    pub scope: Scope,
+    pub mode: Option<VersionMode>,
+    pub objects: Vec<DeleteTarget>,
+    pub uploads: Vec<UploadInfo>,
+    pub delete_bucket: bool,
+}
+
+impl CleanupPlan {
+    /// `mode` matters only for a versioned bucket; elsewhere every object is simply deleted.
+    pub fn from_inventory(inventory: &Inventory, mode: VersionMode) -> Self {
+        let versioned = inventory.versioning == Versioning::Versioned;
+        let objects = inventory
+            .items
+            .iter()
+            .filter(|item| match (versioned, mode) {
+                (true, VersionMode::AllVersions) => true,
+                _ => item.kind == ItemKind::Current,
+            })
+            .map(|item| DeleteTarget {
+                key: item.key.clone(),
+                version_id: match (versioned, mode) {
+                    (true, VersionMode::AllVersions) => item.version_id.clone(),
+                    _ => None,
+                },
+                size_bytes: item.size_bytes,
+                is_delete_marker: item.kind == ItemKind::DeleteMarker,
+            })
+            .collect();
+        Self {
+            scope: inventory.scope.clone(),
+            mode: versioned.then_some(mode),
+            objects,
+            uploads: if inventory.scope.aborts_uploads() {
+                inventory.uploads.clone()
+            } else {
+                Vec::new()
+            },
+            delete_bucket: matches!(inventory.scope, Scope::DeleteBucket { .. }),
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        self.scope.bucket()
+    }
+
+    /// Bytes that stop being stored: none for delete markers added over kept versions.
+    pub fn bytes_freed(&self) -> u64 {
+        let objects: u64 = match self.mode {
+            Some(VersionMode::DeleteMarkersOnly) => 0,
+            _ => self.objects.iter().map(|t| t.size_bytes).sum(),
+        };
+        objects + self.uploads.iter().filter_map(|u| u.bytes).sum::<u64>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty() && self.uploads.is_empty() && !self.delete_bucket
+    }
+
+    /// What will go, in one paragraph for the confirm step and the command line.
+    pub fn summary(&self) -> String {
+        use crate::format::{count, human_bytes};
+        let mut parts = Vec::new();
+        let markers = self.objects.iter().filter(|t| t.is_delete_marker).count() as u64;
+        let versions = self.objects.len() as u64 - markers;
+        let object_bytes = human_bytes(self.objects.iter().map(|t| t.size_bytes).sum());
+        match self.mode {
+            Some(VersionMode::AllVersions) => parts.push(format!(
+                "permanently delete {} ({object_bytes}) and {}",
+                count(versions, "version", "versions"),
+                count(markers, "delete marker", "delete markers")
+            )),
+            Some(VersionMode::DeleteMarkersOnly) => parts.push(format!(
+                "add a delete marker to {} (every version stays, and stays billed)",
+                count(self.objects.len() as u64, "object", "objects")
+            )),
+            None if !self.objects.is_empty() => parts.push(format!(
+                "delete {} ({object_bytes})",
+                count(self.objects.len() as u64, "object", "objects")
+            )),
+            None => {}
+        }
+        if !self.uploads.is_empty() {
+            parts.push(format!(
+                "abort {}",
+                count(
+                    self.uploads.len() as u64,
+                    "incomplete upload",
+                    "incomplete uploads"
+                )
+            ));
+        }
+        if self.delete_bucket {
+            parts.push("then delete the bucket itself".into());
+        }
+        if parts.is_empty() {
+            return format!("Nothing to delete in s3://{}.", self.bucket());
+        }
+        format!("In s3://{}: {}.", self.bucket(), parts.join(", "))
+    }
+}
+
+/// Live counters while a run goes, for progress on screen.
+#[derive(Debug, Default)]
+pub struct RunProgress {
+    pub objects_deleted: AtomicU64,
+    pub bytes_deleted: AtomicU64,
+    pub uploads_aborted: AtomicU64,
+    pub failures: AtomicU64,
+    pub requests: AtomicU64,
+    /// Set to stop: batches in flight finish, no new one starts.
+    pub stop: AtomicBool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    pub batches_in_flight: usize,
+    /// Attempts per key (and per request) before an error is reported.
+    pub attempts: u32,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            batches_in_flight: 8,
+            attempts: 6,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct RunState {
+    /// Per batch of `MAX_KEYS_PER_DELETE` targets: whether it has been sent.
+    batch_sent: Vec<bool>,
+    /// Target index -> why it failed, for those that did.
+    object_failures: HashMap<usize, Failure>,
+    upload_done: Vec<bool>,
+    upload_failures: HashMap<usize, Failure>,
+    bucket_deleted: bool,
+    bucket_failure: Option<Failure>,
+    stopped: bool,
+}
+
+/// One plan's execution. `execute` can be called again after a stop or failures: it sends only
+/// what has not been deleted yet.
+pub struct CleanupRun {
+    plan: CleanupPlan,
+    pub progress: RunProgress,
+    options: RunOptions,
+    state: Mutex<RunState>,
+}
+
+impl CleanupRun {
+    pub fn new(plan: CleanupPlan, options: RunOptions) -> Self {
+        let batches = plan.objects.len().div_ceil(MAX_KEYS_PER_DELETE);
+        let uploads = plan.uploads.len();
+        Self {
+            plan,
+            progress: RunProgress::default(),
+            options,
+            state: Mutex::new(RunState {
+                batch_sent: vec![false; batches],
+                upload_done: vec![false; uploads],
+                ..RunState::default()
+            }),
+        }
+    }
+
+    pub fn plan(&self) -> &CleanupPlan {
+        &self.plan
+    }
+
+    pub fn stop(&self) {
+        self.progress.stop.store(true, Ordering::Relaxed);
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, RunState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs what is left of the plan and reports the whole run so far.
+    pub async fn execute(&self, connection: &Connection, notify: &Notify) -> Report {
+        self.progress.stop.store(false, Ordering::Relaxed);
+        self.state().stopped = false;
+        self.delete_objects(connection, notify).await;
+        self.abort_uploads(connection, notify).await;
+        let stopped = self.progress.stop.load(Ordering::Relaxed);
+        let clean = {
+            let state = self.state();
+            state.object_failures.is_empty()
+                && state.upload_failures.is_empty()
+                && state.batch_sent.iter().all(|&s| s)
+                && state.upload_done.iter().all(|&d| d)
+        };
+        if self.plan.delete_bucket && !stopped && !self.state().bucket_deleted {
+            if clean {
+                self.delete_bucket(connection).await;
+            } else {
+                self.state().bucket_failure = Some(Failure::bucket(
+                    self.plan.bucket(),
+                    "",
+                    "kept, because some of its contents could not be deleted (see above)",
+                ));
+            }
+        }
+        self.state().stopped = stopped;
+        notify();
+        self.report()
+    }
+
+    /// Work lists: per batch, the target indices still to send.
+    fn pending_batches(&self) -> Vec<Vec<usize>> {
+        let state = self.state();
+        let total = self.plan.objects.len();
+        (0..state.batch_sent.len())
+            .filter_map(|b| {
+                let range = b * MAX_KEYS_PER_DELETE..((b + 1) * MAX_KEYS_PER_DELETE).min(total);
+                let indices: Vec<usize> = if state.batch_sent[b] {
+                    range
+                        .filter(|i| state.object_failures.contains_key(i))
+                        .collect()
+                } else {
+                    range.collect()
+                };
+                (!indices.is_empty()).then_some(indices)
+            })
+            .collect()
+    }
+
+    async fn delete_objects(&self, connection: &Connection, notify: &Notify) {
+        let batches = self.pending_batches();
+        let work = batches.into_iter().map(|indices| async move {
+            if self.progress.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let batch = indices[0] / MAX_KEYS_PER_DELETE;
+            let failures = self.delete_batch(connection, &indices).await;
+            let mut state = self.state();
+            state.batch_sent[batch] = true;
+            let (mut deleted, mut bytes) = (0u64, 0u64);
+            for &i in &indices {
+                state.object_failures.remove(&i);
+                if !failures.contains_key(&i) {
+                    deleted += 1;
+                    bytes += self.plan.objects[i].size_bytes;
+                }
+            }
+            self.progress
+                .failures
+                .fetch_add(failures.len() as u64, Ordering::Relaxed);
+            state.object_failures.extend(failures);
+            drop(state);
+            self.progress
+                .objects_deleted
+                .fetch_add(deleted, Ordering::Relaxed);
+            self.progress
+                .bytes_deleted
+                .fetch_add(bytes, Ordering::Relaxed);
+            notify();
+        });
+        futures::stream::iter(work)
+            .buffer_unordered(self.options.batches_in_flight.max(1))
+            .collect::<()>()
+            .await;
+    }
+
+    /// Sends one batch, retrying the keys S3 asks to retry; returns the keys that failed.
+    async fn delete_batch(
+        &self,
+        connection: &Connection,
+        indices: &[usize],
+    ) -> HashMap<usize, Failure> {
+        let bucket = self.plan.bucket();
+        let target = connection.target().bucket(bucket);
+        let mut pending: Vec<usize> = indices.to_vec();
+        let mut failures = HashMap::new();
+        for attempt in 0..self.options.attempts {
+            if attempt > 0 {
+                sleep(backoff(attempt, indices[0])).await;
+            }
+            let identifiers: Vec<ObjectIdentifier> = pending
+                .iter()
+                .filter_map(|&i| {
+                    let t = &self.plan.objects[i];
+                    ObjectIdentifier::builder()
+                        .key(&t.key)
+                        .set_version_id(t.version_id.clone())
+                        .build()
+                        .ok()
+                })
+                .collect();
+            let Ok(delete) = Delete::builder()
+                .set_objects(Some(identifiers))
+                .quiet(true)
+                .build()
+            else {
+                break;
+            };
+            self.progress.requests.fetch_add(1, Ordering::Relaxed);
+            let output = match connection
+                .client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+            {
+                Ok(output) => output,
+                Err(e) => {
+                    let error = connection.error(e, &target);
+                    if error.is_transient() && attempt + 1 < self.options.attempts {
+                        continue;
+                    }
+                    for &i in &pending {
+                        let t = &self.plan.objects[i];
+                        failures.insert(i, Failure::object(t, "", &error.with_hint()));
+                    }
+                    return failures;
+                }
+            };
+            let by_identity: HashMap<(&str, Option<&str>), usize> = pending
+                .iter()
+                .map(|&i| {
+                    let t = &self.plan.objects[i];
+                    ((t.key.as_str(), t.version_id.as_deref()), i)
+                })
+                .collect();
+            let by_key: HashMap<&str, usize> = pending
+                .iter()
+                .map(|&i| (self.plan.objects[i].key.as_str(), i))
+                .collect();
+            let mut retry = Vec::new();
+            for e in output.errors() {
+                let key = e.key().unwrap_or_default();
+                // Some servers leave the version id out of their error entries.
+                let Some(&i) = by_identity
+                    .get(&(key, e.version_id()))
+                    .or_else(|| by_key.get(key))
+                else {
+                    continue;
+                };
+                let code = e.code().unwrap_or_default();
+                if is_retryable_code(code) && attempt + 1 < self.options.attempts {
+                    retry.push(i);
+                } else {
+                    let t = &self.plan.objects[i];
+                    failures.insert(
+                        i,
+                        Failure::object(t, code, &per_key_reason(code, e.message())),
+                    );
+                }
+            }
+            if retry.is_empty() {
+                return failures;
+            }
+            pending = retry;
+        }
+        failures
+    }
+
+    async fn abort_uploads(&self, connection: &Connection, notify: &Notify) {
+        let pending: Vec<usize> = {
+            let state = self.state();
+            (0..self.plan.uploads.len())
+                .filter(|&i| !state.upload_done[i])
+                .collect()
+        };
+        let bucket = self.plan.bucket();
+        let work = pending.into_iter().map(|i| async move {
+            if self.progress.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let upload = &self.plan.uploads[i];
+            self.progress.requests.fetch_add(1, Ordering::Relaxed);
+            let result = connection
+                .client
+                .abort_multipart_upload()
+                .bucket(bucket)
+                .key(&upload.key)
+                .upload_id(&upload.upload_id)
+                .send()
+                .await;
+            let failure = match result {
+                Ok(_) => None,
+                // Completed or aborted since the scan: it is gone either way.
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_upload()) => None,
+                Err(e) => {
+                    let error =
+                        connection.error(e, &connection.target().bucket(bucket).key(&upload.key));
+                    Some(Failure::upload(upload, &error.with_hint()))
+                }
+            };
+            let mut state = self.state();
+            match failure {
+                None => {
+                    state.upload_done[i] = true;
+                    state.upload_failures.remove(&i);
+                    self.progress
+                        .uploads_aborted
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                Some(f) => {
+                    self.progress.failures.fetch_add(1, Ordering::Relaxed);
+                    state.upload_failures.insert(i, f);
+                }
+            }
+            drop(state);
+            notify();
+        });
+        futures::stream::iter(work)
+            .buffer_unordered(8)
+            .collect::<()>()
+            .await;
+    }
+
+    async fn delete_bucket(&self, connection: &Connection) {
+        let bucket = self.plan.bucket();
+        self.progress.requests.fetch_add(1, Ordering::Relaxed);
+        let result = connection
+            .client
+            .delete_bucket()
+            .bucket(bucket)
+            .send()
+            .await;
+        let mut state = self.state();
+        match result {
+            Ok(_) => {
+                state.bucket_deleted = true;
+                state.bucket_failure = None;
+            }
+            Err(e) => {
+                let error = connection.error(e, &connection.target().bucket(bucket));
+                let reason = match &error {
+                    S3Error::Service { code, .. } if code == "BucketNotEmpty" => {
+                        "kept: it is not empty. Objects, versions or uploads were added after \
+                         the scan (they were not deleted); scan again to include them."
+                            .to_owned()
+                    }
+                    _ => error.with_hint(),
+                };
+                state.bucket_failure = Some(Failure::bucket(bucket, "", &reason));
+            }
+        }
+    }
+
+    /// The run so far: counts, bytes, and every failure with its reason.
+    pub fn report(&self) -> Report {
+        let state = self.state();
+        let mut failures: Vec<(usize, Failure)> = state
+            .object_failures
+            .iter()
+            .map(|(&i, f)| (i, f.clone()))
+            .collect();
+        failures.sort_by_key(|(i, _)| *i);
+        let mut failures: Vec<Failure> = failures.into_iter().map(|(_, f)| f).collect();
+        let mut upload_failures: Vec<(usize, Failure)> = state
+            .upload_failures
+            .iter()
+            .map(|(&i, f)| (i, f.clone()))
+            .collect();
+        upload_failures.sort_by_key(|(i, _)| *i);
+        failures.extend(upload_failures.into_iter().map(|(_, f)| f));
+        failures.extend(state.bucket_failure.clone());
+        let objects_not_sent: u64 = {
+            let total = self.plan.objects.len();
+            state
+                .batch_sent
+                .iter()
+                .enumerate()
+                .filter(|(_, sent)| !**sent)
+                .map(|(b, _)| {
+                    (((b + 1) * MAX_KEYS_PER_DELETE).min(total) - b * MAX_KEYS_PER_DELETE) as u64
+                })
+                .sum()
+        };
+        Report {
+            scope: self.plan.scope.describe(),
+            bucket: self.plan.bucket().to_owned(),
+            mode: self.plan.mode,
+            planned_objects: self.plan.objects.len() as u64,
+            planned_bytes: self.plan.objects.iter().map(|t| t.size_bytes).sum(),
+            deleted_objects: self.progress.objects_deleted.load(Ordering::Relaxed),
+            deleted_bytes: self.progress.bytes_deleted.load(Ordering::Relaxed),
+            not_sent_objects: objects_not_sent,
+            planned_uploads: self.plan.uploads.len() as u64,
+            aborted_uploads: self.progress.uploads_aborted.load(Ordering::Relaxed),
+            bucket_deleted: self.plan.delete_bucket.then_some(state.bucket_deleted),
+            stopped: state.stopped,
+            requests: self.progress.requests.load(Ordering::Relaxed),
+            failures,
+        }
+    }
+}
+
+impl CleanupRun {
+    /// Every planned entry and what became of it, for the CSV and JSON exports.
+    pub fn entries(&self) -> Vec<Entry> {
+        let state = self.state();
+        let mut entries = Vec::with_capacity(self.plan.objects.len() + self.plan.uploads.len() + 1);
+        for (i, t) in self.plan.objects.iter().enumerate() {
+            let (outcome, reason) = match state.object_failures.get(&i) {
+                Some(f) => ("failed", f.reason.clone()),
+                None if state.batch_sent[i / MAX_KEYS_PER_DELETE] => ("deleted", String::new()),
+                None => ("not run", String::new()),
+            };
+            entries.push(Entry {
+                kind: if t.is_delete_marker {
+                    "delete marker"
+                } else {
+                    "object"
+                },
+                key: t.key.clone(),
+                version_id: t.version_id.clone(),
+                size_bytes: Some(t.size_bytes),
+                outcome,
+                reason,
+            });
+        }
+        for (i, u) in self.plan.uploads.iter().enumerate() {
+            let (outcome, reason) = match state.upload_failures.get(&i) {
+                Some(f) => ("failed", f.reason.clone()),
+                None if state.upload_done[i] => ("deleted", String::new()),
+                None => ("not run", String::new()),
+            };
+            entries.push(Entry {
+                kind: "upload",
+                key: u.key.clone(),
+                version_id: Some(u.upload_id.clone()),
+                size_bytes: u.bytes,
+                outcome,
+                reason,
+            });
+        }
+        if self.plan.delete_bucket {
+            let (outcome, reason) = match (&state.bucket_failure, state.bucket_deleted) {
+                (_, true) => ("deleted", String::new()),
+                (Some(f), _) => ("failed", f.reason.clone()),
+                (None, false) => ("not run", String::new()),
+            };
+            entries.push(Entry {
+                kind: "bucket",
+                key: self.plan.bucket().to_owned(),
+                version_id: None,
+                size_bytes: None,
+                outcome,
+                reason,
+            });
+        }
+        entries
+    }
+
+    pub fn export_csv(&self) -> String {
+        super::report::to_csv(&self.entries())
+    }
+
+    pub fn export_json(&self) -> String {
+        super::report::to_json(&self.report(), &self.entries())
+    }
+}
+
+fn is_retryable_code(code: &str) -> bool {
+    matches!(
+        code,
+        "SlowDown" | "InternalError" | "ServiceUnavailable" | "RequestTimeout" | "Throttling"
+    )
+}
+
+/// A per-key DeleteObjects error in words the user can act on.
+fn per_key_reason(code: &str, message: Option<&str>) -> String {
+    let detail = message.map(|m| format!(" ({m})")).unwrap_or_default();
+    match code {
+        "AccessDenied" => format!(
+            "access denied{detail}: the object may be under legal hold or retention \
+             (Object Lock), or these credentials lack s3:DeleteObject / s3:DeleteObjectVersion"
+        ),
+        "InvalidRequest" | "InvalidArgument" => format!("refused as sent{detail}"),
+        "" => format!("not deleted{detail}"),
+        _ => format!("{code}{detail}"),
+    }
+}
+
+/// Exponential from 200 ms, capped at 5 s, spread over batches so they do not return together.
+fn backoff(attempt: u32, spread: usize) -> Duration {
+    let base = 200u64.saturating_mul(1 << attempt.min(5)).min(5_000);
+    let jitter = (spread as u64)
+        .wrapping_mul(7919)
+        .wrapping_add(u64::from(attempt) * 104_729)
+        % (base / 2 + 1);
+    Duration::from_millis(base / 2 + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cleanup::inventory::Item;
+    use crate::cleanup::scope::Filters;
+    use crate::s3::listing::StorageClass;
+
+    fn item(key: &str, version: &str, kind: ItemKind, size: u64) -> Item {
+        Item {
+            key: key.into(),
+            version_id: Some(version.into()),
+            kind,
+            size_bytes: size,
+            last_modified_secs: 0,
+            storage_class: StorageClass::Standard,
+            locked: None,
+        }
+    }
+
+    fn inventory(versioning: Versioning, scope: Scope) -> Inventory {
+        Inventory {
+            scope,
+            filters: Filters::default(),
+            versioning,
+            items: vec![
+                item("a", "v3", ItemKind::Current, 30),
+                item("a", "v2", ItemKind::Noncurrent, 20),
+                item("b", "m1", ItemKind::DeleteMarker, 0),
+                item("b", "v1", ItemKind::Noncurrent, 10),
+            ],
+            uploads: vec![UploadInfo {
+                key: "c".into(),
+                upload_id: "u".into(),
+                initiated_secs: 0,
+                parts: Some(1),
+                bytes: Some(5),
+            }],
+            uploads_listed: true,
+            filtered_out: 0,
+            scanned_at_secs: 0,
+        }
+    }
+
+    #[test]
+    fn plans_follow_the_version_choice() {
+        let bucket = Scope::DeleteBucket { bucket: "b".into() };
+        let all = CleanupPlan::from_inventory(
+            &inventory(Versioning::Versioned, bucket.clone()),
+            VersionMode::AllVersions,
+        );
+        assert_eq!(all.objects.len(), 4);
+        assert!(all.objects.iter().all(|t| t.version_id.is_some()));
+        assert_eq!(all.uploads.len(), 1);
+        assert!(all.delete_bucket);
+        assert_eq!(all.bytes_freed(), 65);
+        assert_eq!(
+            all.summary(),
+            "In s3://b: permanently delete 3 versions (60 B) and 1 delete marker, \
+             abort 1 incomplete upload, then delete the bucket itself."
+        );
+
+        let markers = CleanupPlan::from_inventory(
+            &inventory(
+                Versioning::Versioned,
+                Scope::Prefix {
+                    bucket: "b".into(),
+                    prefix: "".into(),
+                },
+            ),
+            VersionMode::DeleteMarkersOnly,
+        );
+        assert_eq!(markers.objects.len(), 1);
+        assert_eq!(markers.objects[0].version_id, None);
+        assert!(markers.uploads.is_empty(), "a prefix scope leaves uploads");
+        assert_eq!(markers.bytes_freed(), 0);
+        assert!(
+            markers
+                .summary()
+                .contains("add a delete marker to 1 object ")
+        );
+    }
+
+    #[test]
+    fn unversioned_plans_ignore_the_choice() {
+        let scope = Scope::Bucket { bucket: "b".into() };
+        let plan = CleanupPlan::from_inventory(
+            &inventory(Versioning::NotListed, scope),
+            VersionMode::AllVersions,
+        );
+        assert_eq!(plan.mode, None);
+        assert_eq!(plan.objects.len(), 1);
+        assert_eq!(plan.objects[0].version_id, None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        assert!(backoff(1, 0) >= Duration::from_millis(200));
+        assert!(backoff(10, 12345) <= Duration::from_secs(5));
+        assert_ne!(backoff(2, 0), backoff(2, 1000));
+    }
+}

@@ -1,0 +1,577 @@
+//! The dry run: a scan that finds everything a scope covers (current objects, old versions,
+//! delete markers, incomplete uploads) and what of it is locked, without changing anything.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockLegalHoldStatus};
+use futures::StreamExt;
+
+use super::scope::{Filters, Scope};
+use crate::s3::Connection;
+use crate::s3::error::S3Error;
+use crate::s3::listing::{MAX_KEYS_PER_PAGE, StorageClass};
+use crate::s3::runtime::{Notify, now_secs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// The object a plain GET returns.
+    Current,
+    /// An older version kept by versioning.
+    Noncurrent,
+    DeleteMarker,
+}
+
+/// One object version (or plain object, where the server has no versions) the scan found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub key: String,
+    /// `None` where the server lists no versions.
+    pub version_id: Option<String>,
+    pub kind: ItemKind,
+    pub size_bytes: u64,
+    pub last_modified_secs: i64,
+    pub storage_class: StorageClass,
+    /// Why S3 will refuse to delete it (legal hold, retention), as found by the scan.
+    pub locked: Option<String>,
+}
+
+/// An incomplete multipart upload: parts stored and billed, but no object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadInfo {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated_secs: i64,
+    /// `None` where the server's parts list could not be read.
+    pub parts: Option<u64>,
+    pub bytes: Option<u64>,
+}
+
+/// How the bucket keeps versions, as far as the scan could tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioning {
+    /// Versions were listed and some have real version ids: deleting needs a choice.
+    Versioned,
+    /// Versions were listed and all are plain ("null") objects.
+    Unversioned,
+    /// The server does not list versions (many self-hosted servers): objects only.
+    NotListed,
+}
+
+/// Live counters while a scan runs, for progress on screen.
+#[derive(Debug, Default)]
+pub struct ScanProgress {
+    pub entries_seen: AtomicU64,
+    pub bytes_seen: AtomicU64,
+    pub pages: AtomicU64,
+    pub uploads_seen: AtomicU64,
+    /// Set to end the scan early; it then fails as cancelled.
+    pub stop: AtomicBool,
+}
+
+/// Totals by kind, in the order the confirm step states them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub current: u64,
+    pub current_bytes: u64,
+    pub noncurrent: u64,
+    pub noncurrent_bytes: u64,
+    pub delete_markers: u64,
+    pub uploads: u64,
+    /// Bytes in the parts of the uploads whose parts the server listed.
+    pub upload_bytes: u64,
+    /// Uploads whose parts could not be listed (their bytes are not in `upload_bytes`).
+    pub uploads_unsized: u64,
+    pub locked: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub scope: Scope,
+    pub filters: Filters,
+    pub versioning: Versioning,
+    pub items: Vec<Item>,
+    pub uploads: Vec<UploadInfo>,
+    /// False where the server does not list multipart uploads.
+    pub uploads_listed: bool,
+    /// Entries inside the scope that the filters left out.
+    pub filtered_out: u64,
+    pub scanned_at_secs: i64,
+}
+
+impl Inventory {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for item in &self.items {
+            match item.kind {
+                ItemKind::Current => {
+                    c.current += 1;
+                    c.current_bytes += item.size_bytes;
+                }
+                ItemKind::Noncurrent => {
+                    c.noncurrent += 1;
+                    c.noncurrent_bytes += item.size_bytes;
+                }
+                ItemKind::DeleteMarker => c.delete_markers += 1,
+            }
+            if item.locked.is_some() {
+                c.locked += 1;
+            }
+        }
+        c.uploads = self.uploads.len() as u64;
+        c.upload_bytes = self.uploads.iter().filter_map(|u| u.bytes).sum();
+        c.uploads_unsized = self.uploads.iter().filter(|u| u.bytes.is_none()).count() as u64;
+        c
+    }
+
+    /// Up to `n` keys spread over the whole scan, so the sample shows its range.
+    pub fn sample(&self, n: usize) -> Vec<&Item> {
+        if self.items.len() <= n {
+            return self.items.iter().collect();
+        }
+        let step = self.items.len() as f64 / n as f64;
+        (0..n)
+            .map(|i| &self.items[(i as f64 * step) as usize])
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.uploads.is_empty()
+    }
+}
+
+/// Scans `scope`. Nothing is changed. Progress goes to `progress`, with `notify` after each page.
+pub async fn scan(
+    connection: &Connection,
+    scope: &Scope,
+    filters: &Filters,
+    progress: &ScanProgress,
+    notify: &Notify,
+) -> Result<Inventory, S3Error> {
+    let bucket = scope.bucket();
+    let now = now_secs();
+    let mut inventory = Inventory {
+        scope: scope.clone(),
+        filters: filters.clone(),
+        versioning: Versioning::NotListed,
+        items: Vec::new(),
+        uploads: Vec::new(),
+        uploads_listed: true,
+        filtered_out: 0,
+        scanned_at_secs: now,
+    };
+    if scope.deletes_objects() {
+        let listed = list_entries(connection, scope, progress, notify).await?;
+        inventory.versioning = listed.versioning;
+        for item in listed.items {
+            let class = (item.kind != ItemKind::DeleteMarker).then_some(item.storage_class);
+            if filters.admits(&item.key, item.last_modified_secs, class, now) {
+                inventory.items.push(item);
+            } else {
+                inventory.filtered_out += 1;
+            }
+        }
+        mark_locked(connection, bucket, &mut inventory.items).await?;
+    }
+    // Uploads are listed for every scope but a selection, so a prefix's forgotten uploads show
+    // even where the plan leaves them.
+    if !matches!(scope, Scope::Objects { .. }) {
+        match list_uploads(connection, bucket, scope.list_prefix(), progress, notify).await {
+            Ok(uploads) => {
+                for upload in uploads {
+                    if filters.admits_upload(&upload.key, upload.initiated_secs, now) {
+                        inventory.uploads.push(upload);
+                    } else {
+                        inventory.filtered_out += 1;
+                    }
+                }
+            }
+            Err(S3Error::Unsupported { .. }) => inventory.uploads_listed = false,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(inventory)
+}
+
+struct Listed {
+    versioning: Versioning,
+    items: Vec<Item>,
+}
+
+fn check_stop(progress: &ScanProgress) -> Result<(), S3Error> {
+    if progress.stop.load(Ordering::Relaxed) {
+        Err(S3Error::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+async fn list_entries(
+    connection: &Connection,
+    scope: &Scope,
+    progress: &ScanProgress,
+    notify: &Notify,
+) -> Result<Listed, S3Error> {
+    let bucket = scope.bucket();
+    // A selection lists each key's versions by the key as prefix, then keeps exact matches.
+    let prefixes: Vec<&str> = match scope {
+        Scope::Objects { keys, .. } => keys.iter().map(String::as_str).collect(),
+        _ => vec![scope.list_prefix()],
+    };
+    let mut items = Vec::new();
+    let mut versions_listed = true;
+    for prefix in prefixes {
+        if versions_listed {
+            match list_versions(connection, bucket, prefix, progress, notify).await {
+                Ok(found) => {
+                    items.extend(found.into_iter().filter(|i| scope.contains(&i.key)));
+                    continue;
+                }
+                Err(S3Error::Unsupported { .. }) => versions_listed = false,
+                Err(e) => return Err(e),
+            }
+        }
+        let found = list_objects(connection, bucket, prefix, progress, notify).await?;
+        items.extend(found.into_iter().filter(|i| scope.contains(&i.key)));
+    }
+    // By key, newest first: batches then follow the key order, and samples read naturally.
+    items.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(b.last_modified_secs.cmp(&a.last_modified_secs))
+            .then((a.kind != ItemKind::Current).cmp(&(b.kind != ItemKind::Current)))
+    });
+    let versioning = if !versions_listed {
+        Versioning::NotListed
+    } else if items
+        .iter()
+        .any(|i| i.version_id.as_deref().is_some_and(|v| v != "null"))
+    {
+        Versioning::Versioned
+    } else {
+        Versioning::Unversioned
+    };
+    if versioning != Versioning::Versioned {
+        // Plain objects are deleted by key alone: "null" version ids add nothing, and some
+        // servers refuse them.
+        for item in &mut items {
+            item.version_id = None;
+        }
+    }
+    Ok(Listed { versioning, items })
+}
+
+async fn list_versions(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    progress: &ScanProgress,
+    notify: &Notify,
+) -> Result<Vec<Item>, S3Error> {
+    let target = connection.target().bucket(bucket);
+    let mut items = Vec::new();
+    let mut key_marker: Option<String> = None;
+    let mut version_marker: Option<String> = None;
+    loop {
+        check_stop(progress)?;
+        let output = connection
+            .client
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(prefix)
+            .max_keys(MAX_KEYS_PER_PAGE)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(version_marker.clone())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        let before = items.len();
+        for v in output.versions() {
+            let Some(key) = v.key() else { continue };
+            let size_bytes = v.size().unwrap_or(0).max(0) as u64;
+            progress.bytes_seen.fetch_add(size_bytes, Ordering::Relaxed);
+            items.push(Item {
+                key: key.to_owned(),
+                version_id: v.version_id().map(str::to_owned),
+                kind: if v.is_latest().unwrap_or(true) {
+                    ItemKind::Current
+                } else {
+                    ItemKind::Noncurrent
+                },
+                size_bytes,
+                last_modified_secs: v.last_modified().map_or(0, |t| t.secs()),
+                storage_class: v
+                    .storage_class()
+                    .map_or(StorageClass::Standard, |c| StorageClass::parse(c.as_str())),
+                locked: None,
+            });
+        }
+        for m in output.delete_markers() {
+            let Some(key) = m.key() else { continue };
+            items.push(Item {
+                key: key.to_owned(),
+                version_id: m.version_id().map(str::to_owned),
+                kind: ItemKind::DeleteMarker,
+                size_bytes: 0,
+                last_modified_secs: m.last_modified().map_or(0, |t| t.secs()),
+                storage_class: StorageClass::Standard,
+                locked: None,
+            });
+        }
+        progress
+            .entries_seen
+            .fetch_add((items.len() - before) as u64, Ordering::Relaxed);
+        progress.pages.fetch_add(1, Ordering::Relaxed);
+        notify();
+        let next_key = output.next_key_marker().map(str::to_owned);
+        let next_version = output.next_version_id_marker().map(str::to_owned);
+        // A server that says "truncated" without moving its markers would loop forever.
+        if !output.is_truncated().unwrap_or(false)
+            || next_key.is_none()
+            || (next_key == key_marker && next_version == version_marker)
+        {
+            return Ok(items);
+        }
+        key_marker = next_key;
+        version_marker = next_version;
+    }
+}
+
+async fn list_objects(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    progress: &ScanProgress,
+    notify: &Notify,
+) -> Result<Vec<Item>, S3Error> {
+    let target = connection.target().bucket(bucket);
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        check_stop(progress)?;
+        let output = connection
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .max_keys(MAX_KEYS_PER_PAGE)
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        for o in output.contents() {
+            let Some(key) = o.key() else { continue };
+            let size_bytes = o.size().unwrap_or(0).max(0) as u64;
+            progress.bytes_seen.fetch_add(size_bytes, Ordering::Relaxed);
+            progress.entries_seen.fetch_add(1, Ordering::Relaxed);
+            items.push(Item {
+                key: key.to_owned(),
+                version_id: None,
+                kind: ItemKind::Current,
+                size_bytes,
+                last_modified_secs: o.last_modified().map_or(0, |t| t.secs()),
+                storage_class: o
+                    .storage_class()
+                    .map_or(StorageClass::Standard, |c| StorageClass::parse(c.as_str())),
+                locked: None,
+            });
+        }
+        progress.pages.fetch_add(1, Ordering::Relaxed);
+        notify();
+        let next = output.next_continuation_token().map(str::to_owned);
+        if !output.is_truncated().unwrap_or(false) || next.is_none() || next == token {
+            return Ok(items);
+        }
+        token = next;
+    }
+}
+
+/// Where the bucket has Object Lock, asks each version for its legal hold and retention.
+async fn mark_locked(
+    connection: &Connection,
+    bucket: &str,
+    items: &mut [Item],
+) -> Result<(), S3Error> {
+    let lock = connection
+        .client
+        .get_object_lock_configuration()
+        .bucket(bucket)
+        .send()
+        .await;
+    let enabled = match lock {
+        Ok(output) => {
+            output
+                .object_lock_configuration()
+                .and_then(|c| c.object_lock_enabled())
+                == Some(&ObjectLockEnabled::Enabled)
+        }
+        // No lock configuration, or a server without Object Lock: nothing is locked.
+        Err(_) => false,
+    };
+    if !enabled {
+        return Ok(());
+    }
+    let now = now_secs();
+    let checks = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind != ItemKind::DeleteMarker)
+        .map(|(index, item)| {
+            let (key, version) = (item.key.clone(), item.version_id.clone());
+            async move {
+                (
+                    index,
+                    lock_reason(connection, bucket, &key, version, now).await,
+                )
+            }
+        });
+    let found: Vec<(usize, Option<String>)> = futures::stream::iter(checks)
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for (index, reason) in found {
+        items[index].locked = reason;
+    }
+    Ok(())
+}
+
+async fn lock_reason(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: Option<String>,
+    now: i64,
+) -> Option<String> {
+    let hold = connection
+        .client
+        .get_object_legal_hold()
+        .bucket(bucket)
+        .key(key)
+        .set_version_id(version_id.clone())
+        .send()
+        .await;
+    if let Ok(output) = hold
+        && output.legal_hold().and_then(|h| h.status()) == Some(&ObjectLockLegalHoldStatus::On)
+    {
+        return Some("legal hold".into());
+    }
+    let retention = connection
+        .client
+        .get_object_retention()
+        .bucket(bucket)
+        .key(key)
+        .set_version_id(version_id)
+        .send()
+        .await
+        .ok()?;
+    let until = retention.retention()?.retain_until_date()?.secs();
+    (until > now).then(|| {
+        format!(
+            "retention until {}",
+            &crate::format::utc_datetime(until)[..10]
+        )
+    })
+}
+
+/// Incomplete multipart uploads under `prefix`, with their parts counted where the server says.
+pub async fn list_uploads(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    progress: &ScanProgress,
+    notify: &Notify,
+) -> Result<Vec<UploadInfo>, S3Error> {
+    let target = connection.target().bucket(bucket);
+    let mut uploads = Vec::new();
+    let mut key_marker: Option<String> = None;
+    let mut id_marker: Option<String> = None;
+    loop {
+        check_stop(progress)?;
+        let output = connection
+            .client
+            .list_multipart_uploads()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_key_marker(key_marker.clone())
+            .set_upload_id_marker(id_marker.clone())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        for u in output.uploads() {
+            let (Some(key), Some(id)) = (u.key(), u.upload_id()) else {
+                continue;
+            };
+            uploads.push(UploadInfo {
+                key: key.to_owned(),
+                upload_id: id.to_owned(),
+                initiated_secs: u.initiated().map_or(0, |t| t.secs()),
+                parts: None,
+                bytes: None,
+            });
+        }
+        progress
+            .uploads_seen
+            .store(uploads.len() as u64, Ordering::Relaxed);
+        notify();
+        let next_key = output.next_key_marker().map(str::to_owned);
+        let next_id = output.next_upload_id_marker().map(str::to_owned);
+        if !output.is_truncated().unwrap_or(false)
+            || next_key.is_none()
+            || (next_key == key_marker && next_id == id_marker)
+        {
+            break;
+        }
+        key_marker = next_key;
+        id_marker = next_id;
+    }
+    let sizes = uploads
+        .iter()
+        .enumerate()
+        .map(|(index, u)| async move { (index, upload_parts(connection, bucket, u).await) });
+    let found: Vec<(usize, Option<(u64, u64)>)> = futures::stream::iter(sizes)
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for (index, size) in found {
+        if let Some((parts, bytes)) = size {
+            uploads[index].parts = Some(parts);
+            uploads[index].bytes = Some(bytes);
+        }
+    }
+    uploads.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(a.initiated_secs.cmp(&b.initiated_secs))
+    });
+    Ok(uploads)
+}
+
+/// Parts and bytes stored for one upload; `None` where the server's answer cannot be read.
+async fn upload_parts(
+    connection: &Connection,
+    bucket: &str,
+    upload: &UploadInfo,
+) -> Option<(u64, u64)> {
+    let (mut parts, mut bytes) = (0u64, 0u64);
+    let mut marker: Option<String> = None;
+    loop {
+        let output = connection
+            .client
+            .list_parts()
+            .bucket(bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .set_part_number_marker(marker.clone())
+            .send()
+            .await
+            .ok()?;
+        for p in output.parts() {
+            parts += 1;
+            bytes += p.size().unwrap_or(0).max(0) as u64;
+        }
+        let next = output.next_part_number_marker().map(str::to_owned);
+        if !output.is_truncated().unwrap_or(false) || next.is_none() || next == marker {
+            return Some((parts, bytes));
+        }
+        marker = next;
+    }
+}

@@ -1,0 +1,188 @@
+//! What a cleanup did: counts, bytes, each failure with its reason, and exports of every entry
+//! as CSV or JSON.
+
+use serde::Serialize;
+
+use super::execute::{DeleteTarget, VersionMode};
+use super::inventory::UploadInfo;
+
+/// Something that was not deleted, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// `object`, `upload` or `bucket`.
+    pub kind: &'static str,
+    pub key: String,
+    pub version_id: Option<String>,
+    /// The service's error code where it gave one.
+    pub code: String,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn object(target: &DeleteTarget, code: &str, reason: &str) -> Self {
+        Self {
+            kind: "object",
+            key: target.key.clone(),
+            version_id: target.version_id.clone(),
+            code: code.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    pub fn upload(upload: &UploadInfo, reason: &str) -> Self {
+        Self {
+            kind: "upload",
+            key: upload.key.clone(),
+            version_id: None,
+            code: String::new(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    pub fn bucket(bucket: &str, code: &str, reason: &str) -> Self {
+        Self {
+            kind: "bucket",
+            key: bucket.to_owned(),
+            version_id: None,
+            code: code.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub scope: String,
+    pub bucket: String,
+    pub mode: Option<VersionMode>,
+    pub planned_objects: u64,
+    pub planned_bytes: u64,
+    pub deleted_objects: u64,
+    pub deleted_bytes: u64,
+    /// Planned objects not sent yet (the run was stopped).
+    pub not_sent_objects: u64,
+    pub planned_uploads: u64,
+    pub aborted_uploads: u64,
+    /// `None` when the plan keeps the bucket.
+    pub bucket_deleted: Option<bool>,
+    pub stopped: bool,
+    pub requests: u64,
+    pub failures: Vec<Failure>,
+}
+
+impl Report {
+    /// Everything planned was done.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty()
+            && !self.stopped
+            && self.not_sent_objects == 0
+            && self.aborted_uploads == self.planned_uploads
+            && self.bucket_deleted != Some(false)
+    }
+
+    /// One paragraph for the command line and the report's heading.
+    pub fn summary(&self) -> String {
+        use crate::format::{human_bytes, thousands};
+        let mut text = format!(
+            "Deleted {} of {} objects ({})",
+            thousands(self.deleted_objects),
+            thousands(self.planned_objects),
+            human_bytes(self.deleted_bytes)
+        );
+        if self.planned_uploads > 0 {
+            text += &format!(
+                ", aborted {} of {} incomplete uploads",
+                thousands(self.aborted_uploads),
+                thousands(self.planned_uploads)
+            );
+        }
+        match self.bucket_deleted {
+            Some(true) => text += &format!(", deleted the bucket {}", self.bucket),
+            Some(false) => text += &format!(", kept the bucket {}", self.bucket),
+            None => {}
+        }
+        text.push('.');
+        if !self.failures.is_empty() {
+            text += &format!(" {} failed.", thousands(self.failures.len() as u64));
+        }
+        if self.stopped {
+            text += &format!(
+                " Stopped with {} objects not sent: run it again to continue.",
+                thousands(self.not_sent_objects)
+            );
+        }
+        text
+    }
+}
+
+/// One line of an export: an object, version, upload or the bucket, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub kind: &'static str,
+    pub key: String,
+    pub version_id: Option<String>,
+    pub size_bytes: Option<u64>,
+    /// `deleted`, `failed` or `not run`.
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+struct JsonExport<'a> {
+    report: &'a Report,
+    entries: &'a [Entry],
+}
+
+pub fn to_json(report: &Report, entries: &[Entry]) -> String {
+    serde_json::to_string_pretty(&JsonExport { report, entries })
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+pub fn to_csv(entries: &[Entry]) -> String {
+    let mut out = String::from("kind,key,version_id,size_bytes,outcome,reason\n");
+    for e in entries {
+        let row = [
+            e.kind.to_owned(),
+            e.key.clone(),
+            e.version_id.clone().unwrap_or_default(),
+            e.size_bytes.map(|s| s.to_string()).unwrap_or_default(),
+            e.outcome.to_owned(),
+            e.reason.clone(),
+        ];
+        let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out += &row.join(",");
+        out.push('\n');
+    }
+    out
+}
+
+/// Quotes a field when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_awkward_keys() {
+        let entries = [Entry {
+            kind: "object",
+            key: "a,b \"c\"\nd".into(),
+            version_id: Some("v1".into()),
+            size_bytes: Some(3),
+            outcome: "failed",
+            reason: "access denied".into(),
+        }];
+        assert_eq!(
+            to_csv(&entries),
+            "kind,key,version_id,size_bytes,outcome,reason\n\
+             object,\"a,b \"\"c\"\"\nd\",v1,3,failed,access denied\n"
+        );
+    }
+}

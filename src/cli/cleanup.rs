@@ -1,0 +1,443 @@
+//! `skiff rm`, `skiff rb` and `skiff uploads`: the cleanup engine with a dry run, a typed
+//! confirmation on a terminal, progress, and a report.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use super::{ConnectionArgs, ProgressLine, connect, eta_text, parse_s3_url};
+use crate::cleanup::inventory::UploadInfo;
+use crate::cleanup::{
+    CleanupPlan, CleanupRun, Filters, Inventory, RunOptions, ScanProgress, Scope, VersionMode,
+    Versioning, scan,
+};
+use crate::format::{human_bytes, thousands, utc_datetime};
+use crate::s3::Connection;
+use crate::s3::listing::StorageClass;
+
+/// Narrowing and reporting options shared by the cleanup commands.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CleanupArgs {
+    /// Print the inventory (what would go) and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation. Without a terminal, nothing is deleted unless this is given.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Only what was last modified (uploads: started) more than N days ago.
+    #[arg(long, value_name = "N")]
+    pub older_than_days: Option<u32>,
+    /// Write every entry and its outcome to FILE (.csv or .json).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// s3://bucket/key, or with --recursive s3://bucket/prefix (matched exactly as written:
+    /// `data` also matches `data-old/...`; write `data/` for the folder).
+    pub url: String,
+    /// Everything whose key starts with the prefix.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// On a versioned bucket, delete every version and delete marker for good. Without it, each
+    /// object only gets a delete marker (its versions stay, and stay billed).
+    #[arg(long)]
+    pub versions: bool,
+    /// Only objects of this storage class, e.g. STANDARD_IA.
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// Only keys matching GLOB (`*` any characters including `/`, `?` one), e.g. '*.tmp'.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Option<String>,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RbArgs {
+    /// s3://bucket
+    pub url: String,
+    /// Empty the bucket first: every object, version, delete marker and incomplete upload.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadsArgs {
+    /// s3://bucket[/prefix]
+    pub url: String,
+    /// Abort the uploads listed (all, or those older than --older-than-days).
+    #[arg(long)]
+    pub abort: bool,
+    /// Add the lifecycle rule that aborts incomplete uploads N days after they start.
+    #[arg(long, value_name = "N")]
+    pub add_lifecycle_rule: Option<u32>,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+pub async fn rm(args: &ConnectionArgs, rm: &RmArgs) -> anyhow::Result<()> {
+    let (bucket, key) = parse_s3_url(&rm.url)?;
+    let scope = if rm.recursive {
+        Scope::Prefix {
+            bucket,
+            prefix: key,
+        }
+    } else {
+        if key.is_empty() {
+            bail!(
+                "{}: name a key, or pass --recursive to delete everything in the bucket",
+                rm.url
+            );
+        }
+        Scope::Objects {
+            bucket,
+            keys: vec![key],
+        }
+    };
+    let storage_class = match &rm.storage_class {
+        Some(c) => match StorageClass::parse(&c.to_ascii_uppercase()) {
+            StorageClass::Other => bail!("{c} is not a storage class S3 knows"),
+            class => Some(class),
+        },
+        None => None,
+    };
+    let filters = Filters {
+        older_than_days: rm.common.older_than_days,
+        storage_class,
+        key_glob: rm.include.clone(),
+    };
+    let mode = if rm.versions {
+        VersionMode::AllVersions
+    } else {
+        VersionMode::DeleteMarkersOnly
+    };
+    let (connection, _sandbox) = connect(args).await?;
+    run_scope(&connection, scope, &filters, mode, &rm.common).await
+}
+
+pub async fn rb(args: &ConnectionArgs, rb: &RbArgs) -> anyhow::Result<()> {
+    let (bucket, rest) = parse_s3_url(&rb.url)?;
+    if !rest.is_empty() {
+        bail!("{}: name only the bucket, as s3://NAME", rb.url);
+    }
+    let (connection, _sandbox) = connect(args).await?;
+    if rb.force {
+        let filters = Filters {
+            older_than_days: rb.common.older_than_days,
+            ..Filters::default()
+        };
+        let scope = Scope::DeleteBucket { bucket };
+        return run_scope(
+            &connection,
+            scope,
+            &filters,
+            VersionMode::AllVersions,
+            &rb.common,
+        )
+        .await;
+    }
+    if rb.common.dry_run {
+        println!("Would delete the bucket {bucket} (it must be empty; --force empties it first).");
+        return Ok(());
+    }
+    confirm(
+        &Scope::DeleteBucket {
+            bucket: bucket.clone(),
+        },
+        rb.common.yes,
+    )?;
+    match connection
+        .client
+        .delete_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+    {
+        Ok(_) => {
+            println!("Deleted the bucket {bucket}.");
+            Ok(())
+        }
+        Err(e) => {
+            let error = connection.error(e, &connection.target().bucket(&bucket));
+            match &error {
+                crate::s3::S3Error::Service { code, .. } if code == "BucketNotEmpty" => bail!(
+                    "s3://{bucket} is not empty. Run `skiff rb s3://{bucket} --force` to delete \
+                     everything in it (versions and incomplete uploads too) and then the bucket; \
+                     add --dry-run to see what that would delete."
+                ),
+                _ => bail!(error.with_hint()),
+            }
+        }
+    }
+}
+
+pub async fn uploads(args: &ConnectionArgs, up: &UploadsArgs) -> anyhow::Result<()> {
+    let (bucket, prefix) = parse_s3_url(&up.url)?;
+    let (connection, _sandbox) = connect(args).await?;
+    if let Some(days) = up.add_lifecycle_rule {
+        crate::cleanup::uploads::add_abort_rule(&connection, &bucket, days)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+        println!(
+            "s3://{bucket} now aborts incomplete multipart uploads {days} days after they start."
+        );
+        if !up.abort {
+            return Ok(());
+        }
+    }
+    let scope = Scope::Uploads { bucket, prefix };
+    let filters = Filters {
+        older_than_days: up.common.older_than_days,
+        ..Filters::default()
+    };
+    if !up.abort {
+        let inventory = inventory(&connection, &scope, &filters).await?;
+        print_uploads(&inventory);
+        return Ok(());
+    }
+    run_scope(
+        &connection,
+        scope,
+        &filters,
+        VersionMode::AllVersions,
+        &up.common,
+    )
+    .await
+}
+
+/// Inventory, show, confirm, execute, report: the three steps of every cleanup.
+async fn run_scope(
+    connection: &Connection,
+    scope: Scope,
+    filters: &Filters,
+    mode: VersionMode,
+    common: &CleanupArgs,
+) -> anyhow::Result<()> {
+    let inventory = inventory(connection, &scope, filters).await?;
+    print_inventory(&inventory);
+    let plan = CleanupPlan::from_inventory(&inventory, mode);
+    println!("\nPlan: {}", plan.summary());
+    if common.dry_run {
+        println!("Dry run: nothing was deleted.");
+        return Ok(());
+    }
+    if plan.is_empty() {
+        return Ok(());
+    }
+    confirm(&scope, common.yes)?;
+    let run = Arc::new(CleanupRun::new(plan, RunOptions::default()));
+    let ticker = {
+        let run = run.clone();
+        ProgressLine::start(move |secs| {
+            let total = run.plan().objects.len() as u64 + run.plan().uploads.len() as u64;
+            let done = run.progress.objects_deleted.load(Relaxed)
+                + run.progress.uploads_aborted.load(Relaxed)
+                + run.progress.failures.load(Relaxed);
+            let rate = done as f64 / secs;
+            format!(
+                "{} of {} done, {:.0}/s{}",
+                thousands(done),
+                thousands(total),
+                rate,
+                eta_text(done, total, rate)
+            )
+        })
+    };
+    let report = run
+        .execute(connection, &crate::s3::runtime::no_notify())
+        .await;
+    ticker.finish().await;
+    println!("{}", report.summary());
+    for f in report.failures.iter().take(20) {
+        let version = f
+            .version_id
+            .as_deref()
+            .map(|v| format!(" (version {v})"))
+            .unwrap_or_default();
+        eprintln!("failed: {} {}{version}: {}", f.kind, f.key, f.reason);
+    }
+    if report.failures.len() > 20 {
+        eprintln!(
+            "… and {} more failures (see --report FILE for all of them)",
+            report.failures.len() - 20
+        );
+    }
+    if let Some(path) = &common.report {
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => run.export_json(),
+            _ => run.export_csv(),
+        };
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("Report written to {}.", path.display());
+    }
+    if !report.is_complete() {
+        bail!(
+            "the cleanup did not complete: {} failures",
+            report.failures.len()
+        );
+    }
+    Ok(())
+}
+
+async fn inventory(
+    connection: &Connection,
+    scope: &Scope,
+    filters: &Filters,
+) -> anyhow::Result<Inventory> {
+    let progress = Arc::new(ScanProgress::default());
+    let ticker = {
+        let progress = progress.clone();
+        ProgressLine::start(move |secs| {
+            let seen = progress.entries_seen.load(Relaxed);
+            format!(
+                "Scanning: {} entries, {} ({:.0} entries/s)",
+                thousands(seen),
+                human_bytes(progress.bytes_seen.load(Relaxed)),
+                seen as f64 / secs
+            )
+        })
+    };
+    let result = scan(
+        connection,
+        scope,
+        filters,
+        &progress,
+        &crate::s3::runtime::no_notify(),
+    )
+    .await;
+    ticker.finish().await;
+    result.map_err(|e| anyhow::anyhow!(e.with_hint()))
+}
+
+fn print_inventory(inventory: &Inventory) {
+    let c = inventory.counts();
+    println!("Scope: {}", inventory.scope.describe());
+    if let Some(filters) = inventory.filters.describe() {
+        println!("Filters: {filters}");
+    }
+    println!(
+        "Versioning: {}",
+        match inventory.versioning {
+            Versioning::Versioned => "on (or suspended): old versions are kept",
+            Versioning::Unversioned => "off",
+            Versioning::NotListed => "this server does not list versions; objects only",
+        }
+    );
+    let row = |label: &str, n: u64, bytes: Option<u64>| {
+        let bytes = bytes.map(human_bytes).unwrap_or_default();
+        println!("  {label:<22}{:>12}  {bytes:>10}", thousands(n));
+    };
+    if inventory.scope.deletes_objects() {
+        row("Current objects", c.current, Some(c.current_bytes));
+        if inventory.versioning == Versioning::Versioned {
+            row(
+                "Noncurrent versions",
+                c.noncurrent,
+                Some(c.noncurrent_bytes),
+            );
+            row("Delete markers", c.delete_markers, None);
+        }
+    }
+    if inventory.uploads_listed {
+        let sized = (c.uploads_unsized < c.uploads || c.uploads == 0).then_some(c.upload_bytes);
+        row("Incomplete uploads", c.uploads, sized);
+        if c.uploads > 0 && !inventory.scope.aborts_uploads() {
+            println!(
+                "    (kept: a prefix may have uploads running; `skiff uploads s3://{}/{} --abort` \
+                 removes them)",
+                inventory.scope.bucket(),
+                inventory.scope.list_prefix()
+            );
+        }
+    } else {
+        println!("  Incomplete uploads: this server does not list them");
+    }
+    if c.locked > 0 {
+        row("Locked (cannot delete)", c.locked, None);
+    }
+    if inventory.filtered_out > 0 {
+        row("Left out by filters", inventory.filtered_out, None);
+    }
+    let sample = inventory.sample(10);
+    if !sample.is_empty() {
+        println!("Sample:");
+        for item in sample {
+            let mut note = String::new();
+            if let Some(v) = &item.version_id {
+                note += &format!(" version {v}");
+            }
+            if item.kind == crate::cleanup::inventory::ItemKind::DeleteMarker {
+                note += " (delete marker)";
+            }
+            if let Some(why) = &item.locked {
+                note += &format!(" [locked: {why}]");
+            }
+            println!(
+                "  {}  {:>10}  {}{note}",
+                &utc_datetime(item.last_modified_secs)[..10],
+                human_bytes(item.size_bytes),
+                item.key
+            );
+        }
+    }
+    if inventory.scope.aborts_uploads() && !inventory.uploads.is_empty() {
+        print_uploads(inventory);
+    }
+}
+
+fn print_uploads(inventory: &Inventory) {
+    if !inventory.uploads_listed {
+        println!("This server does not list incomplete multipart uploads.");
+        return;
+    }
+    if inventory.uploads.is_empty() {
+        println!("No incomplete multipart uploads.");
+        return;
+    }
+    println!("Incomplete multipart uploads:");
+    for UploadInfo {
+        key,
+        upload_id,
+        initiated_secs,
+        parts,
+        bytes,
+    } in &inventory.uploads
+    {
+        println!(
+            "  {}  {:>6} parts  {:>10}  {key}  (upload {upload_id})",
+            utc_datetime(*initiated_secs),
+            parts.map_or("?".into(), thousands),
+            bytes.map_or("?".into(), human_bytes),
+        );
+    }
+}
+
+/// Asks for the typed confirmation on a terminal; without one, refuses unless `--yes`.
+fn confirm(scope: &Scope, yes: bool) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to delete without confirmation: no terminal to ask on. \
+             Check the plan with --dry-run, then pass --yes."
+        );
+    }
+    let expected = scope.confirmation_text().unwrap_or_else(|| "yes".into());
+    print!("Type {expected} to confirm: ");
+    std::io::stdout().flush()?;
+    let mut typed = String::new();
+    std::io::stdin().read_line(&mut typed)?;
+    if !scope.is_confirmed_by(&typed) {
+        bail!("not confirmed: nothing was deleted");
+    }
+    Ok(())
+}
