@@ -389,3 +389,126 @@ fn cp_uploads_and_downloads_files_and_folders() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 of 1 transfers failed"));
 }
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn keys_left(served: &Served, url: &str) -> String {
+    let out = skiff(served, &["ls", "--recursive", url]);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn rm_shows_a_dry_run_and_refuses_without_confirmation() {
+    let served = serve();
+    seed(&served);
+
+    let out = skiff(&served, &["rm", "--recursive", "s3://data/raw/", "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = text(&out);
+    assert!(shown.contains("everything under s3://data/raw/"), "{shown}");
+    assert!(shown.contains("In s3://data: delete 2 objects (1.2 KiB)."), "{shown}");
+    assert!(shown.contains("raw/a b.txt"), "the sample names keys: {shown}");
+    assert!(shown.contains("Dry run: nothing was deleted."));
+    assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
+
+    // No terminal to ask on, and no --yes: nothing goes.
+    let out = skiff(&served, &["rm", "--recursive", "s3://data/raw/"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("refusing to delete without confirmation"));
+    assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
+
+    let report = served.dir.path().join("report.json");
+    let out = skiff(
+        &served,
+        &[
+            "rm",
+            "--recursive",
+            "s3://data/raw/",
+            "--yes",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Deleted 2 of 2 objects"), "{}", text(&out));
+    let left = keys_left(&served, "s3://data");
+    assert!(left.trim_end().ends_with(" top.txt"), "{left}");
+    assert_eq!(left.lines().count(), 1);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(json["report"]["deleted_objects"], 2);
+    assert_eq!(json["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(json["entries"][0]["outcome"], "deleted");
+
+    let out = skiff(&served, &["rm", "s3://data"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("name a key, or pass --recursive"));
+}
+
+/// On a terminal, the typed confirmation must be the prefix exactly (run under `script`, which
+/// gives the command a terminal).
+#[test]
+fn rm_on_a_terminal_asks_for_the_prefix_typed() {
+    let served = serve();
+    seed(&served);
+    let command = |answer: &str| {
+        let line = format!(
+            "{} --sandbox rm --recursive s3://data/raw/",
+            env!("CARGO_BIN_EXE_skiff")
+        );
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("SKIFF_SANDBOX_DIR", served.dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{answer}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = command("raw");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("Type raw/ to confirm"), "{}", text(&out));
+    assert!(text(&out).contains("not confirmed"), "{}", text(&out));
+    assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
+
+    let out = command("raw/");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(keys_left(&served, "s3://data").lines().count(), 1);
+}
+
+#[test]
+fn rb_needs_force_for_a_full_bucket_and_then_empties_it() {
+    let served = serve();
+    seed(&served);
+    let out = skiff(&served, &["rb", "s3://data", "--yes"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+
+    let out = skiff(&served, &["rb", "s3://data", "--force", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("deleted the bucket data"), "{}", text(&out));
+    let buckets = skiff(&served, &["ls"]);
+    assert!(!String::from_utf8_lossy(&buckets.stdout).contains(" data"));
+
+    let out = skiff(&served, &["uploads", "s3://data"]);
+    assert!(!out.status.success(), "the bucket is gone");
+    assert!(
+        text(&out).contains("There is no bucket named data"),
+        "{}",
+        text(&out)
+    );
+}

@@ -148,6 +148,8 @@ pub async fn scan(
     notify: &Notify,
 ) -> Result<Inventory, S3Error> {
     let bucket = scope.bucket();
+    // A missing bucket is said plainly, before any listing a server may not support.
+    crate::s3::buckets::head_bucket(connection, bucket).await?;
     let now = now_secs();
     let mut inventory = Inventory {
         scope: scope.clone(),

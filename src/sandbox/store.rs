@@ -19,6 +19,34 @@ impl SandboxStore {
         Self { fs, root }
     }
 
+    /// The prefix of s3s-fs's side files (metadata, checksums) for a bucket's objects.
+    fn side_file_prefix(bucket: &str) -> String {
+        format!(".bucket-{}.object-", url_safe_base64(bucket))
+    }
+
+    /// s3s-fs keeps each object's metadata and checksums in side files that a delete leaves
+    /// behind; a later object of the same key would inherit them.
+    fn remove_side_files(&self, bucket: &str, key: &str) {
+        let stem = format!("{}{}", Self::side_file_prefix(bucket), url_safe_base64(key));
+        for suffix in [".metadata.json", ".internal.json"] {
+            let _ = std::fs::remove_file(self.root.join(format!("{stem}{suffix}")));
+        }
+    }
+
+    /// Whether the bucket holds any object: any file at all below its directory.
+    fn holds_objects(&self, bucket: &str) -> bool {
+        fn any_file(dir: &std::path::Path) -> bool {
+            std::fs::read_dir(dir).into_iter().flatten().flatten().any(|entry| {
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => any_file(&entry.path()),
+                    Ok(_) => true,
+                    Err(_) => false,
+                }
+            })
+        }
+        any_file(&self.root.join(bucket))
+    }
+
     /// s3s-fs leaves the directories of deleted keys behind, and its listings would show them
     /// as folders; remove the ones now empty, from the key's own up to the bucket.
     fn prune_empty_dirs(&self, bucket: &str, key: &str) {
@@ -40,6 +68,13 @@ impl SandboxStore {
             }
         }
     }
+}
+
+fn url_safe_base64(text: &str) -> String {
+    aws_smithy_types::base64::encode(text)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
 }
 
 fn to_store(key: String) -> String {
@@ -98,7 +133,6 @@ macro_rules! store_impl {
 store_impl! {
     delegate {
         create_bucket: CreateBucketInput => CreateBucketOutput,
-        delete_bucket: DeleteBucketInput => DeleteBucketOutput,
         head_bucket: HeadBucketInput => HeadBucketOutput,
         list_buckets: ListBucketsInput => ListBucketsOutput,
         get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
@@ -132,6 +166,31 @@ store_impl! {
         self.fs.copy_object(req).await
     }
 
+    /// S3 refuses to delete a bucket that holds objects; s3s-fs would delete it all.
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+        let bucket = req.input.bucket.clone();
+        if bucket.contains(['/', '\\']) || bucket.starts_with('.') {
+            return Err(s3s::s3_error!(InvalidBucketName));
+        }
+        if self.holds_objects(&bucket) {
+            return Err(s3s::s3_error!(
+                BucketNotEmpty,
+                "The bucket you tried to delete is not empty"
+            ));
+        }
+        let response = self.fs.delete_bucket(req).await?;
+        let prefix = Self::side_file_prefix(&bucket);
+        for entry in std::fs::read_dir(&self.root).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(response)
+    }
+
     async fn delete_object(
         &self,
         req: S3Request<DeleteObjectInput>,
@@ -143,6 +202,7 @@ store_impl! {
         });
         let response = self.fs.delete_object(req).await?;
         self.prune_empty_dirs(&bucket, &key);
+        self.remove_side_files(&bucket, &key);
         Ok(response)
     }
 
@@ -167,6 +227,7 @@ store_impl! {
         let mut response = self.fs.delete_objects(req).await?;
         for key in &keys {
             self.prune_empty_dirs(&bucket, key);
+            self.remove_side_files(&bucket, key);
         }
         for d in response.output.deleted.iter_mut().flatten() {
             d.key = d.key.take().map(from_store);
@@ -199,6 +260,13 @@ store_impl! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_files_are_named_as_s3s_fs_names_them() {
+        assert_eq!(url_safe_base64("cl-test"), "Y2wtdGVzdA");
+        assert_eq!(url_safe_base64("data/sub/c"), "ZGF0YS9zdWIvYw");
+        assert_eq!(url_safe_base64("\u{fb}\u{ff}"), "w7vDvw");
+    }
 
     #[test]
     fn marker_names_round_trip() {
