@@ -408,12 +408,21 @@ fn rm_shows_a_dry_run_and_refuses_without_confirmation() {
     let served = serve();
     seed(&served);
 
-    let out = skiff(&served, &["rm", "--recursive", "s3://data/raw/", "--dry-run"]);
+    let out = skiff(
+        &served,
+        &["rm", "--recursive", "s3://data/raw/", "--dry-run"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let shown = text(&out);
     assert!(shown.contains("everything under s3://data/raw/"), "{shown}");
-    assert!(shown.contains("In s3://data: delete 2 objects (1.2 KiB)."), "{shown}");
-    assert!(shown.contains("raw/a b.txt"), "the sample names keys: {shown}");
+    assert!(
+        shown.contains("In s3://data: delete 2 objects (1.2 KiB)."),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("raw/a b.txt"),
+        "the sample names keys: {shown}"
+    );
     assert!(shown.contains("Dry run: nothing was deleted."));
     assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
 
@@ -436,7 +445,11 @@ fn rm_shows_a_dry_run_and_refuses_without_confirmation() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("Deleted 2 of 2 objects"), "{}", text(&out));
+    assert!(
+        text(&out).contains("Deleted 2 of 2 objects"),
+        "{}",
+        text(&out)
+    );
     let left = keys_left(&served, "s3://data");
     assert!(left.trim_end().ends_with(" top.txt"), "{left}");
     assert_eq!(left.lines().count(), 1);
@@ -481,7 +494,11 @@ fn rm_on_a_terminal_asks_for_the_prefix_typed() {
     };
     let out = command("raw");
     assert!(!out.status.success());
-    assert!(text(&out).contains("Type raw/ to confirm"), "{}", text(&out));
+    assert!(
+        text(&out).contains("Type raw/ to confirm"),
+        "{}",
+        text(&out)
+    );
     assert!(text(&out).contains("not confirmed"), "{}", text(&out));
     assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
 
@@ -500,7 +517,11 @@ fn rb_needs_force_for_a_full_bucket_and_then_empties_it() {
 
     let out = skiff(&served, &["rb", "s3://data", "--force", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("deleted the bucket data"), "{}", text(&out));
+    assert!(
+        text(&out).contains("deleted the bucket data"),
+        "{}",
+        text(&out)
+    );
     let buckets = skiff(&served, &["ls"]);
     assert!(!String::from_utf8_lossy(&buckets.stdout).contains(" data"));
 

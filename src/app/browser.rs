@@ -72,6 +72,8 @@ pub enum BrowserRequest {
         keys: Vec<String>,
         relative_to: String,
     },
+    /// Open the cleanup wizard on this scope.
+    Cleanup(crate::cleanup::Scope),
 }
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -384,6 +386,7 @@ impl Browser {
                     self.request = Some(BrowserRequest::Download { keys, relative_to });
                 }
             }
+            self.cleanup_menu_ui(ui);
             let mut flat = self.mode == ViewMode::Flat;
             if ui
                 .checkbox(&mut flat, "Flat view")
@@ -428,6 +431,62 @@ impl Browser {
             if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
                 let prefix = self.prefix.clone();
                 self.navigate(&ctx, &prefix, ViewMode::Folder);
+            }
+        });
+    }
+
+    /// Every cleanup scope reachable from where the user stands.
+    fn cleanup_menu_ui(&mut self, ui: &mut egui::Ui) {
+        use crate::cleanup::Scope;
+        let bucket = self.bucket.clone();
+        ui.menu_button("🗑 Clean up", |ui| {
+            if let Some(key) = &self.selected
+                && ui.button(format!("Delete {key}…")).clicked()
+            {
+                self.request = Some(BrowserRequest::Cleanup(Scope::Objects {
+                    bucket: bucket.clone(),
+                    keys: vec![key.clone()],
+                }));
+            }
+            if !self.prefix.is_empty()
+                && ui
+                    .button(format!("Delete folder {}…", self.prefix))
+                    .on_hover_text("This folder and everything under it")
+                    .clicked()
+            {
+                self.request = Some(BrowserRequest::Cleanup(Scope::Prefix {
+                    bucket: bucket.clone(),
+                    prefix: self.prefix.clone(),
+                }));
+            }
+            ui.separator();
+            if ui
+                .button("Incomplete uploads…")
+                .on_hover_text("Multipart uploads never finished: billed, but not listed")
+                .clicked()
+            {
+                self.request = Some(BrowserRequest::Cleanup(Scope::Uploads {
+                    bucket: bucket.clone(),
+                    prefix: String::new(),
+                }));
+            }
+            if ui
+                .button("Empty bucket…")
+                .on_hover_text("Every object, version and incomplete upload; the bucket stays")
+                .clicked()
+            {
+                self.request = Some(BrowserRequest::Cleanup(Scope::Bucket {
+                    bucket: bucket.clone(),
+                }));
+            }
+            if ui
+                .button("Delete bucket…")
+                .on_hover_text("Empty it, then delete the bucket itself")
+                .clicked()
+            {
+                self.request = Some(BrowserRequest::Cleanup(Scope::DeleteBucket {
+                    bucket: bucket.clone(),
+                }));
             }
         });
     }

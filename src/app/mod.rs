@@ -5,6 +5,7 @@ mod browser;
 mod bucket_sections;
 mod bucket_settings;
 pub mod bucket_wizard;
+pub mod cleanup_wizard;
 mod endpoint_form;
 pub mod rows;
 mod task;
@@ -63,6 +64,7 @@ struct Session {
     browser: Option<Browser>,
     wizard: Option<bucket_wizard::BucketWizard>,
     settings: Option<bucket_settings::BucketSettings>,
+    cleanup: Option<cleanup_wizard::CleanupWizard>,
     #[cfg(not(target_arch = "wasm32"))]
     desktop: native::Desktop,
 }
@@ -195,6 +197,7 @@ impl SkiffApp {
                         browser: None,
                         wizard: None,
                         settings: None,
+                        cleanup: None,
                         #[cfg(not(target_arch = "wasm32"))]
                         desktop: native::Desktop::default(),
                     };
@@ -386,6 +389,13 @@ impl Session {
     fn dialogs_ui(&mut self, ctx: &egui::Context, state: &PersistedState) {
         let request = self.browser.as_mut().and_then(|b| b.request.take());
         match (request, self.browser.as_ref()) {
+            (Some(BrowserRequest::Cleanup(scope)), Some(browser)) => {
+                self.cleanup = Some(cleanup_wizard::CleanupWizard::open(
+                    ctx,
+                    browser.connection().clone(),
+                    scope,
+                ));
+            }
             (Some(BrowserRequest::Settings), Some(browser)) => {
                 self.settings = Some(bucket_settings::BucketSettings::open(
                     ctx,
@@ -405,6 +415,26 @@ impl Session {
             && !settings.ui(ctx)
         {
             self.settings = None;
+        }
+        match self.cleanup.as_mut().map(|w| w.ui(ctx)) {
+            Some(cleanup_wizard::CleanupOutcome::Closed) => self.cleanup = None,
+            Some(cleanup_wizard::CleanupOutcome::Changed {
+                bucket,
+                bucket_deleted,
+            }) => {
+                self.cleanup = None;
+                if bucket_deleted {
+                    if self.browser.as_ref().is_some_and(|b| b.bucket == bucket) {
+                        self.browser = None;
+                    }
+                    self.load_buckets(ctx);
+                } else if let Some(browser) = self.browser.as_mut()
+                    && browser.bucket == bucket
+                {
+                    browser.refresh(ctx);
+                }
+            }
+            _ => {}
         }
         let outcome = self.wizard.as_mut().map(|w| w.ui(ctx));
         match outcome {

@@ -89,7 +89,7 @@ impl Desktop {
                         .unwrap_or_default()
                 })
             }
-            BrowserRequest::Settings => return,
+            BrowserRequest::Settings | BrowserRequest::Cleanup(_) => return,
         };
         self.picking = Some((request, pick));
     }

@@ -413,19 +413,21 @@ async fn mark_locked(
         return Ok(());
     }
     let now = now_secs();
-    let checks = items
+    // Owned inputs, collected first: futures borrowing from an iterator chain inside
+    // `buffer_unordered` are not provably Send, and the GUI runs this on another thread.
+    let checks: Vec<_> = items
         .iter()
         .enumerate()
         .filter(|(_, i)| i.kind != ItemKind::DeleteMarker)
-        .map(|(index, item)| {
-            let (key, version) = (item.key.clone(), item.version_id.clone());
-            async move {
-                (
-                    index,
-                    lock_reason(connection, bucket, &key, version, now).await,
-                )
-            }
-        });
+        .map(|(index, item)| (index, item.key.clone(), item.version_id.clone()))
+        .collect();
+    let checks = checks.into_iter().map(|(index, key, version)| {
+        let (connection, bucket) = (connection.clone(), bucket.to_owned());
+        async move {
+            let reason = lock_reason(&connection, &bucket, &key, version, now).await;
+            (index, reason)
+        }
+    });
     let found: Vec<(usize, Option<String>)> = futures::stream::iter(checks)
         .buffer_unordered(16)
         .collect()
@@ -525,10 +527,10 @@ pub async fn list_uploads(
         key_marker = next_key;
         id_marker = next_id;
     }
-    let sizes = uploads
-        .iter()
-        .enumerate()
-        .map(|(index, u)| async move { (index, upload_parts(connection, bucket, u).await) });
+    let sizes = uploads.clone().into_iter().enumerate().map(|(index, u)| {
+        let (connection, bucket) = (connection.clone(), bucket.to_owned());
+        async move { (index, upload_parts(&connection, &bucket, &u).await) }
+    });
     let found: Vec<(usize, Option<(u64, u64)>)> = futures::stream::iter(sizes)
         .buffer_unordered(8)
         .collect()

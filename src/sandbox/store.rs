@@ -36,13 +36,15 @@ impl SandboxStore {
     /// Whether the bucket holds any object: any file at all below its directory.
     fn holds_objects(&self, bucket: &str) -> bool {
         fn any_file(dir: &std::path::Path) -> bool {
-            std::fs::read_dir(dir).into_iter().flatten().flatten().any(|entry| {
-                match entry.file_type() {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|entry| match entry.file_type() {
                     Ok(t) if t.is_dir() => any_file(&entry.path()),
                     Ok(_) => true,
                     Err(_) => false,
-                }
-            })
+                })
         }
         any_file(&self.root.join(bucket))
     }

@@ -1,0 +1,139 @@
+//! The cleanup wizard walked by clicking and typing: Empty bucket from inventory to report.
+
+mod common;
+
+use common::ui::{wait_for, wait_until};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
+use skiff::s3::listing::{ListRequest, list_all};
+
+fn empty_bucket_by_clicking(server_name: &'static str, versioned: bool) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let Some(server) = runtime.block_on(common::server(server_name)) else {
+        return;
+    };
+    let bucket = runtime.block_on(common::fresh_bucket(&server, "empty-ui"));
+    let keys: Vec<String> = (0..30)
+        .map(|i| format!("runs/{i:02}/metrics.json"))
+        .collect();
+    if versioned {
+        runtime
+            .block_on(
+                server
+                    .connection
+                    .client
+                    .put_bucket_versioning()
+                    .bucket(&bucket)
+                    .versioning_configuration(
+                        aws_sdk_s3::types::VersioningConfiguration::builder()
+                            .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                            .build(),
+                    )
+                    .send(),
+            )
+            .unwrap();
+        // Two versions of each key.
+        runtime.block_on(common::put_keys(&server, &bucket, &keys));
+    }
+    runtime.block_on(common::put_keys(&server, &bucket, &keys));
+
+    let env = AppEnvironment {
+        sandbox: Some(server.endpoint.clone()),
+        ..AppEnvironment::default()
+    };
+    let state = PersistedState {
+        bucket: Some(bucket.clone()),
+        ..PersistedState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "0 objects · 0 B · 1 folders · complete");
+    harness.get_by_label("🗑 Clean up").click_accesskit();
+    wait_for(&mut harness, "Empty bucket…");
+    harness.get_by_label("Empty bucket…").click_accesskit();
+
+    // Inventory: the counts, nothing deleted yet.
+    wait_for(&mut harness, &format!("Empty bucket {bucket}"));
+    wait_until(&mut harness, "the scan finishes", |h| {
+        h.query_by_label_contains("Nothing has been deleted.")
+            .is_some()
+    });
+    assert!(harness.query_by_label("Current objects").is_some());
+    assert!(
+        harness.query_all_by_label("30").count() >= 1,
+        "30 current objects"
+    );
+    if versioned {
+        assert!(harness.query_by_label("Noncurrent versions").is_some());
+    }
+    harness.get_by_label("Next ⏵").click_accesskit();
+
+    // Confirm: the button stays disabled until the bucket name is typed.
+    wait_for(
+        &mut harness,
+        &format!("Type the bucket name to confirm: {bucket}"),
+    );
+    let summary = if versioned {
+        format!("In s3://{bucket}: permanently delete 60 versions (1.2 KiB) and 0 delete markers.")
+    } else {
+        format!("In s3://{bucket}: delete 30 objects (600 B).")
+    };
+    wait_for(&mut harness, &summary);
+    assert!(
+        harness
+            .get_by_label("🗑 Delete")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some(bucket.as_str()))
+        .expect("the confirmation field")
+        .focus();
+    harness.step();
+    harness.event(egui::Event::Text(bucket.clone()));
+    harness.step();
+    harness.step();
+    assert!(
+        !harness
+            .get_by_label("🗑 Delete")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label("🗑 Delete").click_accesskit();
+
+    // Report.
+    let done = if versioned {
+        "Deleted 60 of 60 objects (1.2 KiB)."
+    } else {
+        "Deleted 30 of 30 objects (600 B)."
+    };
+    wait_for(&mut harness, done);
+    harness.get_by_label("Close").click_accesskit();
+    wait_for(&mut harness, "0 objects · 0 B · 0 folders · complete");
+
+    let left = runtime
+        .block_on(list_all(
+            &server.connection,
+            ListRequest::recursive(&bucket, ""),
+        ))
+        .unwrap();
+    assert!(left.objects.is_empty(), "{:?}", left.objects);
+    runtime
+        .block_on(skiff::s3::buckets::head_bucket(&server.connection, &bucket))
+        .expect("Empty keeps the bucket");
+}
+
+#[test]
+fn empty_bucket_on_the_sandbox() {
+    empty_bucket_by_clicking("sandbox", false);
+}
+
+#[test]
+fn empty_a_versioned_bucket_on_moto() {
+    empty_bucket_by_clicking("moto", true);
+}
