@@ -11,6 +11,8 @@ fn skiff(served: &Served, args: &[&str]) -> Output {
         .arg("--sandbox")
         .args(args)
         .env("SKIFF_SANDBOX_DIR", served.dir.path())
+        // Journals and the downloads ledger stay in the test's own directory.
+        .env("SKIFF_DATA_DIR", served.dir.path().join("data"))
         .output()
         .unwrap()
 }
@@ -532,4 +534,66 @@ fn rb_needs_force_for_a_full_bucket_and_then_empties_it() {
         "{}",
         text(&out)
     );
+}
+
+/// The local side: what `cp` downloaded is listed, and deleted unless changed since.
+#[test]
+fn downloads_are_remembered_and_cleaned_up_unless_changed() {
+    let served = serve();
+    seed(&served);
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("downloaded_files");
+    let out = skiff(
+        &served,
+        &["cp", "--recursive", "s3://data/", folder.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(folder.join("top.txt"), b"my notes now").unwrap();
+    std::fs::write(folder.join("mine.txt"), b"never downloaded").unwrap();
+
+    let out = skiff(&served, &["downloads"]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("raw/a b.txt") && shown.contains("s3://data/raw/2026/c.bin"),
+        "{shown}"
+    );
+    assert!(shown.contains("changed since (kept)"), "{shown}");
+    assert!(
+        shown.contains("2 files as downloaded (1.2 KiB); 1 changed since"),
+        "{shown}"
+    );
+
+    let out = skiff(&served, &["downloads", "--delete"]);
+    assert!(!out.status.success(), "no terminal and no --yes: refused");
+    assert!(folder.join("raw/a b.txt").exists());
+
+    let out = skiff(&served, &["downloads", "--delete", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("Deleted 2 files (1.2 KiB) and 2 emptied folders; kept 1 changed files."),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !folder.join("raw").exists(),
+        "raw/2026/ and raw/ were left empty"
+    );
+    assert_eq!(
+        std::fs::read(folder.join("top.txt")).unwrap(),
+        b"my notes now"
+    );
+    assert!(
+        folder.join("mine.txt").exists(),
+        "a file Skiff did not download stays"
+    );
+
+    let out = skiff(&served, &["downloads"]);
+    let shown = text(&out);
+    assert!(
+        !shown.contains("raw/a b.txt"),
+        "deleted files are forgotten: {shown}"
+    );
+    assert!(shown.contains("top.txt"), "{shown}");
 }

@@ -74,6 +74,8 @@ pub enum BrowserRequest {
     },
     /// Open the cleanup wizard on this scope.
     Cleanup(crate::cleanup::Scope),
+    /// Open the cleanup of local downloads.
+    LocalCleanup,
 }
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -487,6 +489,16 @@ impl Browser {
                 self.request = Some(BrowserRequest::Cleanup(Scope::DeleteBucket {
                     bucket: bucket.clone(),
                 }));
+            }
+            if cfg!(not(target_arch = "wasm32")) {
+                ui.separator();
+                if ui
+                    .button("Local downloads…")
+                    .on_hover_text("Files Skiff downloaded to this computer")
+                    .clicked()
+                {
+                    self.request = Some(BrowserRequest::LocalCleanup);
+                }
             }
         });
     }

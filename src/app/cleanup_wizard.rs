@@ -921,9 +921,7 @@ impl CleanupWizard {
 /// Every run leaves a CSV of what it did in the data directory, as an audit trail.
 #[cfg(not(target_arch = "wasm32"))]
 fn save_audit_copy(run: &CleanupRun) -> Option<String> {
-    let dir = crate::transfer::journal::journal_dir()
-        .parent()?
-        .join("cleanup-reports");
+    let dir = crate::transfer::journal::data_dir().join("cleanup-reports");
     std::fs::create_dir_all(&dir).ok()?;
     let stamp = utc_datetime(crate::s3::runtime::now_secs()).replace([' ', ':'], "-");
     let path = dir.join(format!("{}-{stamp}.csv", run.plan().bucket()));

@@ -7,6 +7,8 @@ mod bucket_settings;
 pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
+#[cfg(not(target_arch = "wasm32"))]
+mod local_cleanup;
 pub mod rows;
 mod task;
 #[cfg(not(target_arch = "wasm32"))]
@@ -65,6 +67,8 @@ struct Session {
     wizard: Option<bucket_wizard::BucketWizard>,
     settings: Option<bucket_settings::BucketSettings>,
     cleanup: Option<cleanup_wizard::CleanupWizard>,
+    #[cfg(not(target_arch = "wasm32"))]
+    local_cleanup: Option<local_cleanup::LocalCleanup>,
     #[cfg(not(target_arch = "wasm32"))]
     desktop: native::Desktop,
 }
@@ -198,6 +202,8 @@ impl SkiffApp {
                         wizard: None,
                         settings: None,
                         cleanup: None,
+                        #[cfg(not(target_arch = "wasm32"))]
+                        local_cleanup: None,
                         #[cfg(not(target_arch = "wasm32"))]
                         desktop: native::Desktop::default(),
                     };
@@ -396,6 +402,10 @@ impl Session {
                     scope,
                 ));
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            (Some(BrowserRequest::LocalCleanup), Some(browser)) => {
+                self.local_cleanup = Some(local_cleanup::LocalCleanup::open(ctx, &browser.bucket));
+            }
             (Some(BrowserRequest::Settings), Some(browser)) => {
                 self.settings = Some(bucket_settings::BucketSettings::open(
                     ctx,
@@ -415,6 +425,12 @@ impl Session {
             && !settings.ui(ctx)
         {
             self.settings = None;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(window) = self.local_cleanup.as_mut()
+            && !window.ui(ctx)
+        {
+            self.local_cleanup = None;
         }
         match self.cleanup.as_mut().map(|w| w.ui(ctx)) {
             Some(cleanup_wizard::CleanupOutcome::Closed) => self.cleanup = None,

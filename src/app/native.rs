@@ -89,7 +89,9 @@ impl Desktop {
                         .unwrap_or_default()
                 })
             }
-            BrowserRequest::Settings | BrowserRequest::Cleanup(_) => return,
+            BrowserRequest::Settings
+            | BrowserRequest::Cleanup(_)
+            | BrowserRequest::LocalCleanup => return,
         };
         self.picking = Some((request, pick));
     }

@@ -3,6 +3,8 @@
 
 pub mod execute;
 pub mod inventory;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod local;
 pub mod report;
 pub mod scope;
 pub mod uploads;

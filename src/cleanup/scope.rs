@@ -105,11 +105,17 @@ impl Scope {
 
     /// Whether `typed` confirms this scope: the exact text, spaces around it forgiven.
     pub fn is_confirmed_by(&self, typed: &str) -> bool {
-        let typed = typed.trim();
-        match self.confirmation_text() {
-            Some(expected) => typed == expected,
-            None => typed.eq_ignore_ascii_case("yes") || typed.eq_ignore_ascii_case("y"),
-        }
+        typed_confirms(self.confirmation_text().as_deref(), typed)
+    }
+}
+
+/// Whether `typed` is the exact `expected` text (spaces around it forgiven), or with nothing
+/// to type, a "yes".
+pub fn typed_confirms(expected: Option<&str>, typed: &str) -> bool {
+    let typed = typed.trim();
+    match expected {
+        Some(expected) => typed == expected,
+        None => typed.eq_ignore_ascii_case("yes") || typed.eq_ignore_ascii_case("y"),
     }
 }
 

@@ -422,6 +422,11 @@ fn print_uploads(inventory: &Inventory) {
 
 /// Asks for the typed confirmation on a terminal; without one, refuses unless `--yes`.
 fn confirm(scope: &Scope, yes: bool) -> anyhow::Result<()> {
+    confirm_text(scope.confirmation_text().as_deref(), yes)
+}
+
+/// `expected`: the text to type, or `None` for a plain "yes".
+fn confirm_text(expected: Option<&str>, yes: bool) -> anyhow::Result<()> {
     if yes {
         return Ok(());
     }
@@ -431,13 +436,87 @@ fn confirm(scope: &Scope, yes: bool) -> anyhow::Result<()> {
              Check the plan with --dry-run, then pass --yes."
         );
     }
-    let expected = scope.confirmation_text().unwrap_or_else(|| "yes".into());
-    print!("Type {expected} to confirm: ");
+    print!("Type {} to confirm: ", expected.unwrap_or("yes"));
     std::io::stdout().flush()?;
     let mut typed = String::new();
     std::io::stdin().read_line(&mut typed)?;
-    if !scope.is_confirmed_by(&typed) {
+    if !crate::cleanup::scope::typed_confirms(expected, &typed) {
         bail!("not confirmed: nothing was deleted");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadsArgs {
+    /// Only files downloaded from this bucket.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// Delete the files as downloaded (files changed since are kept), and the folders this
+    /// leaves empty.
+    #[arg(long)]
+    pub delete: bool,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+/// Lists (or with `--delete`, deletes) the local files Skiff downloaded.
+pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
+    use crate::cleanup::local::{LocalScope, LocalState, delete_local, scan_local};
+    let scope = LocalScope {
+        bucket: args.bucket.clone(),
+        older_than_days: args.common.older_than_days,
+    };
+    let inventory = scan_local(&scope);
+    if inventory.files.is_empty() {
+        println!("Skiff has no record of downloads that match.");
+        return Ok(());
+    }
+    for file in &inventory.files {
+        let state = match file.state {
+            LocalState::Unchanged => "as downloaded",
+            LocalState::Modified => "changed since (kept)",
+            LocalState::Missing => "already gone",
+        };
+        println!(
+            "{}  {:>10}  {}  ← s3://{}/{}  [{state}]",
+            &utc_datetime(file.record.downloaded_at_secs)[..10],
+            human_bytes(file.record.size_bytes),
+            file.record.path.display(),
+            file.record.bucket,
+            file.record.key
+        );
+    }
+    let (n, bytes) = inventory.count(LocalState::Unchanged);
+    let (changed, _) = inventory.count(LocalState::Modified);
+    println!(
+        "\n{} as downloaded ({}); {} changed since, which cleanup keeps.",
+        crate::format::count(n, "file", "files"),
+        human_bytes(bytes),
+        thousands(changed)
+    );
+    if !args.delete || args.common.dry_run {
+        if args.delete {
+            println!("Dry run: nothing was deleted.");
+        }
+        return Ok(());
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    confirm_text(None, args.common.yes)?;
+    let report = delete_local(&inventory);
+    println!(
+        "Deleted {} ({}) and {} emptied folders; kept {} changed files.",
+        crate::format::count(report.deleted, "file", "files"),
+        human_bytes(report.deleted_bytes),
+        thousands(report.folders_removed),
+        thousands(report.kept_modified)
+    );
+    for (path, why) in &report.failures {
+        eprintln!("failed: {}: {why}", path.display());
+    }
+    if !report.failures.is_empty() {
+        bail!("{} files could not be deleted", report.failures.len());
     }
     Ok(())
 }

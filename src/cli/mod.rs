@@ -76,6 +76,8 @@ pub enum Command {
     Rb(cleanup::RbArgs),
     /// List incomplete multipart uploads, abort them, or add the rule that aborts them.
     Uploads(cleanup::UploadsArgs),
+    /// List the local files Skiff downloaded, or delete them with --delete.
+    Downloads(cleanup::DownloadsArgs),
     /// List buckets, or the objects and folders under s3://bucket/prefix.
     Ls {
         /// s3://bucket[/prefix]; without it, lists buckets.
@@ -247,6 +249,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
         Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,
+        Command::Downloads(down_args) => cleanup::downloads(&down_args),
         Command::Verify { local, url } => {
             use crate::transfer::{Verdict, verify_file};
             let (bucket, key) = parse_s3_url(&url)?;

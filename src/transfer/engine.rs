@@ -680,9 +680,35 @@ pub async fn download_object(
 }
 
 /// As [`download_object`]; a size known from a listing saves the HEAD request for objects
-/// fetched in one GET.
+/// fetched in one GET. Each finished download goes into the downloads ledger.
 #[allow(clippy::too_many_arguments)]
 async fn download_object_sized(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    bucket: &str,
+    key: &str,
+    listed_size: Option<u64>,
+    dest: &Path,
+    options: &TransferOptions,
+    progress: &Progress,
+) -> Result<u64, TransferError> {
+    let size = fetch_object(
+        connection,
+        scheduler,
+        bucket,
+        key,
+        listed_size,
+        dest,
+        options,
+        progress,
+    )
+    .await?;
+    super::ledger::record(dest, bucket, key);
+    Ok(size)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fetch_object(
     connection: &Connection,
     scheduler: &Scheduler,
     bucket: &str,

@@ -6,14 +6,23 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// Where journals live: `SKIFF_JOURNAL_DIR`, or the user's data directory.
-pub fn journal_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SKIFF_JOURNAL_DIR") {
+/// Skiff's own files (journals, the downloads ledger, cleanup reports): `SKIFF_DATA_DIR`, or
+/// the user's data directory.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SKIFF_DATA_DIR") {
         return PathBuf::from(dir);
     }
     directories::ProjectDirs::from("dev", "Skiff", "Skiff")
-        .map(|d| d.data_dir().join("journal"))
-        .unwrap_or_else(|| std::env::temp_dir().join("skiff-journal"))
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("skiff-data"))
+}
+
+/// Where journals live: `SKIFF_JOURNAL_DIR`, or `journal` in the data directory.
+pub fn journal_dir() -> PathBuf {
+    match std::env::var_os("SKIFF_JOURNAL_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => data_dir().join("journal"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
