@@ -59,6 +59,7 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         sandbox: sandbox.as_ref().map(|s| s.endpoint().clone()),
         sandbox_error,
         aws_profiles: skiff::app::native::aws_profiles(),
+        reports_dir: Some(skiff::transfer::journal::data_dir().join("cleanup-reports")),
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -40,8 +40,10 @@ fn empty_bucket_by_clicking(server_name: &'static str, versioned: bool) {
     }
     runtime.block_on(common::put_keys(&server, &bucket, &keys));
 
+    let reports = tempfile::tempdir().unwrap();
     let env = AppEnvironment {
         sandbox: Some(server.endpoint.clone()),
+        reports_dir: Some(reports.path().to_owned()),
         ..AppEnvironment::default()
     };
     let state = PersistedState {
@@ -113,6 +115,22 @@ fn empty_bucket_by_clicking(server_name: &'static str, versioned: bool) {
         "Deleted 30 of 30 objects (600 B)."
     };
     wait_for(&mut harness, done);
+    // The audit copy: a CSV line per object, all deleted.
+    let copies: Vec<_> = std::fs::read_dir(reports.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(copies.len(), 1);
+    let csv = std::fs::read_to_string(copies[0].path()).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",deleted,")).count(),
+        if versioned { 60 } else { 30 }
+    );
+    assert!(
+        harness
+            .query_by_label_contains("A copy of this report is in")
+            .is_some()
+    );
     harness.get_by_label("Close").click_accesskit();
     wait_for(&mut harness, "0 objects · 0 B · 0 folders · complete");
 

@@ -42,6 +42,7 @@ fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, Ski
         sandbox: fixture.sandbox.as_ref().map(|s| s.endpoint.clone()),
         sandbox_error: None,
         aws_profiles: vec![],
+        reports_dir: None,
     };
     Harness::builder()
         .with_size([1100.0, 700.0])

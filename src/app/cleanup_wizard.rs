@@ -100,13 +100,19 @@ pub struct CleanupWizard {
     lifecycle: Option<Promise<Result<u32, S3Error>>>,
     lifecycle_note: Option<String>,
     export_note: Option<String>,
+    reports_dir: Option<std::path::PathBuf>,
     #[cfg(not(target_arch = "wasm32"))]
     exporting: Option<Promise<Option<String>>>,
 }
 
 impl CleanupWizard {
     /// Opens on the inventory step and starts the scan at once.
-    pub fn open(ctx: &egui::Context, connection: Connection, scope: Scope) -> Self {
+    pub fn open(
+        ctx: &egui::Context,
+        connection: Connection,
+        scope: Scope,
+        reports_dir: Option<std::path::PathBuf>,
+    ) -> Self {
         let mut wizard = Self {
             connection,
             scope,
@@ -128,6 +134,7 @@ impl CleanupWizard {
             lifecycle: None,
             lifecycle_note: None,
             export_note: None,
+            reports_dir,
             #[cfg(not(target_arch = "wasm32"))]
             exporting: None,
         };
@@ -270,8 +277,8 @@ impl CleanupWizard {
                 Ok(report) => {
                     self.step = Step::Report;
                     #[cfg(not(target_arch = "wasm32"))]
-                    if let Some(run) = &self.run {
-                        self.export_note = save_audit_copy(run);
+                    if let (Some(run), Some(dir)) = (&self.run, &self.reports_dir) {
+                        self.export_note = save_audit_copy(run, dir);
                     }
                     self.report = Some(report);
                 }
@@ -920,9 +927,8 @@ impl CleanupWizard {
 
 /// Every run leaves a CSV of what it did in the data directory, as an audit trail.
 #[cfg(not(target_arch = "wasm32"))]
-fn save_audit_copy(run: &CleanupRun) -> Option<String> {
-    let dir = crate::transfer::journal::data_dir().join("cleanup-reports");
-    std::fs::create_dir_all(&dir).ok()?;
+fn save_audit_copy(run: &CleanupRun, dir: &std::path::Path) -> Option<String> {
+    std::fs::create_dir_all(dir).ok()?;
     let stamp = utc_datetime(crate::s3::runtime::now_secs()).replace([' ', ':'], "-");
     let path = dir.join(format!("{}-{stamp}.csv", run.plan().bucket()));
     std::fs::write(&path, run.export_csv()).ok()?;

@@ -39,6 +39,8 @@ pub struct AppEnvironment {
     pub sandbox_error: Option<String>,
     /// Profiles found in the shared AWS config files.
     pub aws_profiles: Vec<String>,
+    /// Where each cleanup leaves a CSV of what it did (an audit trail); `None` keeps none.
+    pub reports_dir: Option<std::path::PathBuf>,
 }
 
 /// Everything the app remembers between runs. No secrets: `CustomEndpoint` skips its secret.
@@ -67,6 +69,7 @@ struct Session {
     wizard: Option<bucket_wizard::BucketWizard>,
     settings: Option<bucket_settings::BucketSettings>,
     cleanup: Option<cleanup_wizard::CleanupWizard>,
+    reports_dir: Option<std::path::PathBuf>,
     #[cfg(not(target_arch = "wasm32"))]
     local_cleanup: Option<local_cleanup::LocalCleanup>,
     #[cfg(not(target_arch = "wasm32"))]
@@ -202,6 +205,7 @@ impl SkiffApp {
                         wizard: None,
                         settings: None,
                         cleanup: None,
+                        reports_dir: self.env.reports_dir.clone(),
                         #[cfg(not(target_arch = "wasm32"))]
                         local_cleanup: None,
                         #[cfg(not(target_arch = "wasm32"))]
@@ -400,6 +404,7 @@ impl Session {
                     ctx,
                     browser.connection().clone(),
                     scope,
+                    self.reports_dir.clone(),
                 ));
             }
             #[cfg(not(target_arch = "wasm32"))]

@@ -40,7 +40,10 @@ impl Desktop {
         self.queue.get_or_insert_with(|| {
             crate::transfer::queue::TransferQueue::new(
                 browser.connection().clone(),
-                crate::transfer::TransferOptions::default(),
+                crate::transfer::TransferOptions {
+                    record_downloads: true,
+                    ..crate::transfer::TransferOptions::default()
+                },
                 super::task::notifier(ctx),
             )
         })

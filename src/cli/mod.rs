@@ -383,6 +383,7 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                 cp.if_exists
             )
         })?,
+        record_downloads: true,
         ..TransferOptions::default()
     };
     // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.

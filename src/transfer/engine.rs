@@ -73,6 +73,9 @@ pub struct TransferOptions {
     pub metadata: Vec<(String, String)>,
     /// What a batch does when the destination already exists.
     pub if_exists: IfExists,
+    /// Note each finished download in the downloads ledger (the app and `skiff cp` do; a
+    /// library user or a test need not).
+    pub record_downloads: bool,
 }
 
 /// What to do when the destination (key or local file) is already there.
@@ -167,6 +170,7 @@ impl Default for TransferOptions {
             content_type: None,
             metadata: Vec::new(),
             if_exists: IfExists::Overwrite,
+            record_downloads: false,
         }
     }
 }
@@ -703,7 +707,9 @@ async fn download_object_sized(
         progress,
     )
     .await?;
-    super::ledger::record(dest, bucket, key);
+    if options.record_downloads {
+        super::ledger::record(dest, bucket, key);
+    }
     Ok(size)
 }
 
