@@ -110,7 +110,7 @@ fn empty_bucket_by_clicking(server_name: &'static str, versioned: bool) {
 
     // Report.
     let done = if versioned {
-        "Deleted 60 of 60 objects (1.2 KiB)."
+        "Deleted 60 of 60 versions and delete markers (1.2 KiB)."
     } else {
         "Deleted 30 of 30 objects (600 B)."
     };

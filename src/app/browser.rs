@@ -461,7 +461,9 @@ impl Browser {
                     prefix: self.prefix.clone(),
                 }));
             }
-            ui.separator();
+            if self.selected.is_some() || !self.prefix.is_empty() {
+                ui.separator();
+            }
             if ui
                 .button("Incomplete uploads…")
                 .on_hover_text("Multipart uploads never finished: billed, but not listed")

@@ -555,6 +555,7 @@ impl CleanupWizard {
         );
         egui::Grid::new("cleanup-counts")
             .num_columns(3)
+            .spacing([24.0, 4.0])
             .striped(true)
             .show(ui, |ui| {
                 let mut row = |label: &str, n: u64, bytes: String| {
@@ -743,7 +744,10 @@ impl CleanupWizard {
             .is_some_and(|i| i.versioning == Versioning::Versioned);
         if versioned && self.scope.deletes_objects() {
             ui.label(RichText::new("This bucket keeps versions. Choose:").strong());
-            let bucket_scope = matches!(self.scope, Scope::DeleteBucket { .. });
+            let bucket_scope = matches!(
+                self.scope,
+                Scope::Bucket { .. } | Scope::DeleteBucket { .. }
+            );
             ui.radio_value(
                 &mut self.mode,
                 VersionMode::AllVersions,
@@ -764,7 +768,7 @@ impl CleanupWizard {
             });
             ui.label(
                 RichText::new(if bucket_scope {
-                    "    Not possible here: a bucket can only be deleted with every version gone."
+                    "    Not for a whole bucket: a bucket is empty only when every version is gone."
                 } else {
                     "    Objects disappear from listings, but every version stays (and stays \
                      billed); deleting a marker brings its object back."

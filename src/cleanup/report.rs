@@ -83,12 +83,19 @@ impl Report {
     /// One paragraph for the command line and the report's heading.
     pub fn summary(&self) -> String {
         use crate::format::{human_bytes, thousands};
+        let (verb, noun) = match self.mode {
+            Some(VersionMode::AllVersions) => ("Deleted", "versions and delete markers"),
+            Some(VersionMode::DeleteMarkersOnly) => ("Added delete markers to", "objects"),
+            None => ("Deleted", "objects"),
+        };
         let mut text = format!(
-            "Deleted {} of {} objects ({})",
+            "{verb} {} of {} {noun}",
             thousands(self.deleted_objects),
             thousands(self.planned_objects),
-            human_bytes(self.deleted_bytes)
         );
+        if self.mode != Some(VersionMode::DeleteMarkersOnly) {
+            text += &format!(" ({})", human_bytes(self.deleted_bytes));
+        }
         if self.planned_uploads > 0 {
             text += &format!(
                 ", aborted {} of {} incomplete uploads",
