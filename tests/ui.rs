@@ -247,3 +247,119 @@ fn files_and_a_folder_dropped_on_the_window_land_under_the_prefix() {
         ]
     );
 }
+
+fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
+        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
+        .focus();
+    harness.step();
+    harness.event(egui::Event::Text(text.into()));
+    harness.step();
+}
+
+fn drop_files(harness: &mut Harness<'_, SkiffApp>, paths: &[std::path::PathBuf]) {
+    harness.input_mut().dropped_files = paths
+        .iter()
+        .map(|p| std::sync::Arc::new(DroppedPath(p.clone())) as egui::DroppedFileHandle)
+        .collect();
+    harness.step();
+}
+
+/// A drop onto keys that exist asks once for all of them; "Keep both" renames the new ones,
+/// and the options chosen (content type, metadata) go with the uploads.
+#[test]
+fn existing_keys_are_asked_about_and_options_go_with_uploads() {
+    let fixture = fixture(&["in/a.txt"]);
+    let _rt = fixture.runtime.enter();
+    let local = tempfile::tempdir().unwrap();
+    let a = local.path().join("a.txt");
+    let new = local.path().join("new.txt");
+    std::fs::write(&a, b"the new a").unwrap();
+    std::fs::write(&new, b"fresh").unwrap();
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        prefix: "in/".into(),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(&mut harness, "📄 a.txt");
+    wait_for(&mut harness, "1 objects · 8 B · 0 folders · complete");
+
+    harness.get_by_label("⚙ Transfer options").click_accesskit();
+    wait_for(&mut harness, "+ Add metadata");
+    harness.get_by_label("+ Add metadata").click_accesskit();
+    wait_until(&mut harness, "a metadata row", |h| {
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .any(|n| n.accesskit_node().data().placeholder() == Some("key"))
+    });
+    type_into(&mut harness, "key", "owner");
+    type_into(&mut harness, "value", "jd");
+    type_into(&mut harness, "guessed from the name", "text/x-notes");
+    wait_for(
+        &mut harness,
+        "⚙ Transfer options: text/x-notes · 1 metadata",
+    );
+
+    drop_files(&mut harness, &[a, new]);
+    wait_for(&mut harness, "1 file already exists at the destination:");
+    wait_for(&mut harness, "exists: choose above");
+    wait_until(&mut harness, "the new file lands", |h| {
+        h.query_all_by_label("✔ done").count() == 1
+    });
+    harness.get_by_label("Keep both").click_accesskit();
+    wait_until(&mut harness, "both land", |h| {
+        h.query_all_by_label("✔ done").count() == 2
+    });
+    wait_for(&mut harness, "⬆ a.txt as a (1).txt");
+
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    let head = |key: &str| {
+        fixture
+            .runtime
+            .block_on(skiff::s3::objects::head_object(&c, "demo", key))
+            .unwrap()
+    };
+    assert_eq!(head("in/a.txt").size_bytes, 8, "the old a.txt is kept");
+    let renamed = head("in/a (1).txt");
+    assert_eq!(renamed.size_bytes, 9);
+    assert_eq!(renamed.content_type.as_deref(), Some("text/x-notes"));
+    assert_eq!(
+        renamed.user_metadata.get("owner").map(String::as_str),
+        Some("jd")
+    );
+    assert_eq!(head("in/new.txt").size_bytes, 5);
+}
+
+/// The details panel's "Verify a local copy…" compares a file with the object.
+#[test]
+fn verify_a_local_copy_from_the_details_panel() {
+    let fixture = fixture(&["v/data.bin"]);
+    let _rt = fixture.runtime.enter();
+    let local = tempfile::tempdir().unwrap();
+    let same = local.path().join("same.bin");
+    let other = local.path().join("other.bin");
+    std::fs::write(&same, b"v/data.bin").unwrap();
+    std::fs::write(&other, b"v/data.biN").unwrap();
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        prefix: "v/".into(),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(&mut harness, "📄 data.bin");
+    harness.get_by_label("📄 data.bin").click();
+    wait_for(&mut harness, "✔ Verify a local copy…");
+    harness
+        .get_by_label("✔ Verify a local copy…")
+        .click_accesskit();
+    wait_for(&mut harness, "Compare a file with s3://demo/v/data.bin");
+    type_into(&mut harness, "/path/to/the/file", same.to_str().unwrap());
+    harness.get_by_label("Verify").click_accesskit();
+    wait_until(&mut harness, "a verdict", |h| {
+        h.query_by_label_contains("Identical:").is_some()
+            || h.query_by_label_contains("Same size;").is_some()
+    });
+    assert!(harness.query_by_label_contains("Different").is_none());
+}

@@ -59,6 +59,9 @@ pub struct Browser {
     followed_region: bool,
     /// What the user asked for that the app carries out (windows, dialogs, the queue).
     pub request: Option<BrowserRequest>,
+    /// Options for the transfers started from here, and whether their window is open.
+    pub transfer_choices: super::transfer_choices::TransferChoices,
+    show_transfer_choices: bool,
 }
 
 /// Actions the browser's toolbar asks the app for.
@@ -76,6 +79,10 @@ pub enum BrowserRequest {
     Cleanup(crate::cleanup::Scope),
     /// Open the cleanup of local downloads.
     LocalCleanup,
+    /// Compare a local file with this object.
+    Verify {
+        key: String,
+    },
 }
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -120,6 +127,8 @@ impl Browser {
             new_folder: None,
             followed_region: false,
             request: None,
+            transfer_choices: Default::default(),
+            show_transfer_choices: false,
         }
     }
 
@@ -271,6 +280,15 @@ impl Browser {
         ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
             self.main_ui(ui);
         });
+        if self.show_transfer_choices {
+            let mut open = true;
+            egui::Window::new("Transfer options")
+                .collapsible(false)
+                .resizable(false)
+                .open(&mut open)
+                .show(&ctx, |ui| self.transfer_choices.ui(ui));
+            self.show_transfer_choices = open;
+        }
     }
 
     fn main_ui(&mut self, ui: &mut egui::Ui) {
@@ -362,6 +380,19 @@ impl Browser {
                 }
                 if ui.button("⬆ Upload folder…").clicked() {
                     self.request = Some(BrowserRequest::UploadFolder);
+                }
+                let options = match self.transfer_choices.summary() {
+                    Some(summary) => format!("⚙ Transfer options: {summary}"),
+                    None => "⚙ Transfer options".to_owned(),
+                };
+                if ui
+                    .selectable_label(self.show_transfer_choices, options)
+                    .on_hover_text(
+                        "Storage class, content type, metadata, and what to do when a file exists",
+                    )
+                    .clicked()
+                {
+                    self.show_transfer_choices = !self.show_transfer_choices;
                 }
                 let label = if self.selected.is_some() {
                     "⬇ Download"
@@ -611,6 +642,7 @@ impl Browser {
 
     fn details_ui(&mut self, ui: &mut egui::Ui) {
         let mut close = false;
+        let mut verify = None;
         ui.horizontal(|ui| {
             ui.heading("Details");
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -674,6 +706,16 @@ impl Browser {
                         for (k, v) in &d.user_metadata {
                             ui.label(format!("{k}: {v}"));
                         }
+                        if cfg!(not(target_arch = "wasm32")) {
+                            ui.add_space(8.0);
+                            if ui
+                                .button("✔ Verify a local copy…")
+                                .on_hover_text("Same bytes? Size and CRC32C, without downloading")
+                                .clicked()
+                            {
+                                verify = Some(d.key.clone());
+                            }
+                        }
                         if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
                             ui.add_space(8.0);
                             ui.small("This ETag belongs to a multipart upload: it is not the MD5 of the bytes.");
@@ -681,6 +723,9 @@ impl Browser {
                     });
                 }
             }
+        }
+        if let Some(key) = verify {
+            self.request = Some(BrowserRequest::Verify { key });
         }
         if close {
             self.details = None;

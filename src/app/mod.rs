@@ -11,8 +11,11 @@ mod endpoint_form;
 mod local_cleanup;
 pub mod rows;
 mod task;
+pub mod transfer_choices;
 #[cfg(not(target_arch = "wasm32"))]
 mod transfers;
+#[cfg(not(target_arch = "wasm32"))]
+mod verify;
 mod widgets;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -72,6 +75,8 @@ struct Session {
     reports_dir: Option<std::path::PathBuf>,
     #[cfg(not(target_arch = "wasm32"))]
     local_cleanup: Option<local_cleanup::LocalCleanup>,
+    #[cfg(not(target_arch = "wasm32"))]
+    verify: Option<verify::VerifyWindow>,
     #[cfg(not(target_arch = "wasm32"))]
     desktop: native::Desktop,
 }
@@ -208,6 +213,8 @@ impl SkiffApp {
                         reports_dir: self.env.reports_dir.clone(),
                         #[cfg(not(target_arch = "wasm32"))]
                         local_cleanup: None,
+                        #[cfg(not(target_arch = "wasm32"))]
+                        verify: None,
                         #[cfg(not(target_arch = "wasm32"))]
                         desktop: native::Desktop::default(),
                     };
@@ -408,6 +415,14 @@ impl Session {
                 ));
             }
             #[cfg(not(target_arch = "wasm32"))]
+            (Some(BrowserRequest::Verify { key }), Some(browser)) => {
+                self.verify = Some(verify::VerifyWindow::open(
+                    browser.connection().clone(),
+                    &browser.bucket,
+                    &key,
+                ));
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             (Some(BrowserRequest::LocalCleanup), Some(browser)) => {
                 self.local_cleanup = Some(local_cleanup::LocalCleanup::open(ctx, &browser.bucket));
             }
@@ -436,6 +451,12 @@ impl Session {
             && !window.ui(ctx)
         {
             self.local_cleanup = None;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(window) = self.verify.as_mut()
+            && !window.ui(ctx)
+        {
+            self.verify = None;
         }
         match self.cleanup.as_mut().map(|w| w.ui(ctx)) {
             Some(cleanup_wizard::CleanupOutcome::Closed) => self.cleanup = None,
@@ -492,7 +513,7 @@ impl Session {
             Some(r) => self.connection.in_region(&r),
             None => self.connection.clone(),
         };
-        self.browser = Some(Browser::open(
+        let mut browser = Browser::open(
             ctx,
             connection,
             bucket,
@@ -502,7 +523,11 @@ impl Session {
             self.browser
                 .as_ref()
                 .map_or(state.flat_view, |b| b.mode == ViewMode::Flat),
-        ));
+        );
+        if let Some(old) = &self.browser {
+            browser.transfer_choices = old.transfer_choices.clone();
+        }
+        self.browser = Some(browser);
     }
 
     fn buckets_ui(&mut self, ui: &mut egui::Ui, state: &PersistedState) {

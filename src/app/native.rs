@@ -57,9 +57,12 @@ impl Desktop {
         paths: Vec<std::path::PathBuf>,
     ) {
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
+        let (options, conflict) = super::transfers::engine_options(&browser.transfer_choices);
         let queue = self.queue(ctx, browser);
         for path in paths {
-            if let Err(e) = queue.upload_path(path.clone(), &bucket, &prefix) {
+            if let Err(e) =
+                queue.upload_path_with(path.clone(), &bucket, &prefix, &options, conflict)
+            {
                 tracing::warn!("cannot read {}: {e}", path.display());
             }
         }
@@ -94,7 +97,8 @@ impl Desktop {
             }
             BrowserRequest::Settings
             | BrowserRequest::Cleanup(_)
-            | BrowserRequest::LocalCleanup => return,
+            | BrowserRequest::LocalCleanup
+            | BrowserRequest::Verify { .. } => return,
         };
         self.picking = Some((request, pick));
     }
@@ -109,10 +113,12 @@ impl Desktop {
                     BrowserRequest::Download { keys, relative_to } => {
                         let folder = &paths[0];
                         let bucket = browser.bucket.clone();
+                        let (_, conflict) =
+                            super::transfers::engine_options(&browser.transfer_choices);
                         let queue = self.queue(ctx, browser);
                         for key in keys {
                             match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
-                                Ok(dest) => queue.download(&bucket, &key, dest),
+                                Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
                                 Err(e) => tracing::warn!("{e}"),
                             }
                         }

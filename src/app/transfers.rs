@@ -3,8 +3,28 @@
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
+use super::transfer_choices::{TransferChoices, WhenExists};
 use crate::format::{human_bytes, rate};
-use crate::transfer::queue::{Direction, JobState, TransferQueue};
+use crate::transfer::queue::{Conflict, Direction, JobState, TransferQueue};
+use crate::transfer::{IfExists, TransferOptions};
+
+/// The engine's options and conflict answer for what the user chose.
+pub fn engine_options(choices: &TransferChoices) -> (TransferOptions, Conflict) {
+    let options = TransferOptions {
+        storage_class: choices.storage_class.map(|c| c.as_str().to_owned()),
+        content_type: choices.content_type(),
+        metadata: choices.metadata_pairs(),
+        record_downloads: true,
+        ..TransferOptions::default()
+    };
+    let conflict = match choices.when_exists {
+        WhenExists::Ask => Conflict::Ask,
+        WhenExists::Overwrite => Conflict::Decided(IfExists::Overwrite),
+        WhenExists::Skip => Conflict::Decided(IfExists::Skip),
+        WhenExists::KeepBoth => Conflict::Decided(IfExists::Rename),
+    };
+    (options, conflict)
+}
 
 /// Files dropped on the window this frame, and whether files hover over it.
 pub fn dropped_files(ctx: &egui::Context) -> (Vec<std::path::PathBuf>, bool) {
@@ -48,6 +68,7 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     let totals = queue.totals();
     let mut clear = false;
     let mut cancel_all = false;
+    let (mut pause_all, mut resume_all) = (false, false);
     ui.horizontal(|ui| {
         ui.label(RichText::new("Transfers").strong());
         ui.label(format!(
@@ -72,8 +93,43 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
             if ui.button("Clear finished").clicked() {
                 clear = true;
             }
+            if totals.paused > 0 && ui.button("▶ Resume all").clicked() {
+                resume_all = true;
+            }
+            if totals.active > 0 && ui.button("⏸ Pause all").clicked() {
+                pause_all = true;
+            }
         });
     });
+    if totals.waiting > 0 {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "{} already {} at the destination:",
+                    crate::format::count(totals.waiting as u64, "file", "files"),
+                    if totals.waiting == 1 {
+                        "exists"
+                    } else {
+                        "exist"
+                    }
+                ),
+            );
+            if ui.button("Overwrite").clicked() {
+                queue.decide(IfExists::Overwrite);
+            }
+            if ui.button("Skip").clicked() {
+                queue.decide(IfExists::Skip);
+            }
+            if ui
+                .button("Keep both")
+                .on_hover_text("The new one becomes “name (1).ext”")
+                .clicked()
+            {
+                queue.decide(IfExists::Rename);
+            }
+        });
+    }
     let mut cancel = None;
     let mut retry = None;
     let mut pause = None;
@@ -106,13 +162,20 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                         Direction::Upload => "⬆",
                         Direction::Download => "⬇",
                     };
-                    ui.label(format!("{arrow} {}", job.name()))
-                        .on_hover_text(format!(
-                            "s3://{}/{} ⇄ {}",
-                            job.bucket,
-                            job.key,
-                            job.local.display()
-                        ));
+                    let name = match job.landed_as() {
+                        Some(other) => format!(
+                            "{arrow} {} as {}",
+                            job.name(),
+                            other.rsplit(['/', '\\']).next().unwrap_or(&other)
+                        ),
+                        None => format!("{arrow} {}", job.name()),
+                    };
+                    ui.label(name).on_hover_text(format!(
+                        "s3://{}/{}\n{}",
+                        job.bucket,
+                        job.key,
+                        job.local.display()
+                    ));
                 });
                 row.col(|ui| {
                     let fraction = if total == 0 {
@@ -145,6 +208,12 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                     }
                     JobState::Cancelled => {
                         ui.label("cancelled");
+                    }
+                    JobState::Skipped => {
+                        ui.label("skipped: it exists");
+                    }
+                    JobState::Exists => {
+                        ui.colored_label(ui.visuals().warn_fg_color, "exists: choose above");
                     }
                     JobState::Paused => {
                         ui.label("⏸ paused");
@@ -190,6 +259,12 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     }
     if cancel_all {
         queue.cancel_all();
+    }
+    if pause_all {
+        queue.pause_all();
+    }
+    if resume_all {
+        queue.resume_all();
     }
     if clear {
         queue.clear_finished();

@@ -11,7 +11,8 @@ use futures::future::{AbortHandle, Abortable};
 use tokio::sync::Semaphore;
 
 use super::engine::{
-    Progress, Scheduler, TransferOptions, download_object, upload_file, walk_files,
+    IfExists, Progress, Scheduler, TransferOptions, download_destination, download_object,
+    upload_destination, upload_file, walk_files,
 };
 use crate::s3::Connection;
 use crate::s3::runtime::Notify;
@@ -29,6 +30,10 @@ pub enum JobState {
     /// Stopped by the user; an upload keeps its sent parts for the resume.
     Paused,
     Done,
+    /// The destination exists and the policy said skip.
+    Skipped,
+    /// The destination exists and the user asked to be asked: waiting for [`TransferQueue::decide`].
+    Exists,
     Failed {
         message: String,
         hint: String,
@@ -38,8 +43,19 @@ pub enum JobState {
 
 impl JobState {
     pub fn is_finished(&self) -> bool {
-        matches!(self, Self::Done | Self::Failed { .. } | Self::Cancelled)
+        matches!(
+            self,
+            Self::Done | Self::Skipped | Self::Failed { .. } | Self::Cancelled
+        )
     }
+}
+
+/// What a job does when its destination exists: a policy, or ask the user first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conflict {
+    #[default]
+    Ask,
+    Decided(IfExists),
 }
 
 /// One file moving one way.
@@ -51,6 +67,11 @@ pub struct Job {
     pub bucket: String,
     pub key: String,
     pub progress: Progress,
+    /// Storage class, content type, metadata of an upload; `if_exists` is set from `conflict`.
+    options: TransferOptions,
+    conflict: Mutex<Conflict>,
+    /// Where it went when "keep both" gave it another name.
+    landed_as: Mutex<Option<String>>,
     state: Mutex<JobState>,
     times: Mutex<(Option<Instant>, Option<Instant>)>,
     abort: Mutex<Option<AbortHandle>>,
@@ -94,6 +115,11 @@ impl Job {
             .then(|| (total - done) as f64 / rate)
     }
 
+    /// The other key or file name "keep both" chose, if it chose one.
+    pub fn landed_as(&self) -> Option<String> {
+        self.landed_as.lock().expect("job lock").clone()
+    }
+
     /// The file name (upload) or the key's last segment (download).
     pub fn name(&self) -> &str {
         self.key
@@ -121,6 +147,9 @@ pub struct Totals {
     pub failed: usize,
     pub active: usize,
     pub paused: usize,
+    pub skipped: usize,
+    /// Waiting for the user to say what to do with an existing destination.
+    pub waiting: usize,
     pub bytes_done: u64,
     pub bytes_total: u64,
 }
@@ -153,6 +182,8 @@ impl TransferQueue {
                 JobState::Failed { .. } => t.failed += 1,
                 JobState::Queued | JobState::Running => t.active += 1,
                 JobState::Paused => t.paused += 1,
+                JobState::Skipped => t.skipped += 1,
+                JobState::Exists => t.waiting += 1,
                 JobState::Cancelled => {}
             }
             t.bytes_done += job.progress.bytes_done.load(Ordering::Relaxed);
@@ -161,12 +192,27 @@ impl TransferQueue {
         t
     }
 
-    /// Uploads a file or, recursively, a folder (keeping relative paths) into `prefix`.
+    /// Uploads a file or, recursively, a folder (keeping relative paths) into `prefix`, with the
+    /// queue's options; existing keys are overwritten.
     pub fn upload_path(
         &mut self,
         path: PathBuf,
         bucket: &str,
         prefix: &str,
+    ) -> std::io::Result<usize> {
+        let options = self.options.clone();
+        let conflict = Conflict::Decided(options.if_exists);
+        self.upload_path_with(path, bucket, prefix, &options, conflict)
+    }
+
+    /// As [`Self::upload_path`], with these upload options and this answer to existing keys.
+    pub fn upload_path_with(
+        &mut self,
+        path: PathBuf,
+        bucket: &str,
+        prefix: &str,
+        options: &TransferOptions,
+        conflict: Conflict,
     ) -> std::io::Result<usize> {
         let name = path
             .file_name()
@@ -176,25 +222,44 @@ impl TransferQueue {
             let files = walk_files(&path).map_err(std::io::Error::other)?;
             let count = files.len();
             for (file, relative) in files {
-                self.push(
-                    Direction::Upload,
-                    file,
-                    bucket,
-                    format!("{prefix}{name}/{relative}"),
-                );
+                let key = format!("{prefix}{name}/{relative}");
+                self.push(Direction::Upload, file, bucket, key, options, conflict);
             }
             Ok(count)
         } else {
-            self.push(Direction::Upload, path, bucket, format!("{prefix}{name}"));
+            let key = format!("{prefix}{name}");
+            self.push(Direction::Upload, path, bucket, key, options, conflict);
             Ok(1)
         }
     }
 
     pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
-        self.push(Direction::Download, dest, bucket, key.to_owned());
+        let options = self.options.clone();
+        let conflict = Conflict::Decided(options.if_exists);
+        self.download_with(bucket, key, dest, conflict);
     }
 
-    fn push(&mut self, direction: Direction, local: PathBuf, bucket: &str, key: String) {
+    pub fn download_with(&mut self, bucket: &str, key: &str, dest: PathBuf, conflict: Conflict) {
+        let options = self.options.clone();
+        self.push(
+            Direction::Download,
+            dest,
+            bucket,
+            key.to_owned(),
+            &options,
+            conflict,
+        );
+    }
+
+    fn push(
+        &mut self,
+        direction: Direction,
+        local: PathBuf,
+        bucket: &str,
+        key: String,
+        options: &TransferOptions,
+        conflict: Conflict,
+    ) {
         let size = match direction {
             Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
             Direction::Download => 0,
@@ -206,6 +271,9 @@ impl TransferQueue {
             bucket: bucket.to_owned(),
             key,
             progress: Progress::default(),
+            options: options.clone(),
+            conflict: Mutex::new(conflict),
+            landed_as: Mutex::new(None),
             state: Mutex::new(JobState::Queued),
             times: Mutex::new((None, None)),
             abort: Mutex::new(None),
@@ -216,14 +284,31 @@ impl TransferQueue {
         self.start(job);
     }
 
+    /// Jobs waiting for an answer because their destination exists.
+    pub fn waiting_for_decision(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| j.state() == JobState::Exists)
+            .count()
+    }
+
+    /// Answers every job waiting on an existing destination, and starts them again.
+    pub fn decide(&self, policy: IfExists) {
+        for job in &self.jobs {
+            if job.state() == JobState::Exists {
+                *job.conflict.lock().expect("job lock") = Conflict::Decided(policy);
+                self.start(job.clone());
+            }
+        }
+    }
+
     fn start(&self, job: Arc<Job>) {
         let (abort, registration) = AbortHandle::new_pair();
         *job.abort.lock().expect("job abort lock") = Some(abort);
         job.set_state(JobState::Queued);
-        let (connection, scheduler, options, files, notify) = (
+        let (connection, scheduler, files, notify) = (
             self.connection.clone(),
             self.scheduler.clone(),
-            self.options.clone(),
             self.files.clone(),
             self.notify.clone(),
         );
@@ -247,44 +332,10 @@ impl TransferQueue {
                         }
                     })
                 };
-                let result = match job.direction {
-                    Direction::Upload => {
-                        upload_file(
-                            &connection,
-                            &scheduler,
-                            &job.local,
-                            &job.bucket,
-                            &job.key,
-                            &options,
-                            &job.progress,
-                        )
-                        .await
-                    }
-                    Direction::Download => {
-                        let head =
-                            crate::s3::objects::head_object(&connection, &job.bucket, &job.key)
-                                .await;
-                        if let Ok(d) = &head {
-                            job.progress
-                                .bytes_total
-                                .store(d.size_bytes, Ordering::Relaxed);
-                        }
-                        download_object(
-                            &connection,
-                            &scheduler,
-                            &job.bucket,
-                            &job.key,
-                            &job.local,
-                            &options,
-                            &job.progress,
-                        )
-                        .await
-                        .map(|_| ())
-                    }
-                };
+                let result = run_job(&connection, &scheduler, &job).await;
                 ticker.abort();
                 job.set_state(match result {
-                    Ok(()) => JobState::Done,
+                    Ok(state) => state,
                     Err(e) => JobState::Failed {
                         message: e.to_string(),
                         hint: e.hint(),
@@ -311,7 +362,10 @@ impl TransferQueue {
         let Some(job) = self.jobs.iter().find(|j| j.id == id) else {
             return;
         };
-        if job.state() == JobState::Paused {
+        if job.state() == JobState::Exists {
+            job.set_state(JobState::Cancelled);
+            (self.notify)();
+        } else if job.state() == JobState::Paused {
             // Its upload waits on the server for a resume: remove it there too.
             job.set_state(JobState::Cancelled);
             if job.direction == Direction::Upload {
@@ -385,7 +439,79 @@ impl TransferQueue {
     }
 
     pub fn clear_finished(&mut self) {
-        self.jobs
-            .retain(|j| !matches!(j.state(), JobState::Done | JobState::Cancelled));
+        self.jobs.retain(|j| {
+            !matches!(
+                j.state(),
+                JobState::Done | JobState::Skipped | JobState::Cancelled
+            )
+        });
     }
+}
+
+/// One job from its destination check to its last byte; the state it ends in.
+async fn run_job(
+    connection: &Connection,
+    scheduler: &Scheduler,
+    job: &Job,
+) -> Result<JobState, super::engine::TransferError> {
+    let conflict = *job.conflict.lock().expect("job lock");
+    let policy = match conflict {
+        Conflict::Decided(policy) => policy,
+        // Asking needs to know first: the check below reports an existing destination.
+        Conflict::Ask => IfExists::Skip,
+    };
+    let mut options = job.options.clone();
+    options.if_exists = policy;
+    match job.direction {
+        Direction::Upload => {
+            let Some(key) = upload_destination(connection, &job.bucket, &job.key, policy).await?
+            else {
+                return Ok(match conflict {
+                    Conflict::Ask => JobState::Exists,
+                    Conflict::Decided(_) => JobState::Skipped,
+                });
+            };
+            if key != job.key {
+                *job.landed_as.lock().expect("job lock") = Some(key.clone());
+            }
+            upload_file(
+                connection,
+                scheduler,
+                &job.local,
+                &job.bucket,
+                &key,
+                &options,
+                &job.progress,
+            )
+            .await?;
+        }
+        Direction::Download => {
+            let Some(dest) = download_destination(&job.local, policy) else {
+                return Ok(match conflict {
+                    Conflict::Ask => JobState::Exists,
+                    Conflict::Decided(_) => JobState::Skipped,
+                });
+            };
+            if dest != job.local {
+                *job.landed_as.lock().expect("job lock") = Some(dest.display().to_string());
+            }
+            let head = crate::s3::objects::head_object(connection, &job.bucket, &job.key).await;
+            if let Ok(d) = &head {
+                job.progress
+                    .bytes_total
+                    .store(d.size_bytes, Ordering::Relaxed);
+            }
+            download_object(
+                connection,
+                scheduler,
+                &job.bucket,
+                &job.key,
+                &dest,
+                &options,
+                &job.progress,
+            )
+            .await?;
+        }
+    }
+    Ok(JobState::Done)
 }

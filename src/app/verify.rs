@@ -1,0 +1,145 @@
+//! "Verify a local copy": does a file on this computer hold the same bytes as an object? The size,
+//! then the CRC32C S3 stored, without downloading the object (desktop).
+
+use egui::RichText;
+use poll_promise::Promise;
+
+use super::task;
+use crate::s3::Connection;
+use crate::transfer::{TransferError, Verdict, verify_file};
+
+pub struct VerifyWindow {
+    connection: Connection,
+    pub bucket: String,
+    pub key: String,
+    pub path: String,
+    browsing: Option<Promise<Option<std::path::PathBuf>>>,
+    checking: Option<Promise<Result<Verdict, TransferError>>>,
+    /// The path checked and what came of it.
+    outcome: Option<(String, Result<Verdict, TransferError>)>,
+}
+
+impl VerifyWindow {
+    pub fn open(connection: Connection, bucket: &str, key: &str) -> Self {
+        Self {
+            connection,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            path: String::new(),
+            browsing: None,
+            checking: None,
+            outcome: None,
+        }
+    }
+
+    fn check(&mut self, ctx: &egui::Context) {
+        let path = std::path::PathBuf::from(self.path.trim());
+        let (connection, bucket, key) = (
+            self.connection.clone(),
+            self.bucket.clone(),
+            self.key.clone(),
+        );
+        self.outcome = None;
+        self.checking = Some(task::spawn(ctx, async move {
+            verify_file(&connection, &path, &bucket, &key).await
+        }));
+    }
+
+    /// Returns false once closed.
+    pub fn ui(&mut self, ctx: &egui::Context) -> bool {
+        if let Some(p) = self.browsing.take() {
+            match p.try_take() {
+                Ok(Some(path)) => {
+                    self.path = path.display().to_string();
+                    self.check(ctx);
+                }
+                Ok(None) => {}
+                Err(p) => self.browsing = Some(p),
+            }
+        }
+        if let Some(p) = self.checking.take() {
+            match p.try_take() {
+                Ok(result) => self.outcome = Some((self.path.trim().to_owned(), result)),
+                Err(p) => self.checking = Some(p),
+            }
+        }
+        let mut open = true;
+        egui::Window::new("Verify a local copy")
+            .collapsible(false)
+            .default_width(520.0)
+            .open(&mut open)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "Compare a file with s3://{}/{}",
+                    self.bucket, self.key
+                ));
+                ui.label(
+                    RichText::new(
+                        "Checks the size, then the CRC32C stored with the object; nothing is \
+                         downloaded.",
+                    )
+                    .weak(),
+                );
+                ui.horizontal(|ui| {
+                    let label = ui.label("Local file:");
+                    let edit = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.path)
+                                .hint_text("/path/to/the/file")
+                                .desired_width(300.0),
+                        )
+                        .labelled_by(label.id);
+                    if ui.button("Browse…").clicked() {
+                        self.browsing = Some(task::spawn(ctx, async {
+                            rfd::AsyncFileDialog::new()
+                                .set_title("The local copy to verify")
+                                .pick_file()
+                                .await
+                                .map(|f| f.path().to_path_buf())
+                        }));
+                    }
+                    let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    let ready = !self.path.trim().is_empty() && self.checking.is_none();
+                    if (ui.add_enabled(ready, egui::Button::new("Verify")).clicked() || enter)
+                        && ready
+                    {
+                        self.check(ctx);
+                    }
+                });
+                if self.checking.is_some() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Reading the file…");
+                    });
+                }
+                if let Some((path, result)) = &self.outcome {
+                    let ok = ui.visuals().selection.stroke.color;
+                    match result {
+                        Ok(Verdict::Identical) => {
+                            ui.colored_label(
+                                ok,
+                                format!("✔ Identical: {path} has the same size and CRC32C."),
+                            );
+                        }
+                        Ok(Verdict::SizeOnly { why }) => {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                format!("⚠ Same size; {why}, so the bytes were not compared."),
+                            );
+                        }
+                        Ok(Verdict::Different { reason }) => {
+                            ui.colored_label(
+                                ui.visuals().error_fg_color,
+                                format!("✖ Different: {reason}."),
+                            );
+                        }
+                        Err(e) => {
+                            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                            ui.label(e.hint());
+                        }
+                    }
+                }
+            });
+        open
+    }
+}
