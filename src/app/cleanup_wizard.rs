@@ -100,6 +100,7 @@ pub struct CleanupWizard {
     lifecycle: Option<Promise<Result<u32, S3Error>>>,
     lifecycle_note: Option<String>,
     export_note: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     reports_dir: Option<std::path::PathBuf>,
     #[cfg(not(target_arch = "wasm32"))]
     exporting: Option<Promise<Option<String>>>,
