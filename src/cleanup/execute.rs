@@ -354,7 +354,10 @@ impl CleanupRun {
                 Ok(output) => output,
                 Err(e) => {
                     let error = connection.error(e, &target);
-                    if error.is_transient() && attempt + 1 < self.options.attempts {
+                    // A success answer cut short is retried too: deleting again is harmless.
+                    let retry =
+                        error.is_transient() || matches!(error, S3Error::UnreadableAnswer { .. });
+                    if retry && attempt + 1 < self.options.attempts {
                         continue;
                     }
                     for &i in &pending {

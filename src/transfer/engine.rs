@@ -37,6 +37,10 @@ pub enum TransferError {
         expected: u64,
         got: u64,
     },
+    #[error(
+        "s3://{bucket}/{key} arrived with other bytes than S3 stored (CRC32C differs); the download was discarded."
+    )]
+    ChecksumMismatch { bucket: String, key: String },
 }
 
 impl TransferError {
@@ -57,6 +61,10 @@ impl TransferError {
             }
             Self::Plan(_) => "Split the file, or store it elsewhere.".into(),
             Self::SourceChanged { .. } | Self::SizeMismatch { .. } => "Transfer it again.".into(),
+            Self::ChecksumMismatch { .. } => {
+                "Download it again; if it keeps happening, the network or a proxy corrupts data."
+                    .into()
+            }
         }
     }
 }
@@ -255,6 +263,22 @@ fn transfer_retries() -> aws_sdk_s3::config::Builder {
     )
 }
 
+/// Sends an idempotent write again when its success answer arrived cut short (a dropped
+/// connection after the status line): the SDK does not retry what it could not read.
+async fn retry_unreadable<T, F, Fut>(send: F) -> Result<T, S3Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, S3Error>>,
+{
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Err(S3Error::UnreadableAnswer { .. }) if attempt < 3 => attempt += 1,
+            result => return result,
+        }
+    }
+}
+
 /// CRC32C as S3 headers carry it: base64 of the big-endian value.
 pub fn crc32c_base64(bytes: &[u8]) -> String {
     aws_smithy_types::base64::encode(crc32c::crc32c(bytes).to_be_bytes())
@@ -377,21 +401,25 @@ pub async fn upload_file(
                 path: path.to_owned(),
             });
         }
-        connection
-            .client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type(content_type)
-            .set_storage_class(storage_class)
-            .set_metadata(metadata)
-            .checksum_crc32_c(crc32c_base64(&bytes))
-            .body(ByteStream::from(bytes))
-            .customize()
-            .config_override(transfer_retries())
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))?;
+        let checksum = crc32c_base64(&bytes);
+        let bytes = bytes::Bytes::from(bytes);
+        let send = || {
+            connection
+                .client
+                .put_object()
+                .bucket(bucket)
+                .key(key)
+                .content_type(content_type.clone())
+                .set_storage_class(storage_class.clone())
+                .set_metadata(metadata.clone())
+                .checksum_crc32_c(&checksum)
+                .body(ByteStream::from(bytes.clone()))
+                .customize()
+                .config_override(transfer_retries())
+                .send()
+        };
+        retry_unreadable(|| async { send().await.map_err(|e| connection.error(e, &target)) })
+            .await?;
         progress.add(size);
         return Ok(());
     }
@@ -494,20 +522,24 @@ pub async fn upload_file(
                 // Computed here and sent with the part, so the server checks every part, and
                 // named again at completion (some servers echo no checksum back).
                 let checksum = crc32c_base64(&bytes);
-                let out = connection
-                    .client
-                    .upload_part()
-                    .bucket(bucket)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .part_number(index as i32 + 1)
-                    .checksum_crc32_c(&checksum)
-                    .body(ByteStream::from(bytes))
-                    .customize()
-                    .config_override(transfer_retries())
-                    .send()
-                    .await
-                    .map_err(|e| connection.error(e, &target))?;
+                let bytes = bytes::Bytes::from(bytes);
+                let out = retry_unreadable(|| async {
+                    connection
+                        .client
+                        .upload_part()
+                        .bucket(bucket)
+                        .key(key)
+                        .upload_id(&upload_id)
+                        .part_number(index as i32 + 1)
+                        .checksum_crc32_c(&checksum)
+                        .body(ByteStream::from(bytes.clone()))
+                        .customize()
+                        .config_override(transfer_retries())
+                        .send()
+                        .await
+                        .map_err(|e| connection.error(e, &target))
+                })
+                .await?;
                 progress.add(end - start);
                 let etag = out.e_tag().map(str::to_owned);
                 {
@@ -733,6 +765,7 @@ async fn fetch_object(
         .head_object()
         .bucket(bucket)
         .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
         .customize()
         .config_override(transfer_retries())
         .send()
@@ -740,6 +773,7 @@ async fn fetch_object(
         .map_err(|e| connection.error(e, &target))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     let etag = head.e_tag().map(str::to_owned);
+    let stored = StoredCrc::from_head(&head);
     let partial = partial_path(dest).await?;
     let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
     file.set_len(size)
@@ -752,7 +786,7 @@ async fn fetch_object(
     } else {
         plan.part_count
     };
-    let written: u64 = futures::stream::iter(0..ranges)
+    let mut pieces: Vec<RangeCrc> = futures::stream::iter(0..ranges)
         .map(|index| {
             let (target, etag, partial) = (target.clone(), etag.clone(), partial.clone());
             async move {
@@ -763,6 +797,10 @@ async fn fetch_object(
                 };
                 let (_request, _memory) = scheduler.permit(plan::MIB).await;
                 let mut request = connection.client.get_object().bucket(bucket).key(key);
+                if ranges == 1 {
+                    // The SDK checks a whole object against its stored full-object checksum.
+                    request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
+                }
                 if ranges > 1 {
                     // If-Match: a part of a newer object must not be stitched to parts of the old.
                     request = request
@@ -790,10 +828,12 @@ async fn fetch_object(
                     tokio::io::BufWriter::with_capacity(plan::MIB as usize, f)
                 };
                 let mut body = out.body;
-                let mut n = 0u64;
+                let (mut n, mut crc) = (0u64, 0u32);
                 loop {
                     let chunk = body.try_next().await.map_err(|e| broken_off(&target, e))?;
                     let Some(chunk) = chunk else { break };
+                    // The checksum of what arrived, while it is in memory anyway.
+                    crc = crc32c::crc32c_append(crc, &chunk);
                     tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
                         .await
                         .map_err(|e| TransferError::io(&partial, e))?;
@@ -803,15 +843,24 @@ async fn fetch_object(
                 tokio::io::AsyncWriteExt::flush(&mut writer)
                     .await
                     .map_err(|e| TransferError::io(&partial, e))?;
-                Ok::<u64, TransferError>(n)
+                Ok::<RangeCrc, TransferError>(RangeCrc { start, len: n, crc })
             }
         })
         .buffer_unordered(options.concurrency.max(1))
-        .try_fold(0u64, |acc, n| async move { Ok(acc + n) })
+        .try_collect()
         .await
         .inspect_err(|_| {
             let _ = std::fs::remove_file(&partial);
         })?;
+    pieces.sort_by_key(|p| p.start);
+    let written: u64 = pieces.iter().map(|p| p.len).sum();
+    if written == size && !stored.matches(&pieces) && !stored.matches_file(&partial, size).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(TransferError::ChecksumMismatch {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        });
+    }
     if written != size {
         let _ = std::fs::remove_file(&partial);
         return Err(TransferError::SizeMismatch {
@@ -823,6 +872,90 @@ async fn fetch_object(
     }
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
     Ok(size)
+}
+
+/// The CRC32C of one downloaded range.
+struct RangeCrc {
+    start: u64,
+    len: u64,
+    crc: u32,
+}
+
+/// The CRC32C an object carries, as far as it can be checked against downloaded ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum StoredCrc {
+    /// No CRC32C stored (another algorithm, or none): the size is all there is to check.
+    Unknown,
+    /// CRC32C of the whole object.
+    Full(String),
+    /// CRC32C of the CRC32Cs of `parts` upload parts (`value-N`).
+    Composite { value: String, parts: u64 },
+}
+
+impl StoredCrc {
+    fn from_head(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Self {
+        let Some(stored) = head.checksum_crc32_c() else {
+            return Self::Unknown;
+        };
+        let etag_parts = head
+            .e_tag()
+            .and_then(|e| e.trim_matches('"').rsplit_once('-'))
+            .and_then(|(_, n)| n.parse::<u64>().ok());
+        match stored.split_once('-') {
+            Some((value, n)) => match n.parse() {
+                Ok(parts) => Self::Composite {
+                    value: value.to_owned(),
+                    parts,
+                },
+                Err(_) => Self::Unknown,
+            },
+            None if etag_parts.is_none()
+                || head.checksum_type() == Some(&aws_sdk_s3::types::ChecksumType::FullObject) =>
+            {
+                Self::Full(stored.to_owned())
+            }
+            // A multipart object with a checksum that is neither full-object nor composite:
+            // S3 never answers so, and such a value proves nothing (see `verify_file`).
+            None => Self::Unknown,
+        }
+    }
+
+    /// Whether the ranges (sorted, contiguous) carry the stored checksum. A composite checksum
+    /// is checked when the ranges are the upload's parts, as with Skiff's own uploads; other
+    /// part layouts are not known here, so they pass on size alone.
+    fn matches(&self, pieces: &[RangeCrc]) -> bool {
+        let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
+        match self {
+            Self::Unknown => true,
+            Self::Full(value) => {
+                let whole = pieces.iter().fold(0u32, |acc, p| {
+                    crc32c::crc32c_combine(acc, p.crc, p.len as usize)
+                });
+                encode(whole) == *value
+            }
+            Self::Composite { value, parts } => {
+                if pieces.len() as u64 != *parts {
+                    return true;
+                }
+                let crcs: Vec<u8> = pieces.iter().flat_map(|p| p.crc.to_be_bytes()).collect();
+                encode(crc32c::crc32c(&crcs)) == *value
+            }
+        }
+    }
+}
+
+impl StoredCrc {
+    /// The slower check of a composite checksum: the file read again, split at the part sizes
+    /// uploaders use. Only after the ranges did not match, to rule out another part layout.
+    async fn matches_file(&self, path: &Path, size: u64) -> bool {
+        let Self::Composite { value, parts } = self else {
+            return false;
+        };
+        let (path, stored) = (path.to_owned(), format!("{value}-{parts}"));
+        tokio::task::spawn_blocking(move || local_crc32c(&path, size, &stored).unwrap_or(false))
+            .await
+            .unwrap_or(false)
+    }
 }
 
 fn broken_off(target: &crate::s3::Target, e: impl std::fmt::Display) -> S3Error {
@@ -861,6 +994,7 @@ async fn download_whole(
         .get_object()
         .bucket(bucket)
         .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
         .customize()
         .config_override(transfer_retries())
         .send()
@@ -955,6 +1089,38 @@ mod tests {
                 "{key:?} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn downloaded_ranges_are_checked_against_the_stored_crc32c() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let pieces: Vec<RangeCrc> = data
+            .chunks(1000)
+            .enumerate()
+            .map(|(i, c)| RangeCrc {
+                start: i as u64 * 1000,
+                len: c.len() as u64,
+                crc: crc32c::crc32c(c),
+            })
+            .collect();
+        let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
+        assert!(StoredCrc::Full(encode(crc32c::crc32c(&data))).matches(&pieces));
+        assert!(!StoredCrc::Full(encode(crc32c::crc32c(&data[1..]))).matches(&pieces));
+        let part_crcs: Vec<u8> = data
+            .chunks(1000)
+            .flat_map(|c| crc32c::crc32c(c).to_be_bytes())
+            .collect();
+        let composite = StoredCrc::Composite {
+            value: encode(crc32c::crc32c(&part_crcs)),
+            parts: 3,
+        };
+        assert!(composite.matches(&pieces));
+        let wrong = StoredCrc::Composite {
+            value: encode(7),
+            parts: 3,
+        };
+        assert!(!wrong.matches(&pieces));
+        assert!(StoredCrc::Unknown.matches(&pieces));
     }
 
     #[test]
