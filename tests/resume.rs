@@ -108,3 +108,102 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         "the journal is removed once complete"
     );
 }
+
+#[test]
+fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
+    let served = common::serve_sandbox();
+    let sandbox_dir = &served.dir;
+    let data_dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let skiff = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
+        c.arg("--sandbox")
+            .args(args)
+            .env("SKIFF_SANDBOX_DIR", sandbox_dir.path())
+            .env("SKIFF_DATA_DIR", data_dir.path());
+        c
+    };
+    assert!(
+        skiff(&["mb", "s3://resume-down"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let file = work.path().join("checkpoint.bin");
+    let bytes: Vec<u8> = (0..200u32 * 1024 * 1024)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let up = skiff(&[
+        "cp",
+        file.to_str().unwrap(),
+        "s3://resume-down/checkpoint.bin",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+
+    // 40 ranges of 5 MiB, one at a time.
+    let back = work.path().join("back.bin");
+    let cp_args = [
+        "cp",
+        "s3://resume-down/checkpoint.bin",
+        back.to_str().unwrap(),
+        "--part-size",
+        "5",
+        "--concurrency",
+        "1",
+    ];
+    let journal = work.path().join("back.bin.skiff-part.json");
+    let written_ranges = || -> usize {
+        std::fs::read_to_string(&journal)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map_or(0, |v| v["ranges"].as_object().map_or(0, |r| r.len()))
+    };
+    let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while written_ranges() < 20 {
+        assert!(
+            Instant::now() < deadline,
+            "the first download never got half way"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first download finished before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    first.kill().unwrap(); // SIGKILL: no chance to clean up
+    first.wait().unwrap();
+    assert!(
+        !back.exists(),
+        "an unfinished download never takes the final name"
+    );
+
+    let second = skiff(&cp_args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    let resumed: u64 = stderr
+        .split("resumed download of s3://resume-down/checkpoint.bin: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the second run did not resume: {stderr}"));
+    let fetched_fraction = (40 - resumed) as f64 / 40.0;
+    assert!(
+        fetched_fraction < 0.6,
+        "the second run fetched {:.0}% of the object",
+        fetched_fraction * 100.0
+    );
+    assert!(
+        std::fs::read(&back).unwrap() == bytes,
+        "the resumed file differs"
+    );
+    assert!(!journal.exists(), "the journal is removed once complete");
+}

@@ -13,7 +13,7 @@ pub mod rows;
 mod task;
 pub mod transfer_choices;
 #[cfg(not(target_arch = "wasm32"))]
-mod transfers;
+pub mod transfers;
 #[cfg(not(target_arch = "wasm32"))]
 mod verify;
 mod widgets;

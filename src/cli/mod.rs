@@ -510,6 +510,17 @@ async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
                     &progress,
                 )
                 .await;
+                let resumed = progress
+                    .parts_resumed
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                if resumed > 0 {
+                    eprintln!(
+                        "resumed download of s3://{bucket}/{key}: {resumed} of {} parts were already here",
+                        progress
+                            .parts_total
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                    );
+                }
                 vec![crate::transfer::ItemResult {
                     source: cp.source.clone(),
                     destination: dest.display().to_string(),

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPa
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
-use super::journal::{SentPart, UploadJournal};
+use super::journal::{DownloadJournal, SentPart, UploadJournal};
 use super::plan::{self, PlanError, plan_parts};
 use crate::s3::{Connection, S3Error};
 
@@ -775,87 +775,129 @@ async fn fetch_object(
     let etag = head.e_tag().map(str::to_owned);
     let stored = StoredCrc::from_head(&head);
     let partial = partial_path(dest).await?;
-    let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
-    file.set_len(size)
-        .map_err(|e| TransferError::io(&partial, e))?;
-    drop(file); // each range opens its own handle
-
     let plan = plan_parts(size, options.part_size_bytes)?;
     let ranges = if size < options.multipart_threshold_bytes {
         1
     } else {
         plan.part_count
     };
-    let mut pieces: Vec<RangeCrc> = futures::stream::iter(0..ranges)
-        .map(|index| {
-            let (target, etag, partial) = (target.clone(), etag.clone(), partial.clone());
-            async move {
-                let (start, end) = if ranges == 1 {
-                    (0, size)
-                } else {
-                    plan.range(index)
-                };
-                let (_request, _memory) = scheduler.permit(plan::MIB).await;
-                let mut request = connection.client.get_object().bucket(bucket).key(key);
-                if ranges == 1 {
-                    // The SDK checks a whole object against its stored full-object checksum.
-                    request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
-                }
-                if ranges > 1 {
-                    // If-Match: a part of a newer object must not be stitched to parts of the old.
-                    request = request
-                        .range(format!("bytes={start}-{}", end - 1))
-                        .set_if_match(etag);
-                }
-                let out = request
-                    .customize()
-                    .config_override(transfer_retries())
-                    .send()
-                    .await
-                    .map_err(|e| connection.error(e, &target))?;
-                // Streamed to the file at its offset through a 1 MiB buffer: memory stays flat
-                // whatever the part size.
-                let mut writer = {
-                    use tokio::io::AsyncSeekExt;
-                    let mut f = tokio::fs::OpenOptions::new()
-                        .write(true)
-                        .open(&partial)
-                        .await
-                        .map_err(|e| TransferError::io(&partial, e))?;
-                    f.seek(std::io::SeekFrom::Start(start))
-                        .await
-                        .map_err(|e| TransferError::io(&partial, e))?;
-                    tokio::io::BufWriter::with_capacity(plan::MIB as usize, f)
-                };
-                let mut body = out.body;
-                let (mut n, mut crc) = (0u64, 0u32);
-                loop {
-                    let chunk = body.try_next().await.map_err(|e| broken_off(&target, e))?;
-                    let Some(chunk) = chunk else { break };
-                    // The checksum of what arrived, while it is in memory anyway.
-                    crc = crc32c::crc32c_append(crc, &chunk);
-                    tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
-                        .await
-                        .map_err(|e| TransferError::io(&partial, e))?;
-                    n += chunk.len() as u64;
-                    progress.add(chunk.len() as u64);
-                }
-                tokio::io::AsyncWriteExt::flush(&mut writer)
-                    .await
-                    .map_err(|e| TransferError::io(&partial, e))?;
-                Ok::<RangeCrc, TransferError>(RangeCrc { start, len: n, crc })
-            }
+    // An earlier run of this download (crash, kill, pause) left its ranges: keep them.
+    let found = (ranges > 1)
+        .then(|| DownloadJournal::find(&partial, etag.as_deref(), size, plan.part_size_bytes))
+        .flatten();
+    let resumed: Vec<RangeCrc> = found
+        .as_ref()
+        .map(|j| {
+            j.ranges
+                .iter()
+                .map(|(&index, &(len, crc))| RangeCrc {
+                    start: plan.range(index).0,
+                    len,
+                    crc,
+                })
+                .collect()
         })
-        .buffer_unordered(options.concurrency.max(1))
-        .try_collect()
-        .await
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })?;
+        .unwrap_or_default();
+    let done: std::collections::HashSet<u64> = found
+        .as_ref()
+        .map(|j| j.ranges.keys().copied().collect())
+        .unwrap_or_default();
+    let journal = std::sync::Mutex::new(found.unwrap_or_else(|| DownloadJournal {
+        etag: etag.clone(),
+        size_bytes: size,
+        part_size_bytes: plan.part_size_bytes,
+        ranges: Default::default(),
+    }));
+    if resumed.is_empty() {
+        let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
+        file.set_len(size)
+            .map_err(|e| TransferError::io(&partial, e))?;
+        drop(file); // each range opens its own handle
+    }
+    progress.parts_total.store(ranges, Ordering::Relaxed);
+    progress
+        .parts_resumed
+        .store(resumed.len() as u64, Ordering::Relaxed);
+    progress.add(resumed.iter().map(|r| r.len).sum());
+    let (journal, partial_ref) = (&journal, &partial);
+    let mut pieces: Vec<RangeCrc> =
+        futures::stream::iter((0..ranges).filter(|i| !done.contains(i)))
+            .map(|index| {
+                let (target, etag, partial) = (target.clone(), etag.clone(), partial.clone());
+                async move {
+                    let (start, end) = if ranges == 1 {
+                        (0, size)
+                    } else {
+                        plan.range(index)
+                    };
+                    let (_request, _memory) = scheduler.permit(plan::MIB).await;
+                    let mut request = connection.client.get_object().bucket(bucket).key(key);
+                    if ranges == 1 {
+                        // The SDK checks a whole object against its stored full-object checksum.
+                        request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
+                    }
+                    if ranges > 1 {
+                        // If-Match: a part of a newer object must not be stitched to parts of the old.
+                        request = request
+                            .range(format!("bytes={start}-{}", end - 1))
+                            .set_if_match(etag);
+                    }
+                    let out = request
+                        .customize()
+                        .config_override(transfer_retries())
+                        .send()
+                        .await
+                        .map_err(|e| connection.error(e, &target))?;
+                    // Streamed to the file at its offset through a 1 MiB buffer: memory stays flat
+                    // whatever the part size.
+                    let mut writer = {
+                        use tokio::io::AsyncSeekExt;
+                        let mut f = tokio::fs::OpenOptions::new()
+                            .write(true)
+                            .open(&partial)
+                            .await
+                            .map_err(|e| TransferError::io(&partial, e))?;
+                        f.seek(std::io::SeekFrom::Start(start))
+                            .await
+                            .map_err(|e| TransferError::io(&partial, e))?;
+                        tokio::io::BufWriter::with_capacity(plan::MIB as usize, f)
+                    };
+                    let mut body = out.body;
+                    let (mut n, mut crc) = (0u64, 0u32);
+                    loop {
+                        let chunk = body.try_next().await.map_err(|e| broken_off(&target, e))?;
+                        let Some(chunk) = chunk else { break };
+                        // The checksum of what arrived, while it is in memory anyway.
+                        crc = crc32c::crc32c_append(crc, &chunk);
+                        tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
+                            .await
+                            .map_err(|e| TransferError::io(&partial, e))?;
+                        n += chunk.len() as u64;
+                        progress.add(chunk.len() as u64);
+                    }
+                    tokio::io::AsyncWriteExt::flush(&mut writer)
+                        .await
+                        .map_err(|e| TransferError::io(&partial, e))?;
+                    if ranges > 1 && n == end - start {
+                        let mut journal = journal.lock().expect("journal lock");
+                        journal.ranges.insert(index, (n, crc));
+                        if let Err(e) = journal.save(partial_ref) {
+                            tracing::warn!("download journal not written: {e}");
+                        }
+                    }
+                    Ok::<RangeCrc, TransferError>(RangeCrc { start, len: n, crc })
+                }
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .try_collect()
+            .await?;
+    // A failed run keeps its partial file and journal: the next run sends only what is missing.
+    pieces.extend(resumed);
     pieces.sort_by_key(|p| p.start);
     let written: u64 = pieces.iter().map(|p| p.len).sum();
     if written == size && !stored.matches(&pieces) && !stored.matches_file(&partial, size).await {
         let _ = std::fs::remove_file(&partial);
+        DownloadJournal::remove(&partial);
         return Err(TransferError::ChecksumMismatch {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -863,6 +905,7 @@ async fn fetch_object(
     }
     if written != size {
         let _ = std::fs::remove_file(&partial);
+        DownloadJournal::remove(&partial);
         return Err(TransferError::SizeMismatch {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -871,6 +914,7 @@ async fn fetch_object(
         });
     }
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
+    DownloadJournal::remove(&partial);
     Ok(size)
 }
 
@@ -972,9 +1016,20 @@ async fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
             .await
             .map_err(|e| TransferError::io(parent, e))?;
     }
+    Ok(partial_file(dest))
+}
+
+fn partial_file(dest: &Path) -> PathBuf {
     let mut partial = dest.as_os_str().to_owned();
     partial.push(".skiff-part");
-    Ok(PathBuf::from(partial))
+    PathBuf::from(partial)
+}
+
+/// Removes what a stopped download left for its resume (a cancel, not a pause).
+pub fn discard_partial_download(dest: &Path) {
+    let partial = partial_file(dest);
+    let _ = std::fs::remove_file(&partial);
+    DownloadJournal::remove(&partial);
 }
 
 /// One GET into `dest.skiff-part`, renamed to `dest` when every byte is there.

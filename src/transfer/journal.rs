@@ -143,3 +143,57 @@ impl UploadJournal {
         let _ = std::fs::remove_file(&self.file);
     }
 }
+
+/// What a large download has written so far, kept beside its `.skiff-part` file, so that a
+/// crash, a kill or a pause costs only the ranges not yet written. Tied to the object's ETag and
+/// size: a changed object starts over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadJournal {
+    pub etag: Option<String>,
+    pub size_bytes: u64,
+    pub part_size_bytes: u64,
+    /// Range index -> (bytes written, their CRC32C).
+    pub ranges: BTreeMap<u64, (u64, u32)>,
+}
+
+impl DownloadJournal {
+    fn file_for(partial: &Path) -> PathBuf {
+        let mut name = partial.as_os_str().to_owned();
+        name.push(".json");
+        PathBuf::from(name)
+    }
+
+    /// The journal of an earlier download of this very object into `partial`, if the partial
+    /// file is still there at full length.
+    pub fn find(
+        partial: &Path,
+        etag: Option<&str>,
+        size_bytes: u64,
+        part_size_bytes: u64,
+    ) -> Option<Self> {
+        let text = std::fs::read_to_string(Self::file_for(partial)).ok()?;
+        let journal: Self = serde_json::from_str(&text).ok()?;
+        let partial_len = std::fs::metadata(partial).ok()?.len();
+        (journal.etag.as_deref() == etag
+            && journal.size_bytes == size_bytes
+            && journal.part_size_bytes == part_size_bytes
+            && etag.is_some()
+            && partial_len == size_bytes)
+            .then_some(journal)
+    }
+
+    /// Writes the journal (atomically: a crash leaves the old one or the new one).
+    pub fn save(&self, partial: &Path) -> std::io::Result<()> {
+        let file = Self::file_for(partial);
+        let tmp = file.with_extension("json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec(self).map_err(std::io::Error::other)?,
+        )?;
+        std::fs::rename(tmp, file)
+    }
+
+    pub fn remove(partial: &Path) {
+        let _ = std::fs::remove_file(Self::file_for(partial));
+    }
+}

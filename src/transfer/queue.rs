@@ -385,6 +385,14 @@ impl TransferQueue {
         {
             abort.abort();
         }
+        if job.direction == Direction::Download && job.state() != JobState::Done {
+            // Let the aborted task drop its file handles first.
+            let local = job.local.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                super::engine::discard_partial_download(&local);
+            });
+        }
     }
 
     /// Stops a job so that it can go on later: a multipart upload keeps its sent parts.
