@@ -8,17 +8,7 @@ skiff (cargo build --release). It starts its own Garage node on 127.0.0.1:3910.
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SKIFF = os.path.join(ROOT, "target", "release", "skiff")
-
-
-def garage(tmp):
-    out = subprocess.check_output([os.path.join(ROOT, "scripts", "garage-node.sh"), tmp, "3910"], text=True)
-    env = {}
-    for line in out.splitlines():
-        k, v = line.removeprefix("export ").split("=", 1)
-        env[k] = v
-    return env
+from bench_common import SKIFF, garage
 
 
 def timed(cmd, env):
@@ -36,19 +26,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="skiff-bench-ls-")
-    g = garage(os.path.join(tmp, "garage"))
-    env = dict(os.environ)
-    env.update(
-        AWS_ACCESS_KEY_ID=g["SKIFF_TEST_GARAGE_KEY_ID"],
-        AWS_SECRET_ACCESS_KEY=g["SKIFF_TEST_GARAGE_SECRET"],
-        AWS_REGION="garage",
-        AWS_DEFAULT_REGION="garage",
-        AWS_ENDPOINT_URL=g["SKIFF_TEST_GARAGE_ENDPOINT"],
-        S3_ENDPOINT_URL=g["SKIFF_TEST_GARAGE_ENDPOINT"],
-        AWS_CONFIG_FILE="/nonexistent",
-        AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-    )
-    endpoint = g["SKIFF_TEST_GARAGE_ENDPOINT"]
+    endpoint, env, stop = garage(os.path.join(tmp, "garage"), 3910)
     try:
         subprocess.check_call(["aws", "s3api", "create-bucket", "--bucket", "bench-ls"], env=env, stdout=subprocess.DEVNULL)
         empty = os.path.join(tmp, "empty")
@@ -80,8 +58,7 @@ def main():
             m = statistics.median(v)
             print(f"| `{name}` | {m:.2f} | {m / fastest_peer:.2f}x |")
     finally:
-        pid = open(os.path.join(tmp, "garage", "garage.pid")).read().strip()
-        subprocess.call(["kill", pid])
+        stop()
 
 
 if __name__ == "__main__":

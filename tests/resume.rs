@@ -3,23 +3,34 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// `skiff --sandbox ARGS` on the served sandbox, with its own data directory.
+fn skiff_on(sandbox_dir: &Path, data_dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
+    c.arg("--sandbox")
+        .args(args)
+        .env("SKIFF_SANDBOX_DIR", sandbox_dir)
+        .env("SKIFF_DATA_DIR", data_dir);
+    c
+}
+
+/// 200 MiB that no two runs could mistake for each other's.
+fn checkpoint_bytes() -> Vec<u8> {
+    (0..200u32 * 1024 * 1024)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
+}
 
 #[test]
 fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
     let served = common::serve_sandbox();
-    let sandbox_dir = &served.dir;
-    let journal_dir = tempfile::tempdir().unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let journal_dir = data_dir.path().join("journal");
     let work = tempfile::tempdir().unwrap();
-    let skiff = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
-        c.arg("--sandbox")
-            .args(args)
-            .env("SKIFF_SANDBOX_DIR", sandbox_dir.path())
-            .env("SKIFF_JOURNAL_DIR", journal_dir.path());
-        c
-    };
+    let skiff = |args: &[&str]| skiff_on(served.dir.path(), data_dir.path(), args);
     assert!(
         skiff(&["mb", "s3://resume"])
             .output()
@@ -30,9 +41,7 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
 
     // 40 parts of 5 MiB.
     let file = work.path().join("checkpoint.bin");
-    let bytes: Vec<u8> = (0..200u32 * 1024 * 1024)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let bytes = checkpoint_bytes();
     std::fs::write(&file, &bytes).unwrap();
     let cp_args = [
         "cp",
@@ -47,7 +56,7 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
     let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     let sent_parts = || -> usize {
-        std::fs::read_dir(journal_dir.path())
+        std::fs::read_dir(&journal_dir)
             .ok()
             .into_iter()
             .flatten()
@@ -103,7 +112,7 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         "the resumed object differs from the file"
     );
     assert_eq!(
-        std::fs::read_dir(journal_dir.path()).unwrap().count(),
+        std::fs::read_dir(&journal_dir).unwrap().count(),
         0,
         "the journal is removed once complete"
     );
@@ -112,17 +121,9 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
 #[test]
 fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
     let served = common::serve_sandbox();
-    let sandbox_dir = &served.dir;
     let data_dir = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let skiff = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
-        c.arg("--sandbox")
-            .args(args)
-            .env("SKIFF_SANDBOX_DIR", sandbox_dir.path())
-            .env("SKIFF_DATA_DIR", data_dir.path());
-        c
-    };
+    let skiff = |args: &[&str]| skiff_on(served.dir.path(), data_dir.path(), args);
     assert!(
         skiff(&["mb", "s3://resume-down"])
             .output()
@@ -131,9 +132,7 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
             .success()
     );
     let file = work.path().join("checkpoint.bin");
-    let bytes: Vec<u8> = (0..200u32 * 1024 * 1024)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let bytes = checkpoint_bytes();
     std::fs::write(&file, &bytes).unwrap();
     let up = skiff(&[
         "cp",

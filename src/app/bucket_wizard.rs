@@ -349,22 +349,8 @@ impl BucketWizard {
     }
 
     fn steps_bar_ui(&self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            for (i, step) in Step::ORDER.iter().enumerate() {
-                let text = format!("{}. {}", i + 1, step.title());
-                let text = if *step == self.step {
-                    RichText::new(text)
-                        .strong()
-                        .color(ui.visuals().selection.stroke.color)
-                } else {
-                    RichText::new(text).weak()
-                };
-                ui.label(text);
-                if i + 1 < Step::ORDER.len() {
-                    ui.label(RichText::new("›").weak());
-                }
-            }
-        });
+        let titles: Vec<&str> = Step::ORDER.iter().map(|s| s.title()).collect();
+        super::widgets::steps_bar(ui, &titles, self.step.index());
     }
 
     fn name_ui(&mut self, ui: &mut egui::Ui) {

@@ -369,22 +369,12 @@ impl CleanupWizard {
     }
 
     fn steps_bar_ui(&self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            for (i, step) in Step::ORDER.iter().enumerate() {
-                let text = format!("{}. {}", i + 1, step.title());
-                let text = if *step == self.step {
-                    RichText::new(text)
-                        .strong()
-                        .color(ui.visuals().selection.stroke.color)
-                } else {
-                    RichText::new(text).weak()
-                };
-                ui.label(text);
-                if i + 1 < Step::ORDER.len() {
-                    ui.label(RichText::new("›").weak());
-                }
-            }
-        });
+        let titles: Vec<&str> = Step::ORDER.iter().map(|s| s.title()).collect();
+        let current = Step::ORDER
+            .iter()
+            .position(|s| *s == self.step)
+            .unwrap_or(0);
+        super::widgets::steps_bar(ui, &titles, current);
     }
 
     fn buttons_ui(&mut self, ui: &mut egui::Ui) -> CleanupOutcome {
@@ -559,36 +549,11 @@ impl CleanupWizard {
             .spacing([24.0, 4.0])
             .striped(true)
             .show(ui, |ui| {
-                let mut row = |label: &str, n: u64, bytes: String| {
-                    ui.label(label);
-                    ui.label(RichText::new(thousands(n)).monospace());
-                    ui.label(RichText::new(bytes).monospace());
+                for row in inventory.count_rows() {
+                    ui.label(row.label);
+                    ui.label(RichText::new(thousands(row.count)).monospace());
+                    ui.label(RichText::new(row.bytes).monospace());
                     ui.end_row();
-                };
-                if inventory.scope.deletes_objects() {
-                    row("Current objects", c.current, human_bytes(c.current_bytes));
-                    if inventory.versioning == Versioning::Versioned {
-                        row(
-                            "Noncurrent versions",
-                            c.noncurrent,
-                            human_bytes(c.noncurrent_bytes),
-                        );
-                        row("Delete markers", c.delete_markers, String::new());
-                    }
-                }
-                if inventory.uploads_listed {
-                    let bytes = if c.uploads_unsized == c.uploads && c.uploads > 0 {
-                        "parts not listed".to_owned()
-                    } else {
-                        human_bytes(c.upload_bytes)
-                    };
-                    row("Incomplete uploads", c.uploads, bytes);
-                }
-                if c.locked > 0 {
-                    row("Locked (hold or retention)", c.locked, String::new());
-                }
-                if inventory.filtered_out > 0 {
-                    row("Left out by filters", inventory.filtered_out, String::new());
                 }
             });
         match inventory.versioning {

@@ -24,6 +24,23 @@ pub fn error_card(ui: &mut egui::Ui, message: &str, hint: &str, on_retry: impl F
         });
 }
 
+/// A wizard's steps in a row, `1. Name › 2. Region › …`, the current one highlighted.
+pub fn steps_bar(ui: &mut egui::Ui, titles: &[&str], current: usize) {
+    ui.horizontal_wrapped(|ui| {
+        for (i, title) in titles.iter().enumerate() {
+            let text = RichText::new(format!("{}. {title}", i + 1));
+            ui.label(if i == current {
+                text.strong().color(ui.visuals().selection.stroke.color)
+            } else {
+                text.weak()
+            });
+            if i + 1 < titles.len() {
+                ui.label(RichText::new("›").weak());
+            }
+        }
+    });
+}
+
 fn hint_color(ui: &egui::Ui) -> Color32 {
     ui.visuals().weak_text_color()
 }

@@ -84,6 +84,15 @@ pub struct Counts {
     pub locked: u64,
 }
 
+/// One line of the inventory's table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountRow {
+    pub label: &'static str,
+    pub count: u64,
+    /// Bytes in words, or empty where bytes mean nothing (delete markers).
+    pub bytes: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Inventory {
     pub scope: Scope,
@@ -121,6 +130,50 @@ impl Inventory {
         c.upload_bytes = self.uploads.iter().filter_map(|u| u.bytes).sum();
         c.uploads_unsized = self.uploads.iter().filter(|u| u.bytes.is_none()).count() as u64;
         c
+    }
+
+    /// The inventory's table, as both front ends show it: what, how many, how big.
+    pub fn count_rows(&self) -> Vec<CountRow> {
+        use crate::format::human_bytes;
+        let c = self.counts();
+        let mut rows = Vec::new();
+        let mut row = |label, count, bytes: Option<String>| {
+            rows.push(CountRow {
+                label,
+                count,
+                bytes: bytes.unwrap_or_default(),
+            })
+        };
+        if self.scope.deletes_objects() {
+            row(
+                "Current objects",
+                c.current,
+                Some(human_bytes(c.current_bytes)),
+            );
+            if self.versioning == Versioning::Versioned {
+                row(
+                    "Noncurrent versions",
+                    c.noncurrent,
+                    Some(human_bytes(c.noncurrent_bytes)),
+                );
+                row("Delete markers", c.delete_markers, None);
+            }
+        }
+        if self.uploads_listed {
+            let bytes = if c.uploads > 0 && c.uploads_unsized == c.uploads {
+                "parts not listed".to_owned()
+            } else {
+                human_bytes(c.upload_bytes)
+            };
+            row("Incomplete uploads", c.uploads, Some(bytes));
+        }
+        if c.locked > 0 {
+            row("Locked (hold or retention)", c.locked, None);
+        }
+        if self.filtered_out > 0 {
+            row("Left out by filters", self.filtered_out, None);
+        }
+        rows
     }
 
     /// Up to `n` keys spread over the whole scan, so the sample shows its range.

@@ -331,40 +331,23 @@ fn print_inventory(inventory: &Inventory) {
             Versioning::NotListed => "this server does not list versions; objects only",
         }
     );
-    let row = |label: &str, n: u64, bytes: Option<u64>| {
-        let bytes = bytes.map(human_bytes).unwrap_or_default();
-        println!("  {label:<22}{:>12}  {bytes:>10}", thousands(n));
-    };
-    if inventory.scope.deletes_objects() {
-        row("Current objects", c.current, Some(c.current_bytes));
-        if inventory.versioning == Versioning::Versioned {
-            row(
-                "Noncurrent versions",
-                c.noncurrent,
-                Some(c.noncurrent_bytes),
-            );
-            row("Delete markers", c.delete_markers, None);
-        }
+    for row in inventory.count_rows() {
+        println!(
+            "  {:<27}{:>12}  {:>16}",
+            row.label,
+            thousands(row.count),
+            row.bytes
+        );
     }
-    if inventory.uploads_listed {
-        let sized = (c.uploads_unsized < c.uploads || c.uploads == 0).then_some(c.upload_bytes);
-        row("Incomplete uploads", c.uploads, sized);
-        if c.uploads > 0 && !inventory.scope.aborts_uploads() {
-            println!(
-                "    (kept: a prefix may have uploads running; `skiff uploads s3://{}/{} --abort` \
-                 removes them)",
-                inventory.scope.bucket(),
-                inventory.scope.list_prefix()
-            );
-        }
-    } else {
+    if !inventory.uploads_listed {
         println!("  Incomplete uploads: this server does not list them");
-    }
-    if c.locked > 0 {
-        row("Locked (cannot delete)", c.locked, None);
-    }
-    if inventory.filtered_out > 0 {
-        row("Left out by filters", inventory.filtered_out, None);
+    } else if c.uploads > 0 && !inventory.scope.aborts_uploads() {
+        println!(
+            "    (uploads are kept: a prefix may have one running; `skiff uploads s3://{}/{} \
+             --abort` removes them)",
+            inventory.scope.bucket(),
+            inventory.scope.list_prefix()
+        );
     }
     let sample = inventory.sample(10);
     if !sample.is_empty() {
