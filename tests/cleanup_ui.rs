@@ -155,3 +155,62 @@ fn empty_bucket_on_the_sandbox() {
 fn empty_a_versioned_bucket_on_moto() {
     empty_bucket_by_clicking("moto", true);
 }
+
+/// Delete bucket from the clean-up menu: the bucket goes, and the app leaves it.
+#[test]
+fn delete_a_bucket_from_the_menu() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let server = runtime.block_on(common::server("sandbox")).unwrap();
+    let bucket = runtime.block_on(common::fresh_bucket(&server, "delete-ui"));
+    let keys: Vec<String> = (0..5).map(|i| format!("tmp/{i}.txt")).collect();
+    runtime.block_on(common::put_keys(&server, &bucket, &keys));
+    let env = AppEnvironment {
+        sandbox: Some(server.endpoint.clone()),
+        ..AppEnvironment::default()
+    };
+    let state = PersistedState {
+        bucket: Some(bucket.clone()),
+        ..PersistedState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "0 objects · 0 B · 1 folders · complete");
+    harness.get_by_label("🗑 Clean up").click_accesskit();
+    wait_for(&mut harness, "Delete bucket…");
+    harness.get_by_label("Delete bucket…").click_accesskit();
+    wait_until(&mut harness, "the scan finishes", |h| {
+        h.query_by_label_contains("Nothing has been deleted.")
+            .is_some()
+    });
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        &format!("In s3://{bucket}: delete 5 objects (45 B), then delete the bucket itself."),
+    );
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some(bucket.as_str()))
+        .expect("the confirmation field")
+        .focus();
+    harness.step();
+    harness.event(egui::Event::Text(bucket.clone()));
+    harness.step();
+    harness.get_by_label("🗑 Delete").click_accesskit();
+    wait_for(
+        &mut harness,
+        &format!("Deleted 5 of 5 objects (45 B), deleted the bucket {bucket}."),
+    );
+    harness.get_by_label("Close").click_accesskit();
+    wait_until(&mut harness, "the app leaves the deleted bucket", |h| {
+        h.query_by_label("No buckets yet").is_some()
+            || h.query_by_label("Pick a bucket on the left").is_some()
+    });
+    let gone = runtime.block_on(skiff::s3::buckets::head_bucket(&server.connection, &bucket));
+    assert!(
+        matches!(gone, Err(skiff::s3::S3Error::NoSuchBucket { .. })),
+        "{gone:?}"
+    );
+    assert!(harness.query_by_label(&format!("🗄 {bucket}")).is_none());
+}
