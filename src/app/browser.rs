@@ -285,6 +285,9 @@ impl Browser {
             egui::Window::new("Transfer options")
                 .collapsible(false)
                 .resizable(false)
+                // Under the toolbar, at the right, where the button that opens it sits.
+                .pivot(egui::Align2::RIGHT_TOP)
+                .default_pos([ctx.content_rect().right() - 16.0, 120.0])
                 .open(&mut open)
                 .show(&ctx, |ui| self.transfer_choices.ui(ui));
             self.show_transfer_choices = open;

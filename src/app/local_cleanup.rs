@@ -75,6 +75,8 @@ impl LocalCleanup {
         let mut close = false;
         egui::Window::new("Clean up local downloads")
             .collapsible(false)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .default_width(640.0)
             .open(&mut open)
             .show(ctx, |ui| {

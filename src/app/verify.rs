@@ -66,6 +66,8 @@ impl VerifyWindow {
         let mut open = true;
         egui::Window::new("Verify a local copy")
             .collapsible(false)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .default_width(520.0)
             .open(&mut open)
             .show(ctx, |ui| {
