@@ -270,10 +270,15 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, S3Error>>,
 {
-    let mut attempt = 0;
+    let mut attempt = 0u32;
     loop {
         match send().await {
-            Err(S3Error::UnreadableAnswer { .. }) if attempt < 3 => attempt += 1,
+            // A server too slow for the network in between answers late again and again:
+            // back off (0.2 s, doubling) rather than hammer it.
+            Err(S3Error::UnreadableAnswer { .. }) if attempt < 6 => {
+                tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+                attempt += 1;
+            }
             result => return result,
         }
     }
