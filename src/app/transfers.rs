@@ -194,7 +194,10 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                         .eta_secs()
                         .map(|s| format!(" · {s:.0} s left"))
                         .unwrap_or_default();
-                    ui.label(format!("{}{eta}", rate(job.rate())));
+                    // A paused or waiting job has no rate worth showing.
+                    if matches!(state, JobState::Running) || state.is_finished() {
+                        ui.label(format!("{}{eta}", rate(job.rate())));
+                    }
                 });
                 row.col(|ui| match &state {
                     JobState::Queued => {

@@ -28,7 +28,7 @@ pub enum TransferError {
     UnsafePath { key: String, reason: &'static str },
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error("{path} changed while it was being uploaded; upload it again.")]
+    #[error("{path} changed while it was being uploaded.")]
     SourceChanged { path: PathBuf },
     #[error("s3://{bucket}/{key} arrived with {got} bytes, not {expected}.")]
     SizeMismatch {
