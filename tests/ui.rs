@@ -363,3 +363,75 @@ fn verify_a_local_copy_from_the_details_panel() {
     });
     assert!(harness.query_by_label_contains("Different").is_none());
 }
+
+/// An upload an earlier run left unfinished is offered when the app opens on the same endpoint,
+/// and "Resume" sends only what is missing.
+#[test]
+fn uploads_left_unfinished_are_offered_and_resume() {
+    use std::sync::atomic::Ordering;
+    let fixture = fixture(&["keep.txt"]);
+    let _rt = fixture.runtime.enter();
+    let local = tempfile::tempdir().unwrap();
+    let path = local.path().join("weights.bin");
+    let bytes: Vec<u8> = (0..48u32 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+
+    // The earlier run: stopped (as a pause or a quit does) after a few parts.
+    fixture.runtime.block_on(async {
+        let options = skiff::transfer::TransferOptions {
+            concurrency: 1,
+            part_size_bytes: 8 * 1024 * 1024,
+            ..skiff::transfer::TransferOptions::default()
+        };
+        let progress = skiff::transfer::Progress::default();
+        let scheduler = skiff::transfer::Scheduler::default();
+        let upload = skiff::transfer::upload_file(
+            &c,
+            &scheduler,
+            &path,
+            "demo",
+            "ckpt/weights.bin",
+            &options,
+            &progress,
+        );
+        tokio::select! {
+            _ = upload => panic!("the upload finished before it was stopped"),
+            () = async {
+                while progress.bytes_done.load(Ordering::Relaxed) < 16 * 1024 * 1024 {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                progress.pause.store(true, Ordering::Relaxed);
+            } => {}
+        }
+    });
+
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(&mut harness, "1 upload from an earlier run did not finish.");
+    harness.get_by_label("⏵ Resume").click_accesskit();
+    wait_until(&mut harness, "the resumed upload lands", |h| {
+        h.query_all_by_label("✔ done").count() == 1
+    });
+    let back = fixture.runtime.block_on(async {
+        c.client
+            .get_object()
+            .bucket("demo")
+            .key("ckpt/weights.bin")
+            .send()
+            .await
+            .unwrap()
+            .body
+            .collect()
+            .await
+            .unwrap()
+            .into_bytes()
+    });
+    assert!(
+        back.as_ref() == bytes.as_slice(),
+        "the resumed object differs"
+    );
+}

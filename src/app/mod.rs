@@ -682,6 +682,14 @@ impl eframe::App for SkiffApp {
         });
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()
+            && session.desktop.has_earlier_uploads()
+            && let Some(browser) = session.browser.as_ref()
+        {
+            egui::Panel::bottom("earlier-uploads")
+                .show(ui, |ui| session.desktop.earlier_uploads_ui(ui, browser));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(session) = self.session.as_mut()
             && let Some(queue) = session.desktop.queue.as_mut()
             && !queue.jobs().is_empty()
         {

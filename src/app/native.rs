@@ -29,6 +29,10 @@ pub struct Desktop {
     )>,
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
+    /// Uploads an earlier run left unfinished on this endpoint, offered once per session.
+    earlier: Vec<crate::transfer::journal::UploadJournal>,
+    earlier_loading: Option<poll_promise::Promise<Vec<crate::transfer::journal::UploadJournal>>>,
+    earlier_checked: bool,
 }
 
 impl Desktop {
@@ -105,6 +109,23 @@ impl Desktop {
 
     pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
         use super::BrowserRequest;
+        if !self.earlier_checked {
+            self.earlier_checked = true;
+            let endpoint = browser.connection().target().endpoint;
+            self.earlier_loading = Some(super::task::spawn(ctx, async move {
+                tokio::task::spawn_blocking(move || {
+                    crate::transfer::journal::UploadJournal::unfinished(&endpoint)
+                })
+                .await
+                .unwrap_or_default()
+            }));
+        }
+        if let Some(promise) = self.earlier_loading.take() {
+            match promise.try_take() {
+                Ok(found) => self.earlier = found,
+                Err(promise) => self.earlier_loading = Some(promise),
+            }
+        }
         if let Some((request, promise)) = self.picking.take() {
             match promise.try_take() {
                 Err(promise) => self.picking = Some((request, promise)),
@@ -140,6 +161,69 @@ impl Desktop {
                 if landed_here && !browser.is_loading() {
                     browser.refresh(ctx);
                 }
+            }
+        }
+    }
+}
+
+impl Desktop {
+    /// Whether uploads from an earlier run wait for an answer.
+    pub fn has_earlier_uploads(&self) -> bool {
+        !self.earlier.is_empty()
+    }
+
+    /// "N uploads from an earlier run did not finish": resume them all, or discard them (which
+    /// aborts their multipart uploads on the server).
+    pub fn earlier_uploads_ui(&mut self, ui: &mut egui::Ui, browser: &super::Browser) {
+        let ctx = ui.ctx().clone();
+        let (mut resume, mut discard) = (false, false);
+        ui.horizontal_wrapped(|ui| {
+            let names: Vec<String> = self
+                .earlier
+                .iter()
+                .map(|j| {
+                    format!(
+                        "s3://{}/{} ({} of {} parts sent)",
+                        j.bucket,
+                        j.key,
+                        j.parts.len(),
+                        j.source_size_bytes.div_ceil(j.part_size_bytes.max(1))
+                    )
+                })
+                .collect();
+            ui.label(format!(
+                "{} from an earlier run did not finish.",
+                crate::format::count(self.earlier.len() as u64, "upload", "uploads")
+            ))
+            .on_hover_text(names.join("\n"));
+            resume = ui
+                .button("⏵ Resume")
+                .on_hover_text("Sends only the parts not sent yet")
+                .clicked();
+            discard = ui
+                .button("Discard")
+                .on_hover_text("Aborts them on the server, which frees the parts they stored")
+                .clicked();
+        });
+        if resume {
+            let earlier = std::mem::take(&mut self.earlier);
+            let queue = self.queue(&ctx, browser);
+            for journal in &earlier {
+                queue.resume_unfinished(journal);
+            }
+        } else if discard {
+            let connection = browser.connection().clone();
+            for j in std::mem::take(&mut self.earlier) {
+                let connection = connection.clone();
+                tokio::spawn(async move {
+                    crate::transfer::discard_paused_upload(
+                        &connection,
+                        &j.bucket,
+                        &j.key,
+                        &j.source,
+                    )
+                    .await;
+                });
             }
         }
     }

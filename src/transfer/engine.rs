@@ -475,6 +475,7 @@ pub async fn upload_file(
                 .await
                 .map_err(|e| connection.error(e, &target))?;
             let journal = UploadJournal::new(
+                &connection.target().endpoint,
                 bucket,
                 key,
                 path,

@@ -44,6 +44,10 @@ pub struct UploadJournal {
     pub part_size_bytes: u64,
     /// Part number → what the server acknowledged.
     pub parts: BTreeMap<u32, SentPart>,
+    /// The endpoint the upload went to, so that only a connection to the same server offers to
+    /// resume it (journals from before this field have it empty and are never offered).
+    #[serde(default)]
+    pub endpoint: String,
     #[serde(skip)]
     file: PathBuf,
 }
@@ -74,6 +78,7 @@ pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
 
 impl UploadJournal {
     pub fn new(
+        endpoint: &str,
         bucket: &str,
         key: &str,
         source: &Path,
@@ -91,6 +96,7 @@ impl UploadJournal {
             upload_id: upload_id.to_owned(),
             part_size_bytes,
             parts: BTreeMap::new(),
+            endpoint: endpoint.to_owned(),
             file: entry_path(&dir, bucket, key, source),
         }
     }
@@ -115,6 +121,31 @@ impl UploadJournal {
             return None;
         }
         Some(journal)
+    }
+
+    /// Uploads to `endpoint` that an earlier run (a crash, a quit, a pause) left unfinished and
+    /// whose source file is still there as it was.
+    pub fn unfinished(endpoint: &str) -> Vec<Self> {
+        let mut found: Vec<Self> = std::fs::read_dir(journal_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| {
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                let mut journal: Self = serde_json::from_str(&text).ok()?;
+                journal.file = e.path();
+                Some(journal)
+            })
+            .filter(|j| !j.endpoint.is_empty() && j.endpoint == endpoint)
+            .filter(|j| {
+                std::fs::metadata(&j.source).is_ok_and(|m| {
+                    m.len() == j.source_size_bytes && mtime_nanos(&m) == j.source_mtime_nanos
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.bucket, &a.key).cmp(&(&b.bucket, &b.key)));
+        found
     }
 
     /// The journal of an upload of this file to this key, whatever its state.

@@ -284,6 +284,22 @@ impl TransferQueue {
         self.start(job);
     }
 
+    /// Queues again an upload an earlier run left unfinished; it sends only the missing parts.
+    pub fn resume_unfinished(&mut self, journal: &super::journal::UploadJournal) {
+        let options = TransferOptions {
+            part_size_bytes: journal.part_size_bytes,
+            ..self.options.clone()
+        };
+        self.push(
+            Direction::Upload,
+            journal.source.clone(),
+            &journal.bucket,
+            journal.key.clone(),
+            &options,
+            Conflict::Decided(IfExists::Overwrite),
+        );
+    }
+
     /// Jobs waiting for an answer because their destination exists.
     pub fn waiting_for_decision(&self) -> usize {
         self.jobs
