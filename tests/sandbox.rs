@@ -139,3 +139,22 @@ async fn credential_and_network_errors_are_plain() {
         "{err:?}"
     );
 }
+
+/// A sandbox started again on the same data keeps its address, so whatever points at it
+/// (profiles, scripts, the resume of unfinished uploads) keeps working.
+#[tokio::test]
+async fn a_restarted_sandbox_keeps_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let first =
+        skiff::sandbox::RunningSandbox::start(skiff::sandbox::SandboxOptions::new(dir.path()))
+            .await
+            .unwrap();
+    let endpoint = first.endpoint.endpoint.clone();
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let second =
+        skiff::sandbox::RunningSandbox::start(skiff::sandbox::SandboxOptions::new(dir.path()))
+            .await
+            .unwrap();
+    assert_eq!(second.endpoint.endpoint, endpoint);
+}

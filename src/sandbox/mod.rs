@@ -23,6 +23,8 @@ mod store;
 pub const SANDBOX_REGION: &str = "us-east-1";
 const LOCK_FILE: &str = "server.lock";
 const ENDPOINT_FILE: &str = "endpoint.json";
+/// The port the sandbox last listened on; unlike `endpoint.json` it outlives the server.
+const LAST_PORT_FILE: &str = "last-port";
 const CREDENTIALS_FILE: &str = "credentials.json";
 const STORE_DIR: &str = "store";
 
@@ -154,12 +156,26 @@ impl RunningSandbox {
         };
 
         let addr = SocketAddr::new(options.host, options.port);
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| SandboxError::Bind { addr, source })?;
+        // With no port asked for, the last run's port is tried first: profiles and scripts
+        // pointed at the sandbox keep working, and so does the resume of unfinished uploads,
+        // which are tied to the endpoint.
+        let previous = (options.port == 0)
+            .then(|| std::fs::read_to_string(dir.join(LAST_PORT_FILE)).ok())
+            .flatten()
+            .and_then(|text| text.trim().parse::<u16>().ok());
+        let listener = match previous {
+            Some(port) => match TcpListener::bind(SocketAddr::new(options.host, port)).await {
+                Ok(listener) => Ok(listener),
+                Err(_) => TcpListener::bind(addr).await,
+            },
+            None => TcpListener::bind(addr).await,
+        }
+        .map_err(|source| SandboxError::Bind { addr, source })?;
         let local = listener
             .local_addr()
             .map_err(|source| SandboxError::Bind { addr, source })?;
+        // Best effort: without it the next start picks any free port.
+        let _ = std::fs::write(dir.join(LAST_PORT_FILE), local.port().to_string());
         let endpoint = StaticEndpoint {
             endpoint: format!("http://{}", format_addr(local)),
             region: SANDBOX_REGION.to_owned(),
