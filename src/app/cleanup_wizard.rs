@@ -10,7 +10,7 @@ use egui::RichText;
 use poll_promise::Promise;
 
 use super::task;
-use crate::cleanup::inventory::{ItemKind, UploadInfo};
+use crate::cleanup::inventory::ItemKind;
 use crate::cleanup::{
     CleanupPlan, CleanupRun, Filters, Inventory, Report, RunOptions, ScanProgress, Scope,
     VersionMode, Versioning, scan,
@@ -80,6 +80,14 @@ impl FilterFields {
 
 type Scanning = (Arc<ScanProgress>, Promise<Result<Inventory, S3Error>>);
 
+struct PlanView {
+    mode: VersionMode,
+    chosen_uploads: BTreeSet<usize>,
+    plan: CleanupPlan,
+    summary: String,
+    bytes_freed: u64,
+}
+
 pub struct CleanupWizard {
     connection: Connection,
     pub scope: Scope,
@@ -87,6 +95,11 @@ pub struct CleanupWizard {
     pub filter_fields: FilterFields,
     scanning: Option<Scanning>,
     pub inventory: Option<Inventory>,
+    /// The inventory's table, worked out once when the scan lands (it walks every entry).
+    count_rows: Vec<crate::cleanup::inventory::CountRow>,
+    /// The plan for the inventory, version choice and chosen uploads, with its summary: rebuilt
+    /// only when one of those changes, since it copies every key.
+    plan_view: Option<PlanView>,
     scan_error: Option<S3Error>,
     pub mode: VersionMode,
     /// Uploads chosen in the incomplete-uploads view (indices into the inventory's uploads).
@@ -126,6 +139,8 @@ impl CleanupWizard {
             // restorable. The bucket scopes (Empty, Delete) need every version gone.
             mode: VersionMode::DeleteMarkersOnly,
             chosen_uploads: BTreeSet::new(),
+            count_rows: Vec::new(),
+            plan_view: None,
             typed: String::new(),
             run: None,
             running: None,
@@ -179,6 +194,7 @@ impl CleanupWizard {
         };
         self.scan_error = None;
         self.inventory = None;
+        self.plan_view = None;
         let progress = Arc::new(ScanProgress::default());
         let (connection, scope) = (self.connection.clone(), self.scope.clone());
         let notify = task::notifier(ctx);
@@ -195,9 +211,19 @@ impl CleanupWizard {
         }
     }
 
-    /// The plan the confirm step shows and the run executes.
-    pub fn plan(&self) -> Option<CleanupPlan> {
-        let inventory = self.inventory.as_ref()?;
+    /// Builds the plan again if the inventory, the version choice or the chosen uploads changed.
+    fn refresh_plan(&mut self) {
+        let Some(inventory) = &self.inventory else {
+            self.plan_view = None;
+            return;
+        };
+        if self
+            .plan_view
+            .as_ref()
+            .is_some_and(|v| v.mode == self.mode && v.chosen_uploads == self.chosen_uploads)
+        {
+            return;
+        }
         let mut plan = CleanupPlan::from_inventory(inventory, self.mode);
         if matches!(self.scope, Scope::Uploads { .. }) {
             plan.uploads = self
@@ -206,11 +232,23 @@ impl CleanupWizard {
                 .filter_map(|&i| inventory.uploads.get(i).cloned())
                 .collect();
         }
-        Some(plan)
+        self.plan_view = Some(PlanView {
+            mode: self.mode,
+            chosen_uploads: self.chosen_uploads.clone(),
+            summary: plan.summary(),
+            bytes_freed: plan.bytes_freed(),
+            plan,
+        });
+    }
+
+    /// The plan the confirm step shows and the run executes.
+    pub fn plan(&mut self) -> Option<&CleanupPlan> {
+        self.refresh_plan();
+        self.plan_view.as_ref().map(|v| &v.plan)
     }
 
     /// Whether the inventory is in and leaves something to delete.
-    pub fn can_go_to_confirm(&self) -> bool {
+    pub fn can_go_to_confirm(&mut self) -> bool {
         self.step == Step::Inventory && self.plan().is_some_and(|p| !p.is_empty())
     }
 
@@ -239,7 +277,9 @@ impl CleanupWizard {
         let run = match &self.run {
             Some(run) => run.clone(),
             None => {
-                let Some(plan) = self.plan() else { return };
+                let Some(plan) = self.plan().cloned() else {
+                    return;
+                };
                 let run = Arc::new(CleanupRun::new(plan, RunOptions::default()));
                 self.run = Some(run.clone());
                 run
@@ -267,6 +307,7 @@ impl CleanupWizard {
                 Ok(Ok(inventory)) => {
                     // Every upload starts chosen; the user unticks what to keep.
                     self.chosen_uploads = (0..inventory.uploads.len()).collect();
+                    self.count_rows = inventory.count_rows();
                     self.inventory = Some(inventory);
                 }
                 Ok(Err(e)) => self.scan_error = Some(e),
@@ -549,10 +590,10 @@ impl CleanupWizard {
             .spacing([24.0, 4.0])
             .striped(true)
             .show(ui, |ui| {
-                for row in inventory.count_rows() {
+                for row in &self.count_rows {
                     ui.label(row.label);
                     ui.label(RichText::new(thousands(row.count)).monospace());
-                    ui.label(RichText::new(row.bytes).monospace());
+                    ui.label(RichText::new(&row.bytes).monospace());
                     ui.end_row();
                 }
             });
@@ -627,14 +668,14 @@ impl CleanupWizard {
         let Some(inventory) = &self.inventory else {
             return;
         };
-        let uploads: Vec<UploadInfo> = inventory.uploads.clone();
+        let (uploads, chosen_uploads) = (&inventory.uploads, &mut self.chosen_uploads);
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if ui.button("Choose all").clicked() {
-                self.chosen_uploads = (0..uploads.len()).collect();
+                *chosen_uploads = (0..uploads.len()).collect();
             }
             if ui.button("Choose none").clicked() {
-                self.chosen_uploads.clear();
+                chosen_uploads.clear();
             }
             ui.label(
                 RichText::new("To choose by age, set “Older than” above and scan again.").weak(),
@@ -649,12 +690,12 @@ impl CleanupWizard {
                 }
                 ui.end_row();
                 for (i, u) in uploads.iter().enumerate() {
-                    let mut chosen = self.chosen_uploads.contains(&i);
+                    let mut chosen = chosen_uploads.contains(&i);
                     if ui.checkbox(&mut chosen, "").changed() {
                         if chosen {
-                            self.chosen_uploads.insert(i);
+                            chosen_uploads.insert(i);
                         } else {
-                            self.chosen_uploads.remove(&i);
+                            chosen_uploads.remove(&i);
                         }
                     }
                     ui.label(&u.key);
@@ -746,14 +787,12 @@ impl CleanupWizard {
             }
             ui.separator();
         }
-        let Some(plan) = self.plan() else { return };
+        self.refresh_plan();
+        let Some(view) = &self.plan_view else { return };
         ui.label(RichText::new("This will:").strong());
-        ui.label(RichText::new(plan.summary()).size(15.0));
-        if plan.bytes_freed() > 0 {
-            ui.label(format!(
-                "Storage freed: {}.",
-                human_bytes(plan.bytes_freed())
-            ));
+        ui.label(RichText::new(&view.summary).size(15.0));
+        if view.bytes_freed > 0 {
+            ui.label(format!("Storage freed: {}.", human_bytes(view.bytes_freed)));
         }
         ui.label(
             RichText::new(

@@ -157,9 +157,9 @@ impl S3Error {
             Self::BucketAlreadyYours { .. } => {
                 "Open it from the bucket list, or choose another name for a new bucket.".into()
             }
-            Self::InvalidBucketName { .. } => "Use 3 to 63 lowercase letters, digits, hyphens and                  dots, beginning and ending with a letter or digit."
+            Self::InvalidBucketName { .. } => "Use 3 to 63 lowercase letters, digits, hyphens and dots, beginning and ending with a letter or digit."
                 .into(),
-            Self::IllegalLocation { .. } => "Choose the region the connection uses, or connect                  with the region you want (the endpoint decides where buckets can live)."
+            Self::IllegalLocation { .. } => "Choose the region the connection uses, or connect with the region you want (the endpoint decides where buckets can live)."
                 .into(),
             Self::Service { code, .. } => match code.as_str() {
                 "InvalidTag" => "Tag keys may not start with 'aws:'; keys have at most 128 \

@@ -947,10 +947,6 @@ impl StoredCrc {
         let Some(stored) = head.checksum_crc32_c() else {
             return Self::Unknown;
         };
-        let etag_parts = head
-            .e_tag()
-            .and_then(|e| e.trim_matches('"').rsplit_once('-'))
-            .and_then(|(_, n)| n.parse::<u64>().ok());
         match stored.split_once('-') {
             Some((value, n)) => match n.parse() {
                 Ok(parts) => Self::Composite {
@@ -959,13 +955,9 @@ impl StoredCrc {
                 },
                 Err(_) => Self::Unknown,
             },
-            None if etag_parts.is_none()
-                || head.checksum_type() == Some(&aws_sdk_s3::types::ChecksumType::FullObject) =>
-            {
-                Self::Full(stored.to_owned())
-            }
+            None if !checksum_is_ambiguous(head, stored) => Self::Full(stored.to_owned()),
             // A multipart object with a checksum that is neither full-object nor composite:
-            // S3 never answers so, and such a value proves nothing (see `verify_file`).
+            // S3 never answers so, and such a value proves nothing.
             None => Self::Unknown,
         }
     }
@@ -1378,15 +1370,8 @@ pub async fn verify_file(
             why: "the object carries no CRC32C".into(),
         });
     };
-    // A multipart object (ETag `…-N`) whose checksum is neither marked full-object nor `…-N`:
-    // S3 never answers so; some servers store a value that is neither, which proves nothing.
-    let etag_parts = head
-        .e_tag()
-        .and_then(|e| e.trim_matches('"').rsplit_once('-'))
-        .and_then(|(_, n)| n.parse::<u64>().ok());
-    let ambiguous = etag_parts.is_some()
-        && !stored.contains('-')
-        && head.checksum_type() != Some(&aws_sdk_s3::types::ChecksumType::FullObject);
+    let etag_parts = etag_part_count(&head);
+    let ambiguous = checksum_is_ambiguous(&head, &stored);
     let path_owned = path.to_owned();
     let matches = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
         if local_crc32c(&path_owned, local_size, &stored)? {
@@ -1411,6 +1396,24 @@ pub async fn verify_file(
             reason: "the CRC32C checksums differ".into(),
         },
     })
+}
+
+/// The part count in a multipart object's ETag (`"…-N"`), or `None` for a single-part object.
+fn etag_part_count(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Option<u64> {
+    head.e_tag()
+        .and_then(|e| e.trim_matches('"').rsplit_once('-'))
+        .and_then(|(_, n)| n.parse().ok())
+}
+
+/// A multipart object (ETag `…-N`) whose checksum is neither marked full-object nor `…-N`:
+/// S3 never answers so; some servers store a value that is neither, which proves nothing.
+fn checksum_is_ambiguous(
+    head: &aws_sdk_s3::operation::head_object::HeadObjectOutput,
+    stored: &str,
+) -> bool {
+    etag_part_count(head).is_some()
+        && !stored.contains('-')
+        && head.checksum_type() != Some(&aws_sdk_s3::types::ChecksumType::FullObject)
 }
 
 /// Whether the file's CRC32C matches `stored`: `base64` for a single-part object, or
