@@ -144,6 +144,12 @@ impl SkiffApp {
         self.session.as_ref()?.browser.as_ref()
     }
 
+    /// The transfer queue, once something was queued.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn queue(&self) -> Option<&crate::transfer::queue::TransferQueue> {
+        self.session.as_ref()?.desktop.queue.as_ref()
+    }
+
     pub fn buckets(&self) -> &[BucketInfo] {
         self.session.as_ref().map_or(&[], |s| &s.buckets)
     }
@@ -682,11 +688,11 @@ impl eframe::App for SkiffApp {
         });
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()
-            && session.desktop.has_earlier_uploads()
+            && session.desktop.has_earlier_transfers()
             && let Some(browser) = session.browser.as_ref()
         {
-            egui::Panel::bottom("earlier-uploads")
-                .show(ui, |ui| session.desktop.earlier_uploads_ui(ui, browser));
+            egui::Panel::bottom("earlier-transfers")
+                .show(ui, |ui| session.desktop.earlier_transfers_ui(ui, browser));
         }
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()

@@ -29,10 +29,69 @@ pub struct Desktop {
     )>,
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
-    /// Uploads an earlier run left unfinished on this endpoint, offered once per session.
-    earlier: Vec<crate::transfer::journal::UploadJournal>,
-    earlier_loading: Option<poll_promise::Promise<Vec<crate::transfer::journal::UploadJournal>>>,
+    /// Transfers an earlier run left unfinished on this endpoint, offered once per session.
+    earlier: EarlierTransfers,
+    earlier_loading: Option<poll_promise::Promise<EarlierTransfers>>,
     earlier_checked: bool,
+}
+
+/// Transfers an earlier run (a crash, a quit, a pause) left unfinished, found by their journals.
+#[derive(Default)]
+struct EarlierTransfers {
+    uploads: Vec<crate::transfer::journal::UploadJournal>,
+    downloads: Vec<crate::transfer::journal::DownloadJournal>,
+}
+
+impl EarlierTransfers {
+    fn find(endpoint: &str) -> Self {
+        use crate::transfer::journal::{DownloadJournal, UploadJournal};
+        Self {
+            uploads: UploadJournal::unfinished(endpoint),
+            downloads: DownloadJournal::unfinished(endpoint),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.uploads.is_empty() && self.downloads.is_empty()
+    }
+
+    /// "2 uploads and 1 download"
+    fn describe(&self) -> String {
+        let uploads = (!self.uploads.is_empty())
+            .then(|| crate::format::count(self.uploads.len() as u64, "upload", "uploads"));
+        let downloads = (!self.downloads.is_empty())
+            .then(|| crate::format::count(self.downloads.len() as u64, "download", "downloads"));
+        [uploads, downloads]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ")
+    }
+
+    /// One line per transfer, with how far it got.
+    fn lines(&self) -> Vec<String> {
+        let uploads = self.uploads.iter().map(|j| {
+            format!(
+                "{} to s3://{}/{} ({} of {} parts sent)",
+                j.source.display(),
+                j.bucket,
+                j.key,
+                j.parts.len(),
+                j.source_size_bytes.div_ceil(j.part_size_bytes.max(1))
+            )
+        });
+        let downloads = self.downloads.iter().map(|j| {
+            format!(
+                "s3://{}/{} to {} ({} of {} here)",
+                j.bucket,
+                j.key,
+                j.dest.display(),
+                crate::format::human_bytes(j.bytes_written()),
+                crate::format::human_bytes(j.size_bytes)
+            )
+        });
+        uploads.chain(downloads).collect()
+    }
 }
 
 impl Desktop {
@@ -113,11 +172,9 @@ impl Desktop {
             self.earlier_checked = true;
             let endpoint = browser.connection().target().endpoint;
             self.earlier_loading = Some(super::task::spawn(ctx, async move {
-                tokio::task::spawn_blocking(move || {
-                    crate::transfer::journal::UploadJournal::unfinished(&endpoint)
-                })
-                .await
-                .unwrap_or_default()
+                tokio::task::spawn_blocking(move || EarlierTransfers::find(&endpoint))
+                    .await
+                    .unwrap_or_default()
             }));
         }
         if let Some(promise) = self.earlier_loading.take() {
@@ -167,53 +224,48 @@ impl Desktop {
 }
 
 impl Desktop {
-    /// Whether uploads from an earlier run wait for an answer.
-    pub fn has_earlier_uploads(&self) -> bool {
+    /// Whether transfers from an earlier run wait for an answer.
+    pub fn has_earlier_transfers(&self) -> bool {
         !self.earlier.is_empty()
     }
 
-    /// "N uploads from an earlier run did not finish": resume them all, or discard them (which
-    /// aborts their multipart uploads on the server).
-    pub fn earlier_uploads_ui(&mut self, ui: &mut egui::Ui, browser: &super::Browser) {
+    /// "N uploads and M downloads from an earlier run did not finish": resume them all, or
+    /// discard them (which aborts the multipart uploads on the server and removes the partial
+    /// download files).
+    pub fn earlier_transfers_ui(&mut self, ui: &mut egui::Ui, browser: &super::Browser) {
         let ctx = ui.ctx().clone();
         let (mut resume, mut discard) = (false, false);
         ui.horizontal_wrapped(|ui| {
-            let names: Vec<String> = self
-                .earlier
-                .iter()
-                .map(|j| {
-                    format!(
-                        "s3://{}/{} ({} of {} parts sent)",
-                        j.bucket,
-                        j.key,
-                        j.parts.len(),
-                        j.source_size_bytes.div_ceil(j.part_size_bytes.max(1))
-                    )
-                })
-                .collect();
             ui.label(format!(
                 "{} from an earlier run did not finish.",
-                crate::format::count(self.earlier.len() as u64, "upload", "uploads")
+                self.earlier.describe()
             ))
-            .on_hover_text(names.join("\n"));
+            .on_hover_text(self.earlier.lines().join("\n"));
             resume = ui
                 .button("⏵ Resume")
-                .on_hover_text("Sends only the parts not sent yet")
+                .on_hover_text("Sends and fetches only the parts not moved yet")
                 .clicked();
             discard = ui
                 .button("Discard")
-                .on_hover_text("Aborts them on the server, which frees the parts they stored")
+                .on_hover_text(
+                    "Aborts the uploads on the server, which frees the parts they stored, \
+                     and deletes the partly downloaded files",
+                )
                 .clicked();
         });
         if resume {
             let earlier = std::mem::take(&mut self.earlier);
             let queue = self.queue(&ctx, browser);
-            for journal in &earlier {
+            for journal in &earlier.uploads {
                 queue.resume_unfinished(journal);
             }
+            for journal in &earlier.downloads {
+                queue.resume_unfinished_download(journal);
+            }
         } else if discard {
+            let earlier = std::mem::take(&mut self.earlier);
             let connection = browser.connection().clone();
-            for j in std::mem::take(&mut self.earlier) {
+            for j in earlier.uploads {
                 let connection = connection.clone();
                 tokio::spawn(async move {
                     crate::transfer::discard_paused_upload(
@@ -224,6 +276,9 @@ impl Desktop {
                     )
                     .await;
                 });
+            }
+            for j in earlier.downloads {
+                crate::transfer::discard_partial_download(&j.dest);
             }
         }
     }

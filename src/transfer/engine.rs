@@ -789,7 +789,7 @@ async fn fetch_object(
     };
     // An earlier run of this download (crash, kill, pause) left its ranges: keep them.
     let found = (ranges > 1)
-        .then(|| DownloadJournal::find(&partial, etag.as_deref(), size, plan.part_size_bytes))
+        .then(|| DownloadJournal::find(dest, etag.as_deref(), size, plan.part_size_bytes))
         .flatten();
     let resumed: Vec<RangeCrc> = found
         .as_ref()
@@ -813,6 +813,10 @@ async fn fetch_object(
         size_bytes: size,
         part_size_bytes: plan.part_size_bytes,
         ranges: Default::default(),
+        endpoint: target.endpoint.clone(),
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        dest: dest.to_owned(),
     }));
     if resumed.is_empty() {
         let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
@@ -825,7 +829,7 @@ async fn fetch_object(
         .parts_resumed
         .store(resumed.len() as u64, Ordering::Relaxed);
     progress.add(resumed.iter().map(|r| r.len).sum());
-    let (journal, partial_ref) = (&journal, &partial);
+    let journal = &journal;
     let mut pieces: Vec<RangeCrc> =
         futures::stream::iter((0..ranges).filter(|i| !done.contains(i)))
             .map(|index| {
@@ -887,7 +891,7 @@ async fn fetch_object(
                     if ranges > 1 && n == end - start {
                         let mut journal = journal.lock().expect("journal lock");
                         journal.ranges.insert(index, (n, crc));
-                        if let Err(e) = journal.save(partial_ref) {
+                        if let Err(e) = journal.save() {
                             tracing::warn!("download journal not written: {e}");
                         }
                     }
@@ -903,7 +907,7 @@ async fn fetch_object(
     let written: u64 = pieces.iter().map(|p| p.len).sum();
     if written == size && !stored.matches(&pieces) && !stored.matches_file(&partial, size).await {
         let _ = std::fs::remove_file(&partial);
-        DownloadJournal::remove(&partial);
+        DownloadJournal::remove(dest);
         return Err(TransferError::ChecksumMismatch {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -911,7 +915,7 @@ async fn fetch_object(
     }
     if written != size {
         let _ = std::fs::remove_file(&partial);
-        DownloadJournal::remove(&partial);
+        DownloadJournal::remove(dest);
         return Err(TransferError::SizeMismatch {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -920,7 +924,7 @@ async fn fetch_object(
         });
     }
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
-    DownloadJournal::remove(&partial);
+    DownloadJournal::remove(dest);
     Ok(size)
 }
 
@@ -1014,20 +1018,14 @@ async fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
             .await
             .map_err(|e| TransferError::io(parent, e))?;
     }
-    Ok(partial_file(dest))
-}
-
-fn partial_file(dest: &Path) -> PathBuf {
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".skiff-part");
-    PathBuf::from(partial)
+    Ok(DownloadJournal::partial_for(dest))
 }
 
 /// Removes what a stopped download left for its resume (a cancel, not a pause).
 pub fn discard_partial_download(dest: &Path) {
-    let partial = partial_file(dest);
+    let partial = DownloadJournal::partial_for(dest);
     let _ = std::fs::remove_file(&partial);
-    DownloadJournal::remove(&partial);
+    DownloadJournal::remove(dest);
 }
 
 /// One GET into `dest.skiff-part`, renamed to `dest` when every byte is there.

@@ -52,20 +52,56 @@ pub struct UploadJournal {
     file: PathBuf,
 }
 
-fn entry_path(dir: &Path, bucket: &str, key: &str, source: &Path) -> PathBuf {
-    // FNV-1a: a stable file name from what identifies the upload.
+/// FNV-1a over `parts`, each ended by a zero byte: a stable file name from what identifies a
+/// transfer.
+fn stable_name(kind: &str, parts: &[&[u8]]) -> String {
     let mut hash: u64 = 0xcbf29ce484222325;
-    for byte in bucket
-        .bytes()
-        .chain([0])
-        .chain(key.bytes())
-        .chain([0])
-        .chain(source.to_string_lossy().bytes())
-    {
+    for byte in parts.iter().flat_map(|p| p.iter().copied().chain([0])) {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x100000001b3);
     }
-    dir.join(format!("upload-{hash:016x}.json"))
+    format!("{kind}-{hash:016x}.json")
+}
+
+fn entry_path(dir: &Path, bucket: &str, key: &str, source: &Path) -> PathBuf {
+    let source = source.to_string_lossy();
+    dir.join(stable_name(
+        "upload",
+        &[bucket.as_bytes(), key.as_bytes(), source.as_bytes()],
+    ))
+}
+
+/// The journals of one kind (`upload`, `download`) in the journal directory, with their paths.
+fn journals<T: serde::de::DeserializeOwned>(kind: &str) -> Vec<(PathBuf, T)> {
+    let prefix = format!("{kind}-");
+    std::fs::read_dir(journal_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .filter_map(|p| {
+            let journal = serde_json::from_slice(&std::fs::read(&p).ok()?).ok()?;
+            Some((p, journal))
+        })
+        .collect()
+}
+
+/// Writes `value` to `file` atomically: a crash leaves the old one or the new one.
+fn save_json(file: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension("json.tmp");
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec(value).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::rename(tmp, file)
 }
 
 pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
@@ -126,17 +162,9 @@ impl UploadJournal {
     /// Uploads to `endpoint` that an earlier run (a crash, a quit, a pause) left unfinished and
     /// whose source file is still there as it was.
     pub fn unfinished(endpoint: &str) -> Vec<Self> {
-        let mut found: Vec<Self> = std::fs::read_dir(journal_dir())
+        let mut found: Vec<Self> = journals::<Self>("upload")
             .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-            .filter_map(|e| {
-                let text = std::fs::read_to_string(e.path()).ok()?;
-                let mut journal: Self = serde_json::from_str(&text).ok()?;
-                journal.file = e.path();
-                Some(journal)
-            })
+            .map(|(file, journal)| Self { file, ..journal })
             .filter(|j| !j.endpoint.is_empty() && j.endpoint == endpoint)
             .filter(|j| {
                 std::fs::metadata(&j.source).is_ok_and(|m| {
@@ -159,15 +187,7 @@ impl UploadJournal {
 
     /// Writes the journal (atomically: a crash leaves the old one or the new one).
     pub fn save(&self) -> std::io::Result<()> {
-        if let Some(dir) = self.file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = self.file.with_extension("json.tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(self).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(tmp, &self.file)
+        save_json(&self.file, self)
     }
 
     pub fn remove(&self) {
@@ -175,9 +195,9 @@ impl UploadJournal {
     }
 }
 
-/// What a large download has written so far, kept beside its `.skiff-part` file, so that a
-/// crash, a kill or a pause costs only the ranges not yet written. Tied to the object's ETag and
-/// size: a changed object starts over.
+/// What a large download has written so far, kept in the journal directory, so that a crash, a
+/// kill or a pause costs only the ranges not yet written, and so that the app can offer it when
+/// it starts again. Tied to the object's ETag and size: a changed object starts over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadJournal {
     pub etag: Option<String>,
@@ -185,46 +205,71 @@ pub struct DownloadJournal {
     pub part_size_bytes: u64,
     /// Range index -> (bytes written, their CRC32C).
     pub ranges: BTreeMap<u64, (u64, u32)>,
+    /// Where it comes from and goes to, so that a restarted app can offer to finish it.
+    pub endpoint: String,
+    pub bucket: String,
+    pub key: String,
+    pub dest: PathBuf,
 }
 
 impl DownloadJournal {
-    fn file_for(partial: &Path) -> PathBuf {
-        let mut name = partial.as_os_str().to_owned();
-        name.push(".json");
-        PathBuf::from(name)
+    /// The `.skiff-part` file the download is written into until every byte is there.
+    pub fn partial_for(dest: &Path) -> PathBuf {
+        let mut partial = dest.as_os_str().to_owned();
+        partial.push(".skiff-part");
+        PathBuf::from(partial)
     }
 
-    /// The journal of an earlier download of this very object into `partial`, if the partial
-    /// file is still there at full length.
+    /// The journal's own file, named for the destination it fills.
+    pub fn file_for(dest: &Path) -> PathBuf {
+        let dest = dest.to_string_lossy();
+        journal_dir().join(stable_name("download", &[dest.as_bytes()]))
+    }
+
+    /// The journal of an earlier download of this very object into `dest`, if its partial file is
+    /// still there at full length.
     pub fn find(
-        partial: &Path,
+        dest: &Path,
         etag: Option<&str>,
         size_bytes: u64,
         part_size_bytes: u64,
     ) -> Option<Self> {
-        let text = std::fs::read_to_string(Self::file_for(partial)).ok()?;
-        let journal: Self = serde_json::from_str(&text).ok()?;
-        let partial_len = std::fs::metadata(partial).ok()?.len();
+        let journal: Self =
+            serde_json::from_slice(&std::fs::read(Self::file_for(dest)).ok()?).ok()?;
         (journal.etag.as_deref() == etag
             && journal.size_bytes == size_bytes
             && journal.part_size_bytes == part_size_bytes
             && etag.is_some()
-            && partial_len == size_bytes)
-            .then_some(journal)
+            && journal.partial_is_whole())
+        .then_some(journal)
     }
 
-    /// Writes the journal (atomically: a crash leaves the old one or the new one).
-    pub fn save(&self, partial: &Path) -> std::io::Result<()> {
-        let file = Self::file_for(partial);
-        let tmp = file.with_extension("json.tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(self).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(tmp, file)
+    fn partial_is_whole(&self) -> bool {
+        std::fs::metadata(Self::partial_for(&self.dest)).is_ok_and(|m| m.len() == self.size_bytes)
     }
 
-    pub fn remove(partial: &Path) {
-        let _ = std::fs::remove_file(Self::file_for(partial));
+    /// Downloads from `endpoint` that an earlier run (a crash, a quit, a pause) left with some
+    /// ranges written and whose partial file is still there.
+    pub fn unfinished(endpoint: &str) -> Vec<Self> {
+        let mut found: Vec<Self> = journals::<Self>("download")
+            .into_iter()
+            .map(|(_, journal)| journal)
+            .filter(|j| j.endpoint == endpoint && !j.ranges.is_empty() && j.partial_is_whole())
+            .collect();
+        found.sort_by(|a, b| a.dest.cmp(&b.dest));
+        found
+    }
+
+    /// Bytes already written.
+    pub fn bytes_written(&self) -> u64 {
+        self.ranges.values().map(|(len, _)| len).sum()
+    }
+
+    pub fn save(&self) -> std::io::Result<()> {
+        save_json(&Self::file_for(&self.dest), self)
+    }
+
+    pub fn remove(dest: &Path) {
+        let _ = std::fs::remove_file(Self::file_for(dest));
     }
 }

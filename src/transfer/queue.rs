@@ -300,6 +300,22 @@ impl TransferQueue {
         );
     }
 
+    /// Queues again a download an earlier run left unfinished; it fetches only the missing ranges.
+    pub fn resume_unfinished_download(&mut self, journal: &super::journal::DownloadJournal) {
+        let options = TransferOptions {
+            part_size_bytes: journal.part_size_bytes,
+            ..self.options.clone()
+        };
+        self.push(
+            Direction::Download,
+            journal.dest.clone(),
+            &journal.bucket,
+            journal.key.clone(),
+            &options,
+            Conflict::Decided(IfExists::Overwrite),
+        );
+    }
+
     /// Jobs waiting for an answer because their destination exists.
     pub fn waiting_for_decision(&self) -> usize {
         self.jobs

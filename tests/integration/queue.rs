@@ -1,7 +1,7 @@
 //! The transfer queue: pause keeps a multipart upload for the resume, which sends only what is
 //! missing; cancel leaves nothing on the server.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! A `skiff cp` killed with SIGKILL half way resumes where it stopped: the second run sends only
 //! the missing parts, and the object is byte for byte the file.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -158,10 +158,22 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
         "--concurrency",
         "1",
     ];
-    let journal = work.path().join("back.bin.skiff-part.json");
+    // The download's journal, in the data directory's journal folder.
+    let journal = || -> Option<std::path::PathBuf> {
+        std::fs::read_dir(data_dir.path().join("journal"))
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("download-")
+            })
+    };
     let written_ranges = || -> usize {
-        std::fs::read_to_string(&journal)
-            .ok()
+        journal()
+            .and_then(|p| std::fs::read_to_string(p).ok())
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .map_or(0, |v| v["ranges"].as_object().map_or(0, |r| r.len()))
     };
@@ -204,5 +216,5 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
         std::fs::read(&back).unwrap() == bytes,
         "the resumed file differs"
     );
-    assert!(!journal.exists(), "the journal is removed once complete");
+    assert!(journal().is_none(), "the journal is removed once complete");
 }

@@ -1,6 +1,6 @@
 //! One endpoint conformance suite, run against every server: the sandbox, moto and Garage.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, fresh_bucket, put_keys};
 use skiff::s3::S3Error;

@@ -1,6 +1,6 @@
 //! The bucket wizard's engine: create with every option, read each setting back.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, unique_bucket};
 use skiff::s3::S3Error;

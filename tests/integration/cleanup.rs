@@ -1,7 +1,7 @@
 //! Cleanup against real servers: inventory counts, scope boundaries, versions, uploads, batches,
 //! stop and continue, per-key errors, and objects that arrive after the scan.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! Uploads and downloads, byte for byte, against every server.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The new-bucket wizard walked by clicking and typing, then the bucket checked through S3.
 
-mod common;
+use crate::common;
 
 use common::ui::wait_for;
 

@@ -1,7 +1,7 @@
 //! Transfers through a loopback proxy that drops connections and answers 503 SlowDown or 500 for
 //! a share of them: every object still arrives intact and no multipart upload is left behind.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,6 @@
 //! The app opened on a sandbox, driven by clicks through egui_kittest.
 
-mod common;
+use crate::common;
 
 use common::ui::{wait_for, wait_until};
 use egui_kittest::Harness;
@@ -434,4 +434,127 @@ fn uploads_left_unfinished_are_offered_and_resume() {
         back.as_ref() == bytes.as_slice(),
         "the resumed object differs"
     );
+}
+
+#[test]
+fn downloads_left_unfinished_are_offered_and_resume() {
+    use std::sync::atomic::Ordering;
+    let fixture = fixture(&["keep.txt"]);
+    let _rt = fixture.runtime.enter();
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    let bytes: Vec<u8> = (0..48u32 * 1024 * 1024).map(|i| (i % 253) as u8).collect();
+    fixture.runtime.block_on(async {
+        skiff::s3::objects::put_bytes(&c, "demo", "ckpt/weights.bin", bytes.clone())
+            .await
+            .unwrap();
+    });
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("weights.bin");
+
+    // The earlier run: stopped (as a crash or a quit does) after a few ranges.
+    fixture.runtime.block_on(async {
+        let options = skiff::transfer::TransferOptions {
+            concurrency: 1,
+            part_size_bytes: 8 * 1024 * 1024,
+            ..skiff::transfer::TransferOptions::default()
+        };
+        let progress = skiff::transfer::Progress::default();
+        let scheduler = skiff::transfer::Scheduler::default();
+        let download = skiff::transfer::download_object(
+            &c,
+            &scheduler,
+            "demo",
+            "ckpt/weights.bin",
+            &dest,
+            &options,
+            &progress,
+        );
+        tokio::select! {
+            _ = download => panic!("the download finished before it was stopped"),
+            () = async {
+                while progress.bytes_done.load(Ordering::Relaxed) < 17 * 1024 * 1024 {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            } => {}
+        }
+    });
+    assert!(!dest.exists(), "an unfinished download has no final name");
+
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(
+        &mut harness,
+        "1 download from an earlier run did not finish.",
+    );
+    harness.get_by_label("⏵ Resume").click_accesskit();
+    wait_until(&mut harness, "the resumed download lands", |h| {
+        h.query_all_by_label("✔ done").count() == 1
+    });
+    let queue = harness.state().queue().expect("a queue");
+    let job = &queue.jobs()[0];
+    assert!(
+        job.progress.parts_resumed.load(Ordering::Relaxed) >= 2,
+        "the resumed download fetched every range again"
+    );
+    assert!(
+        std::fs::read(&dest).unwrap() == bytes,
+        "the resumed file differs"
+    );
+}
+
+#[test]
+fn discarding_an_unfinished_download_removes_its_partial_file() {
+    use std::sync::atomic::Ordering;
+    let fixture = fixture(&["keep.txt"]);
+    let _rt = fixture.runtime.enter();
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    fixture.runtime.block_on(async {
+        skiff::s3::objects::put_bytes(&c, "demo", "big.bin", vec![7u8; 40 * 1024 * 1024])
+            .await
+            .unwrap();
+    });
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("big.bin");
+    fixture.runtime.block_on(async {
+        let options = skiff::transfer::TransferOptions {
+            concurrency: 1,
+            part_size_bytes: 8 * 1024 * 1024,
+            ..skiff::transfer::TransferOptions::default()
+        };
+        let progress = skiff::transfer::Progress::default();
+        let scheduler = skiff::transfer::Scheduler::default();
+        let download = skiff::transfer::download_object(
+            &c, &scheduler, "demo", "big.bin", &dest, &options, &progress,
+        );
+        tokio::select! {
+            _ = download => panic!("the download finished before it was stopped"),
+            () = async {
+                while progress.bytes_done.load(Ordering::Relaxed) < 9 * 1024 * 1024 {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            } => {}
+        }
+    });
+    let partial = local.path().join("big.bin.skiff-part");
+    assert!(partial.exists());
+
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        ..PersistedState::default()
+    };
+    let mut harness = app_harness(&fixture, state);
+    wait_for(
+        &mut harness,
+        "1 download from an earlier run did not finish.",
+    );
+    harness.get_by_label("Discard").click_accesskit();
+    wait_until(&mut harness, "the offer goes away", |h| {
+        h.query_by_label("1 download from an earlier run did not finish.")
+            .is_none()
+    });
+    assert!(!partial.exists(), "the partial file is still there");
+    assert!(!dest.exists());
 }

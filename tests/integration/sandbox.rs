@@ -1,6 +1,6 @@
 //! The embedded sandbox: one server per data directory, stable credentials, plain errors.
 
-mod common;
+use crate::common;
 
 use skiff::s3::client::static_connection;
 use skiff::s3::{S3Error, StaticEndpoint, buckets};

@@ -1,6 +1,6 @@
 //! `skiff ls` and friends, run as a user runs them, against a sandbox served by `skiff serve`.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

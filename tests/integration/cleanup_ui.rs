@@ -1,6 +1,6 @@
 //! The cleanup wizard walked by clicking and typing: Empty bucket from inventory to report.
 
-mod common;
+use crate::common;
 
 use common::ui::{wait_for, wait_until};
 

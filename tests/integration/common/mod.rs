@@ -7,7 +7,6 @@
 //!
 //! `SKIFF_REQUIRE_SERVERS=moto,garage` turns a missing server into a failure, so CI can never
 //! pass by quietly not testing one.
-#![allow(dead_code)]
 
 pub mod ui;
 

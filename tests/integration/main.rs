@@ -1,0 +1,17 @@
+//! Skiff's integration tests, in one binary: each test file linked on its own costs a full link of
+//! eframe and aws-sdk-s3, in time and in disk.
+
+mod common;
+
+mod bucket_setup;
+mod cleanup;
+mod cleanup_ui;
+mod cli;
+mod conformance;
+mod faults;
+mod queue;
+mod resume;
+mod sandbox;
+mod transfer;
+mod ui;
+mod wizard_ui;
