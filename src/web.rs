@@ -14,16 +14,15 @@ pub fn start() {
             .get_element_by_id("skiff_canvas")
             .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
             .expect("the page has a canvas with id skiff_canvas");
+        let environment = crate::app::AppEnvironment {
+            sandbox: served_sandbox().await,
+            ..crate::app::AppEnvironment::default()
+        };
         let result = eframe::WebRunner::new()
             .start(
                 canvas,
                 web_options,
-                Box::new(|cc| {
-                    Ok(Box::new(crate::app::SkiffApp::new(
-                        cc,
-                        crate::app::AppEnvironment::default(),
-                    )))
-                }),
+                Box::new(|cc| Ok(Box::new(crate::app::SkiffApp::new(cc, environment)))),
             )
             .await;
         if let Some(loading) = document.get_element_by_id("loading") {
@@ -33,4 +32,23 @@ pub fn start() {
             }
         }
     });
+}
+
+/// The sandbox `skiff serve --web` serves beside the app (its `sandbox.json`); `None` when the
+/// page comes from anywhere else.
+async fn served_sandbox() -> Option<crate::s3::StaticEndpoint> {
+    let window = web_sys::window()?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("sandbox.json"))
+        .await
+        .ok()?
+        .dyn_into::<web_sys::Response>()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    serde_json::from_str(&text).ok()
 }

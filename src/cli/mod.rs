@@ -57,6 +57,19 @@ pub enum Command {
         /// Data directory (default: the user's data directory, or SKIFF_SANDBOX_DIR).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// Also serve the web app (built by web/build.sh) and let it use the sandbox (CORS).
+        #[arg(long)]
+        web: bool,
+        /// The built web app.
+        #[arg(long, value_name = "DIR", default_value = "dist", requires = "web")]
+        web_dir: PathBuf,
+        /// Port for the web app (default: any free port).
+        #[arg(long, default_value_t = 0, requires = "web")]
+        web_port: u16,
+        /// Another page origin allowed to call the sandbox from a browser, such as
+        /// http://127.0.0.1:8000 (repeatable). The web app's own origin is always allowed.
+        #[arg(long, value_name = "ORIGIN")]
+        cors_origin: Vec<String>,
     },
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),
@@ -243,7 +256,23 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<(Connection, Optio
 
 pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
     match command {
-        Command::Serve { port, data } => serve(port, data).await,
+        Command::Serve {
+            port,
+            data,
+            web,
+            web_dir,
+            web_port,
+            cors_origin,
+        } => {
+            let mut options = SandboxOptions::new(data.unwrap_or_else(sandbox::default_data_dir));
+            options.port = port;
+            options.cors_origins = cors_origin;
+            options.web_app = web.then_some(sandbox::WebAppOptions {
+                root: web_dir,
+                port: web_port,
+            });
+            serve(options).await
+        }
         Command::Mb(mb_args) => mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp(&args, &cp_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
@@ -619,9 +648,15 @@ fn eta_text(done: u64, total: u64, rate_per_sec: f64) -> String {
     }
 }
 
-async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
-    let mut options = SandboxOptions::new(data.unwrap_or_else(sandbox::default_data_dir));
-    options.port = port;
+async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
+    if let Some(web) = &options.web_app
+        && !web.root.join("index.html").is_file()
+    {
+        anyhow::bail!(
+            "There is no built web app in {}: run web/build.sh first, or pass --web-dir.",
+            web.root.display()
+        );
+    }
     let dir = options.data_dir.clone();
     let sandbox = RunningSandbox::start(options).await?;
     let e = &sandbox.endpoint;
@@ -633,7 +668,12 @@ async fn serve(port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
          \n  endpoint:   {endpoint}\n  region:     {region}\n  access key: {ak}\n  secret key: {sk}\n\
          \nFor the AWS CLI, s5cmd or boto3:\n\
          \n  export AWS_ENDPOINT_URL={endpoint} AWS_REGION={region} \\\n         AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk}\n\
-         \nPress Ctrl-C to stop.",
+         {web}\nPress Ctrl-C to stop.",
+        web = sandbox
+            .web_url
+            .as_ref()
+            .map(|url| format!("\nThe web app, connected to this sandbox:\n\n  open {url}\n"))
+            .unwrap_or_default(),
         dir = dir.display(),
         endpoint = e.endpoint,
         region = e.region,

@@ -14,10 +14,11 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 
 use crate::s3::StaticEndpoint;
 
+mod http;
 mod store;
 
 pub const SANDBOX_REGION: &str = "us-east-1";
@@ -70,6 +71,18 @@ pub struct SandboxOptions {
     pub host: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
+    /// Also serve the built web app from this folder (`dist/`), on a port of its own, with the
+    /// sandbox answering CORS for the app's origin.
+    pub web_app: Option<WebAppOptions>,
+    /// Further page origins allowed to call the sandbox from a browser (`http://127.0.0.1:8000`).
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebAppOptions {
+    pub root: PathBuf,
+    /// 0 picks a free port.
+    pub port: u16,
 }
 
 impl SandboxOptions {
@@ -78,6 +91,8 @@ impl SandboxOptions {
             data_dir: data_dir.into(),
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
+            web_app: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -112,8 +127,10 @@ impl Sandbox {
 /// A sandbox server this process runs. Dropping it stops the server.
 pub struct RunningSandbox {
     pub endpoint: StaticEndpoint,
+    /// Where the web app is served, when asked for.
+    pub web_url: Option<String>,
     data_dir: PathBuf,
-    shutdown: Option<oneshot::Sender<()>>,
+    shutdown: watch::Sender<bool>,
     _lock: File,
 }
 
@@ -183,38 +200,44 @@ impl RunningSandbox {
             secret_access_key,
         };
 
-        let (shutdown, mut stop) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let http = ConnBuilder::new(TokioExecutor::new());
-            let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-            loop {
-                let socket = tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok((socket, _)) => socket,
-                        Err(err) => {
-                            tracing::warn!("sandbox: accept failed: {err}");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    },
-                    _ = &mut stop => break,
-                };
-                let _ = socket.set_nodelay(true);
-                let conn = http.serve_connection(TokioIo::new(socket), service.clone());
-                let conn = graceful.watch(conn.into_owned());
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
+        let (shutdown, stop) = watch::channel(false);
+        let mut origins = options.cors_origins.clone();
+        let mut web_url = None;
+        if let Some(web) = &options.web_app {
+            let addr = SocketAddr::new(options.host, web.port);
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| SandboxError::Bind { addr, source })?;
+            let local = listener
+                .local_addr()
+                .map_err(|source| SandboxError::Bind { addr, source })?;
+            let url = format!("http://{}", format_addr(local));
+            origins.push(url.clone());
+            if local.ip().is_loopback() {
+                origins.push(format!("http://localhost:{}", local.port()));
             }
-            let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
-        });
+            let app = http::WebApp {
+                root: std::sync::Arc::new(web.root.clone()),
+                sandbox_json: serde_json::to_vec(&endpoint)
+                    .expect("an endpoint serialises")
+                    .into(),
+            };
+            tokio::spawn(serve_http(listener, app, stop.clone()));
+            web_url = Some(format!("{url}/"));
+        }
+        let service = http::CorsS3 {
+            inner: service,
+            origins: std::sync::Arc::new(origins),
+        };
+        tokio::spawn(serve_http(listener, service, stop));
 
         write_endpoint(&dir, &endpoint.endpoint)?;
         tracing::info!("sandbox serving {} at {}", dir.display(), endpoint.endpoint);
         Ok(Self {
             endpoint,
+            web_url,
             data_dir: dir,
-            shutdown: Some(shutdown),
+            shutdown,
             _lock: lock,
         })
     }
@@ -222,11 +245,49 @@ impl RunningSandbox {
 
 impl Drop for RunningSandbox {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        let _ = self.shutdown.send(true);
         let _ = std::fs::remove_file(self.data_dir.join(ENDPOINT_FILE));
     }
+}
+
+/// Accepts connections until the sandbox stops (`stop` changes, or its sender goes), then lets
+/// the open ones finish (5 s at most).
+async fn serve_http<S, B>(listener: TcpListener, service: S, mut stop: watch::Receiver<bool>)
+where
+    S: hyper::service::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = hyper::Response<B>,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let http = ConnBuilder::new(TokioExecutor::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let socket = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, _)) => socket,
+                Err(err) => {
+                    tracing::warn!("sandbox: accept failed: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = socket.set_nodelay(true);
+        let conn = http.serve_connection(TokioIo::new(socket), service.clone());
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
 fn format_addr(addr: SocketAddr) -> String {

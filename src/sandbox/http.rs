@@ -1,0 +1,162 @@
+//! What the sandbox's HTTP server adds around S3: CORS for the web app's origin, and the web app
+//! itself, served from the built `dist/` folder on a port of its own.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use hyper::body::Incoming;
+use s3s::Body;
+use s3s::service::S3Service;
+
+/// Response headers a page may read: the SDK needs the ETag (multipart), the checksums and the
+/// request ids.
+const EXPOSED_HEADERS: &str = "ETag, Content-Length, Content-Type, Content-Range, Last-Modified, \
+    x-amz-request-id, x-amz-id-2, x-amz-version-id, x-amz-delete-marker, \
+    x-amz-checksum-crc32c, x-amz-checksum-crc32, x-amz-checksum-crc64nvme, x-amz-checksum-sha256, \
+    x-amz-checksum-type, x-amz-server-side-encryption, x-amz-mp-parts-count";
+
+/// The S3 service, answering the browser's CORS preflights and marking its responses readable by
+/// the allowed origins (and no others).
+#[derive(Clone)]
+pub struct CorsS3 {
+    pub inner: S3Service,
+    pub origins: Arc<Vec<String>>,
+}
+
+impl CorsS3 {
+    fn allowed(&self, req: &Request<Incoming>) -> Option<HeaderValue> {
+        let origin = req.headers().get(header::ORIGIN)?;
+        self.origins
+            .iter()
+            .any(|o| o.as_bytes() == origin.as_bytes())
+            .then(|| origin.clone())
+    }
+}
+
+impl hyper::service::Service<Request<Incoming>> for CorsS3 {
+    type Response = Response<Body>;
+    type Error = s3s::HttpError;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        let origin = self.allowed(&req);
+        let preflight = req.method() == Method::OPTIONS
+            && req
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if preflight {
+            let asked = req
+                .headers()
+                .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                .cloned();
+            let mut response = Response::new(Body::empty());
+            match origin {
+                Some(origin) => {
+                    let h = response.headers_mut();
+                    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                    h.insert(
+                        header::ACCESS_CONTROL_ALLOW_METHODS,
+                        HeaderValue::from_static("GET, PUT, POST, DELETE, HEAD"),
+                    );
+                    if let Some(asked) = asked {
+                        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+                    }
+                    h.insert(
+                        header::ACCESS_CONTROL_MAX_AGE,
+                        HeaderValue::from_static("3000"),
+                    );
+                    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+                }
+                // As S3 does for an origin no rule allows.
+                None => *response.status_mut() = StatusCode::FORBIDDEN,
+            }
+            return Box::pin(async move { Ok(response) });
+        }
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let mut response = hyper::service::Service::call(&inner, req).await?;
+            if let Some(origin) = origin {
+                let h = response.headers_mut();
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                h.insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(EXPOSED_HEADERS),
+                );
+                h.append(header::VARY, HeaderValue::from_static("Origin"));
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// The built web app (`dist/`), plus `sandbox.json`: the sandbox's endpoint and keys, so the
+/// page opens on the sandbox as the desktop app does. Loopback only, like the sandbox itself.
+#[derive(Clone)]
+pub struct WebApp {
+    pub root: Arc<PathBuf>,
+    pub sandbox_json: Bytes,
+}
+
+impl hyper::service::Service<Request<Incoming>> for WebApp {
+    type Response = Response<Body>;
+    type Error = std::convert::Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.answer(req.method(), req.uri().path()).await) })
+    }
+}
+
+impl WebApp {
+    async fn answer(&self, method: &Method, path: &str) -> Response<Body> {
+        if method != Method::GET && method != Method::HEAD {
+            return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET here");
+        }
+        let name = path.trim_start_matches('/');
+        let name = if name.is_empty() { "index.html" } else { name };
+        if name == "sandbox.json" {
+            return with_type(self.sandbox_json.clone(), "application/json");
+        }
+        // Only plain file names of dist/ itself: no `..`, no folders.
+        if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+            return plain(StatusCode::NOT_FOUND, "not found");
+        }
+        match tokio::fs::read(self.root.join(name)).await {
+            Ok(bytes) => with_type(Bytes::from(bytes), content_type(name)),
+            Err(_) => plain(StatusCode::NOT_FOUND, "not found"),
+        }
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("ico") => "image/x-icon",
+        Some("css") => "text/css",
+        _ => "application/octet-stream",
+    }
+}
+
+fn with_type(bytes: Bytes, content_type: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // A rebuilt app is picked up on reload.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The S3 layer in a real browser: wasm-bindgen-test in headless Chromium (chromedriver), against
+# the sandbox served by `skiff serve --web` and, when SKIFF_TEST_MOTO_ENDPOINT names one, moto.
+# Needs Debian's chromium and chromium-driver, and the wasm-bindgen-cli web/build.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+web/build.sh
+cargo build --bin skiff
+work=$(mktemp -d)
+trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# The test page's origin, which the sandbox must allow.
+runner_port=$(free_port)
+target/debug/skiff serve --data "$work/sandbox" --web --web-dir dist \
+  --cors-origin "http://127.0.0.1:$runner_port" > "$work/serve.log" 2>&1 &
+echo $! > "$work/serve.pid"
+web_url=
+for _ in $(seq 1 100); do
+  web_url=$(sed -n 's/^  open \(http[^ ]*\)$/\1/p' "$work/serve.log")
+  [ -n "$web_url" ] && break
+  sleep 0.1
+done
+[ -n "$web_url" ] || { cat "$work/serve.log"; echo "skiff serve --web did not start" >&2; exit 1; }
+
+SKIFF_WEB_TEST_SANDBOX=$(curl -sf "${web_url}sandbox.json")
+export SKIFF_WEB_TEST_SANDBOX
+if [ -n "${SKIFF_TEST_MOTO_ENDPOINT:-}" ]; then
+  export SKIFF_WEB_TEST_MOTO="$SKIFF_TEST_MOTO_ENDPOINT"
+fi
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port"
+export WASM_BINDGEN_TEST_TIMEOUT=180
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test --profile "${PROFILE:-release}" --target wasm32-unknown-unknown --features web-tests --test web
