@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The S3 layer in a real browser: wasm-bindgen-test in headless Chromium (chromedriver), against
-# the sandbox served by `skiff serve --web` and, when SKIFF_TEST_MOTO_ENDPOINT names one, moto.
+# the sandbox served by `skiff serve --web`.
 # Needs Debian's chromium and chromium-driver, and the wasm-bindgen-cli web/build.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +25,6 @@ done
 
 SKIFF_WEB_TEST_SANDBOX=$(curl -sf "${web_url}sandbox.json")
 export SKIFF_WEB_TEST_SANDBOX
-if [ -n "${SKIFF_TEST_MOTO_ENDPOINT:-}" ]; then
-  export SKIFF_WEB_TEST_MOTO="$SKIFF_TEST_MOTO_ENDPOINT"
-fi
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port"
 export WASM_BINDGEN_TEST_TIMEOUT=180
