@@ -819,6 +819,8 @@ async fn fetch_object(
         dest: dest.to_owned(),
     }));
     if resumed.is_empty() {
+        // A journal of another object (or part size) at this destination no longer applies.
+        DownloadJournal::remove(dest);
         let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
         file.set_len(size)
             .map_err(|e| TransferError::io(&partial, e))?;

@@ -158,3 +158,108 @@ async fn a_restarted_sandbox_keeps_its_address() {
             .unwrap();
     assert_eq!(second.endpoint.endpoint, endpoint);
 }
+
+/// One request over a fresh connection, as a browser would send it: the status line and headers
+/// (lower-cased names), and the body.
+async fn raw_request(base: &str, request_line: &str, headers: &[(&str, &str)]) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.to_ascii_lowercase(), body.to_owned())
+}
+
+/// `skiff serve --web`: the app's files and `sandbox.json` on the app's port, and CORS on the
+/// sandbox for the app's origin (plus those added), never for another.
+#[tokio::test]
+async fn the_web_app_is_served_and_only_its_origin_passes_cors() {
+    let dir = tempfile::tempdir().unwrap();
+    // Files beside and inside dist/ that must never be served.
+    let parent = tempfile::tempdir().unwrap();
+    let dist = parent.path().join("dist");
+    std::fs::create_dir_all(dist.join("sub")).unwrap();
+    std::fs::write(parent.path().join("secret.txt"), "secret").unwrap();
+    std::fs::write(dist.join(".secret"), "secret").unwrap();
+    std::fs::write(dist.join("sub").join("secret.txt"), "secret").unwrap();
+    std::fs::write(dist.join("index.html"), "<canvas id=skiff_canvas>").unwrap();
+    let mut options = SandboxOptions::new(dir.path());
+    options.cors_origins = vec!["http://127.0.0.1:8000".into()];
+    options.web_app = Some(skiff::sandbox::WebAppOptions {
+        root: dist.clone(),
+        port: 0,
+    });
+    let sandbox = RunningSandbox::start(options).await.unwrap();
+    let app = sandbox.web_url.clone().expect("a web URL");
+    let app_origin = app.trim_end_matches('/');
+
+    let (head, body) = raw_request(&app, "GET /", &[]).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert_eq!(body, "<canvas id=skiff_canvas>");
+    let (_, body) = raw_request(&app, "GET /sandbox.json", &[]).await;
+    let served: StaticEndpoint = serde_json::from_str(&body).unwrap();
+    assert_eq!(served, sandbox.endpoint);
+    for outside in [
+        "GET /../Cargo.toml",
+        "GET /%2e%2e/Cargo.toml",
+        "GET /sub/index.html",
+    ] {
+        let (head, _) = raw_request(&app, outside, &[]).await;
+        assert!(head.starts_with("http/1.1 404"), "{outside}: {head}");
+    }
+
+    let s3 = &sandbox.endpoint.endpoint;
+    for origin in [app_origin, "http://127.0.0.1:8000"] {
+        let (head, _) = raw_request(
+            s3,
+            "OPTIONS /bucket/key",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "PUT"),
+                ("Access-Control-Request-Headers", "authorization,x-amz-date"),
+            ],
+        )
+        .await;
+        assert!(head.starts_with("http/1.1 200"), "{origin}: {head}");
+        assert!(
+            head.contains(&format!("access-control-allow-origin: {origin}")),
+            "{head}"
+        );
+        assert!(
+            head.contains("access-control-allow-headers: authorization,x-amz-date"),
+            "{head}"
+        );
+        // The answer itself (an unsigned request, refused) is readable, its ETag included.
+        let (head, _) = raw_request(s3, "GET /", &[("Origin", origin)]).await;
+        assert!(
+            head.contains(&format!("access-control-allow-origin: {origin}")),
+            "{head}"
+        );
+        assert!(
+            head.contains("access-control-expose-headers: etag"),
+            "{head}"
+        );
+    }
+    let stranger = "http://evil.example";
+    let (head, _) = raw_request(
+        s3,
+        "OPTIONS /bucket/key",
+        &[
+            ("Origin", stranger),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+    )
+    .await;
+    assert!(head.starts_with("http/1.1 403"), "{head}");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+    let (head, _) = raw_request(s3, "GET /", &[("Origin", stranger)]).await;
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+}

@@ -436,6 +436,33 @@ fn uploads_left_unfinished_are_offered_and_resume() {
     );
 }
 
+/// An earlier run's download of `key` into `dest`, stopped (as a crash or a quit stops it) once
+/// `stop_after` bytes are in: 8 MiB ranges, one at a time.
+fn download_stopped_midway(fixture: &Fixture, key: &str, dest: &std::path::Path, stop_after: u64) {
+    use std::sync::atomic::Ordering;
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    fixture.runtime.block_on(async {
+        let options = skiff::transfer::TransferOptions {
+            concurrency: 1,
+            part_size_bytes: 8 * 1024 * 1024,
+            ..skiff::transfer::TransferOptions::default()
+        };
+        let progress = skiff::transfer::Progress::default();
+        let scheduler = skiff::transfer::Scheduler::default();
+        let download = skiff::transfer::download_object(
+            &c, &scheduler, "demo", key, dest, &options, &progress,
+        );
+        tokio::select! {
+            _ = download => panic!("the download finished before it was stopped"),
+            () = async {
+                while progress.bytes_done.load(Ordering::Relaxed) < stop_after {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            } => {}
+        }
+    });
+}
+
 #[test]
 fn downloads_left_unfinished_are_offered_and_resume() {
     use std::sync::atomic::Ordering;
@@ -450,34 +477,7 @@ fn downloads_left_unfinished_are_offered_and_resume() {
     });
     let local = tempfile::tempdir().unwrap();
     let dest = local.path().join("weights.bin");
-
-    // The earlier run: stopped (as a crash or a quit does) after a few ranges.
-    fixture.runtime.block_on(async {
-        let options = skiff::transfer::TransferOptions {
-            concurrency: 1,
-            part_size_bytes: 8 * 1024 * 1024,
-            ..skiff::transfer::TransferOptions::default()
-        };
-        let progress = skiff::transfer::Progress::default();
-        let scheduler = skiff::transfer::Scheduler::default();
-        let download = skiff::transfer::download_object(
-            &c,
-            &scheduler,
-            "demo",
-            "ckpt/weights.bin",
-            &dest,
-            &options,
-            &progress,
-        );
-        tokio::select! {
-            _ = download => panic!("the download finished before it was stopped"),
-            () = async {
-                while progress.bytes_done.load(Ordering::Relaxed) < 17 * 1024 * 1024 {
-                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                }
-            } => {}
-        }
-    });
+    download_stopped_midway(&fixture, "ckpt/weights.bin", &dest, 17 * 1024 * 1024);
     assert!(!dest.exists(), "an unfinished download has no final name");
 
     let state = PersistedState {
@@ -507,7 +507,6 @@ fn downloads_left_unfinished_are_offered_and_resume() {
 
 #[test]
 fn discarding_an_unfinished_download_removes_its_partial_file() {
-    use std::sync::atomic::Ordering;
     let fixture = fixture(&["keep.txt"]);
     let _rt = fixture.runtime.enter();
     let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
@@ -518,26 +517,7 @@ fn discarding_an_unfinished_download_removes_its_partial_file() {
     });
     let local = tempfile::tempdir().unwrap();
     let dest = local.path().join("big.bin");
-    fixture.runtime.block_on(async {
-        let options = skiff::transfer::TransferOptions {
-            concurrency: 1,
-            part_size_bytes: 8 * 1024 * 1024,
-            ..skiff::transfer::TransferOptions::default()
-        };
-        let progress = skiff::transfer::Progress::default();
-        let scheduler = skiff::transfer::Scheduler::default();
-        let download = skiff::transfer::download_object(
-            &c, &scheduler, "demo", "big.bin", &dest, &options, &progress,
-        );
-        tokio::select! {
-            _ = download => panic!("the download finished before it was stopped"),
-            () = async {
-                while progress.bytes_done.load(Ordering::Relaxed) < 9 * 1024 * 1024 {
-                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                }
-            } => {}
-        }
-    });
+    download_stopped_midway(&fixture, "big.bin", &dest, 9 * 1024 * 1024);
     let partial = local.path().join("big.bin.skiff-part");
     assert!(partial.exists());
 
