@@ -12,7 +12,7 @@ fi
 rustup target add wasm32-unknown-unknown > /dev/null 2>&1 || true
 cargo build --lib --target wasm32-unknown-unknown --profile "$profile"
 mkdir -p dist
-wasm=target/wasm32-unknown-unknown/$profile/skiff.wasm
+wasm=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/skiff.wasm
 if [ ! -f dist/skiff_bg.wasm ] || [ "$wasm" -nt dist/skiff_bg.wasm ]; then
   wasm-bindgen "$wasm" --out-dir dist --out-name skiff --target web --no-typescript
 fi

@@ -12,7 +12,7 @@ trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # The test page's origin, which the sandbox must allow.
 runner_port=$(free_port)
-target/debug/skiff serve --data "$work/sandbox" --web --web-dir dist \
+"${CARGO_TARGET_DIR:-target}/debug/skiff" serve --data "$work/sandbox" --web --web-dir dist \
   --cors-origin "http://127.0.0.1:$runner_port" > "$work/serve.log" 2>&1 &
 echo $! > "$work/serve.pid"
 web_url=
