@@ -842,7 +842,7 @@ async fn fetch_object(
                     } else {
                         plan.range(index)
                     };
-                    let (_request, _memory) = scheduler.permit(plan::MIB).await;
+                    let (_request, _memory) = scheduler.permit(2 * WRITE_BLOCK_BYTES as u64).await;
                     let mut request = connection.client.get_object().bucket(bucket).key(key);
                     if ranges == 1 {
                         // The SDK checks a whole object against its stored full-object checksum.
@@ -860,20 +860,7 @@ async fn fetch_object(
                         .send()
                         .await
                         .map_err(|e| connection.error(e, &target))?;
-                    // Streamed to the file at its offset through a 1 MiB buffer: memory stays flat
-                    // whatever the part size.
-                    let mut writer = {
-                        use tokio::io::AsyncSeekExt;
-                        let mut f = tokio::fs::OpenOptions::new()
-                            .write(true)
-                            .open(&partial)
-                            .await
-                            .map_err(|e| TransferError::io(&partial, e))?;
-                        f.seek(std::io::SeekFrom::Start(start))
-                            .await
-                            .map_err(|e| TransferError::io(&partial, e))?;
-                        tokio::io::BufWriter::with_capacity(plan::MIB as usize, f)
-                    };
+                    let mut writer = OffsetWriter::open(&partial, start)?;
                     let mut body = out.body;
                     let (mut n, mut crc) = (0u64, 0u32);
                     loop {
@@ -881,15 +868,11 @@ async fn fetch_object(
                         let Some(chunk) = chunk else { break };
                         // The checksum of what arrived, while it is in memory anyway.
                         crc = crc32c::crc32c_append(crc, &chunk);
-                        tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk)
-                            .await
-                            .map_err(|e| TransferError::io(&partial, e))?;
                         n += chunk.len() as u64;
                         progress.add(chunk.len() as u64);
+                        writer.write(&chunk).await?;
                     }
-                    tokio::io::AsyncWriteExt::flush(&mut writer)
-                        .await
-                        .map_err(|e| TransferError::io(&partial, e))?;
+                    writer.finish().await?;
                     if ranges > 1 && n == end - start {
                         let mut journal = journal.lock().expect("journal lock");
                         journal.ranges.insert(index, (n, crc));
@@ -928,6 +911,101 @@ async fn fetch_object(
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
     DownloadJournal::remove(dest);
     Ok(size)
+}
+
+/// How much of a ranged download is gathered before it goes to the file.
+const WRITE_BLOCK_BYTES: usize = plan::MIB as usize;
+
+/// Writes a ranged download at its offset in the partial file, in blocks of 1 MiB (one `pwrite`
+/// each), one block writing while the next one fills. Memory stays at two blocks whatever the
+/// range size, and the two buffers are reused.
+struct OffsetWriter {
+    file: Arc<std::fs::File>,
+    path: PathBuf,
+    offset: u64,
+    block: Vec<u8>,
+    writing: Option<tokio::task::JoinHandle<(std::io::Result<()>, Vec<u8>)>>,
+}
+
+impl OffsetWriter {
+    fn open(path: &Path, offset: u64) -> Result<Self, TransferError> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| TransferError::io(path, e))?;
+        Ok(Self {
+            file: Arc::new(file),
+            path: path.to_owned(),
+            offset,
+            block: Vec::with_capacity(WRITE_BLOCK_BYTES),
+            writing: None,
+        })
+    }
+
+    async fn write(&mut self, mut chunk: &[u8]) -> Result<(), TransferError> {
+        while !chunk.is_empty() {
+            let room = WRITE_BLOCK_BYTES - self.block.len();
+            let (now, later) = chunk.split_at(room.min(chunk.len()));
+            self.block.extend_from_slice(now);
+            chunk = later;
+            if self.block.len() == WRITE_BLOCK_BYTES {
+                self.send_block().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the block being written, then starts writing the one gathered; the buffer the
+    /// finished write hands back gathers the next.
+    async fn send_block(&mut self) -> Result<(), TransferError> {
+        let spare = self.wait_for_write().await?;
+        let block = std::mem::replace(&mut self.block, spare);
+        let (file, at) = (self.file.clone(), self.offset);
+        self.offset += block.len() as u64;
+        self.writing = Some(tokio::task::spawn_blocking(move || {
+            let written = write_all_at(&file, &block, at);
+            (written, block)
+        }));
+        Ok(())
+    }
+
+    /// Waits for the write in flight, if any, and returns its buffer emptied.
+    async fn wait_for_write(&mut self) -> Result<Vec<u8>, TransferError> {
+        let Some(writing) = self.writing.take() else {
+            return Ok(Vec::with_capacity(WRITE_BLOCK_BYTES));
+        };
+        let (written, mut buffer) = writing
+            .await
+            .map_err(|e| TransferError::io(&self.path, std::io::Error::other(e)))?;
+        written.map_err(|e| TransferError::io(&self.path, e))?;
+        buffer.clear();
+        Ok(buffer)
+    }
+
+    async fn finish(mut self) -> Result<(), TransferError> {
+        if !self.block.is_empty() {
+            self.send_block().await?;
+        }
+        self.wait_for_write().await.map(drop)
+    }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &std::fs::File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 /// The CRC32C of one downloaded range.
