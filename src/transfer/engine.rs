@@ -608,12 +608,20 @@ pub async fn upload_file(
         .map_err(|e| connection.error(e, &target));
     match completed {
         Ok(_) => {}
-        // moto names the result element differently from S3; the object itself says whether the
-        // upload completed.
+        // moto names the result element differently from S3, and a dropped connection can cut
+        // the answer short; the object itself says whether the upload completed. The HEAD gets
+        // the transfer's retries: on a bad network the default three attempts can all fail.
         Err(S3Error::UnreadableAnswer { .. })
-            if crate::s3::objects::head_object(connection, bucket, key)
+            if connection
+                .client
+                .head_object()
+                .bucket(bucket)
+                .key(key)
+                .customize()
+                .config_override(transfer_retries())
+                .send()
                 .await
-                .is_ok_and(|d| d.size_bytes == size) => {}
+                .is_ok_and(|h| h.content_length() == Some(size as i64)) => {}
         Err(e) => return Err(e.into()),
     }
     guard.upload_id = None;
