@@ -57,7 +57,9 @@ fn main() {
         let output = ctx.run_ui(input, |ui| {
             egui::Panel::bottom("transfers")
                 .resizable(true)
-                .show(ui, |ui| skiff::app::transfers::queue_ui(ui, &mut queue));
+                .show(ui, |ui| {
+                    skiff::app::transfer_panel::queue_ui(ui, &mut queue)
+                });
         });
         let _meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
         let elapsed = start.elapsed().as_secs_f64() * 1000.0;

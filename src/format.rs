@@ -69,9 +69,59 @@ pub fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", human_bytes(bytes_per_sec.max(0.0) as u64))
 }
 
+/// The `name=value` pairs of a URL's query, decoded (`+` is a space, `%XX` a byte).
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+                .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+                .flatten();
+            match (bytes[i], escaped) {
+                (_, Some(byte)) => {
+                    out.push(byte);
+                    i += 2;
+                }
+                (b'+', None) => out.push(b' '),
+                (b, None) => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_strings_decode() {
+        assert_eq!(
+            query_pairs("bucket=ml-data&prefix=raw%2F2026%20v2%2F&x=a+b&bad=%zz%"),
+            vec![
+                ("bucket".into(), "ml-data".into()),
+                ("prefix".into(), "raw/2026 v2/".into()),
+                ("x".into(), "a b".into()),
+                ("bad".into(), "%zz%".into()),
+            ]
+        );
+        assert_eq!(query_pairs("k=%C3%BC"), vec![("k".into(), "ü".into())]);
+        assert!(query_pairs("").is_empty());
+    }
 
     #[test]
     fn human_sizes() {

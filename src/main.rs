@@ -60,6 +60,7 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         sandbox_error,
         aws_profiles: skiff::app::native::aws_profiles(),
         reports_dir: Some(skiff::transfer::journal::data_dir().join("cleanup-reports")),
+        open_at: None,
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

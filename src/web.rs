@@ -16,6 +16,7 @@ pub fn start() {
             .expect("the page has a canvas with id skiff_canvas");
         let environment = crate::app::AppEnvironment {
             sandbox: served_sandbox().await,
+            open_at: linked_place(),
             ..crate::app::AppEnvironment::default()
         };
         let result = eframe::WebRunner::new()
@@ -51,4 +52,18 @@ async fn served_sandbox() -> Option<crate::s3::StaticEndpoint> {
         .ok()?
         .as_string()?;
     serde_json::from_str(&text).ok()
+}
+
+/// The bucket and prefix a link names: `?bucket=datasets&prefix=raw/2026/`.
+fn linked_place() -> Option<(String, String)> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = crate::format::query_pairs(search.trim_start_matches('?'));
+    let find = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let bucket = find("bucket").filter(|b| !b.is_empty())?;
+    Some((bucket, find("prefix").unwrap_or_default()))
 }

@@ -373,54 +373,60 @@ impl Browser {
             {
                 self.request = Some(BrowserRequest::Settings);
             }
-            if cfg!(not(target_arch = "wasm32")) {
-                if ui
-                    .button("⬆ Upload files…")
-                    .on_hover_text("Or drop files and folders on the window")
-                    .clicked()
-                {
-                    self.request = Some(BrowserRequest::UploadFiles);
-                }
-                if ui.button("⬆ Upload folder…").clicked() {
-                    self.request = Some(BrowserRequest::UploadFolder);
-                }
-                let options = match self.transfer_choices.summary() {
-                    Some(summary) => format!("⚙ Transfer options: {summary}"),
-                    None => "⚙ Transfer options".to_owned(),
-                };
-                if ui
-                    .selectable_label(self.show_transfer_choices, options)
-                    .on_hover_text(
-                        "Storage class, content type, metadata, and what to do when a file exists",
-                    )
-                    .clicked()
-                {
-                    self.show_transfer_choices = !self.show_transfer_choices;
-                }
-                let label = if self.selected.is_some() {
-                    "⬇ Download"
+            if ui
+                .button("⬆ Upload files…")
+                .on_hover_text(if cfg!(target_arch = "wasm32") {
+                    "Or drop files on the page"
                 } else {
-                    "⬇ Download all"
+                    "Or drop files and folders on the window"
+                })
+                .clicked()
+            {
+                self.request = Some(BrowserRequest::UploadFiles);
+            }
+            if ui.button("⬆ Upload folder…").clicked() {
+                self.request = Some(BrowserRequest::UploadFolder);
+            }
+            let options = match self.transfer_choices.summary() {
+                Some(summary) => format!("⚙ Transfer options: {summary}"),
+                None => "⚙ Transfer options".to_owned(),
+            };
+            if ui
+                .selectable_label(self.show_transfer_choices, options)
+                .on_hover_text(
+                    "Storage class, content type, metadata, and what to do when a file exists",
+                )
+                .clicked()
+            {
+                self.show_transfer_choices = !self.show_transfer_choices;
+            }
+            // In a browser each download is a link the browser saves, and browsers allow one
+            // per click: one object at a time.
+            let on_web = cfg!(target_arch = "wasm32");
+            let (label, hover) = match (&self.selected, on_web) {
+                (Some(_), _) => ("⬇ Download", "Save the selected object"),
+                (None, false) => ("⬇ Download all", "Every object listed here"),
+                (None, true) => ("⬇ Download", "Select an object to save it"),
+            };
+            if ui
+                .add_enabled(self.selected.is_some() || !on_web, egui::Button::new(label))
+                .on_hover_text(hover)
+                .on_disabled_hover_text(hover)
+                .clicked()
+            {
+                let keys = match &self.selected {
+                    Some(key) => vec![key.clone()],
+                    None => (0..self.rows.visible_len())
+                        .filter_map(|i| self.rows.visible(i))
+                        .filter(|r| !r.is_folder)
+                        .map(|r| r.key.to_string())
+                        .collect(),
                 };
-                if ui
-                    .button(label)
-                    .on_hover_text("The selected object, or every object listed here")
-                    .clicked()
-                {
-                    let keys = match &self.selected {
-                        Some(key) => vec![key.clone()],
-                        None => (0..self.rows.visible_len())
-                            .filter_map(|i| self.rows.visible(i))
-                            .filter(|r| !r.is_folder)
-                            .map(|r| r.key.to_string())
-                            .collect(),
-                    };
-                    let relative_to = match &self.selected {
-                        Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
-                        None => self.prefix.clone(),
-                    };
-                    self.request = Some(BrowserRequest::Download { keys, relative_to });
-                }
+                let relative_to = match &self.selected {
+                    Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
+                    None => self.prefix.clone(),
+                };
+                self.request = Some(BrowserRequest::Download { keys, relative_to });
             }
             self.cleanup_menu_ui(ui);
             let mut flat = self.mode == ViewMode::Flat;

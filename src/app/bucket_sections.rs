@@ -194,7 +194,9 @@ pub fn cors_ui(ui: &mut egui::Ui, spec: &mut BucketSpec, caps: Option<&Capabilit
             .checkbox(&mut on, "Let the Skiff web app use this bucket from a browser (CORS)")
             .changed()
         {
-            spec.cors_origins = if on { vec!["http://127.0.0.1:8080".into()] } else { Vec::new() };
+            // In the browser, the page the app runs in; on the desktop, an example to edit.
+            let origin = crate::s3::error::page_origin().unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            spec.cors_origins = if on { vec![origin] } else { Vec::new() };
         }
         if on {
             ui.label("Allowed origins (the address the web app is served from), one per line:");

@@ -12,14 +12,15 @@ mod local_cleanup;
 pub mod rows;
 mod task;
 pub mod transfer_choices;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod transfers;
+pub mod transfer_panel;
 #[cfg(not(target_arch = "wasm32"))]
 mod verify;
 mod widgets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 use egui::RichText;
 use poll_promise::Promise;
@@ -44,6 +45,9 @@ pub struct AppEnvironment {
     pub aws_profiles: Vec<String>,
     /// Where each cleanup leaves a CSV of what it did (an audit trail); `None` keeps none.
     pub reports_dir: Option<std::path::PathBuf>,
+    /// Bucket and prefix to open once connected, before the last session's place (the web
+    /// app's `?bucket=…&prefix=…`).
+    pub open_at: Option<(String, String)>,
 }
 
 /// Everything the app remembers between runs. No secrets: `CustomEndpoint` skips its secret.
@@ -79,6 +83,8 @@ struct Session {
     verify: Option<verify::VerifyWindow>,
     #[cfg(not(target_arch = "wasm32"))]
     desktop: native::Desktop,
+    #[cfg(target_arch = "wasm32")]
+    web: web::WebSide,
 }
 
 pub struct SkiffApp {
@@ -108,7 +114,10 @@ impl SkiffApp {
             .clone()
             .filter(|c| Self::is_offered(&env, &state, c))
             .unwrap_or_else(|| Self::default_connection(&env));
-        let restore = state.bucket.clone().map(|b| (b, state.prefix.clone()));
+        let restore = env
+            .open_at
+            .clone()
+            .or_else(|| state.bucket.clone().map(|b| (b, state.prefix.clone())));
         let mut app = Self {
             env,
             state,
@@ -223,6 +232,8 @@ impl SkiffApp {
                         verify: None,
                         #[cfg(not(target_arch = "wasm32"))]
                         desktop: native::Desktop::default(),
+                        #[cfg(target_arch = "wasm32")]
+                        web: web::WebSide::default(),
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -441,11 +452,17 @@ impl Session {
             }
             #[cfg(not(target_arch = "wasm32"))]
             (Some(request), Some(_)) => self.desktop.handle(ctx, request),
+            #[cfg(target_arch = "wasm32")]
+            (Some(request), Some(browser)) => self.web.handle(ctx, browser, request),
             _ => {}
         }
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(browser) = self.browser.as_mut() {
             self.desktop.poll(ctx, browser);
+        }
+        #[cfg(target_arch = "wasm32")]
+        if let Some(browser) = self.browser.as_mut() {
+            self.web.poll(ctx, browser);
         }
         if let Some(settings) = self.settings.as_mut()
             && !settings.ui(ctx)
@@ -701,7 +718,25 @@ impl eframe::App for SkiffApp {
         {
             egui::Panel::bottom("transfers")
                 .resizable(true)
-                .show(ui, |ui| transfers::queue_ui(ui, queue));
+                .show(ui, |ui| transfer_panel::queue_ui(ui, queue));
+        }
+        #[cfg(target_arch = "wasm32")]
+        if let Some(session) = self.session.as_mut() {
+            if let Some(error) = session.web.link_error.clone() {
+                egui::Panel::bottom("download-problem").show(ui, |ui| {
+                    widgets::error_card(ui, &error.to_string(), &error.hint(), || {});
+                    if ui.button("Dismiss").clicked() {
+                        session.web.link_error = None;
+                    }
+                });
+            }
+            if let Some(queue) = session.web.queue.as_mut()
+                && !crate::transfer::job::QueueView::is_empty(queue)
+            {
+                egui::Panel::bottom("transfers")
+                    .resizable(true)
+                    .show(ui, |ui| transfer_panel::queue_ui(ui, queue));
+            }
         }
         if let Some(session) = self.session.as_mut() {
             let state = &self.state;
@@ -715,17 +750,26 @@ impl eframe::App for SkiffApp {
         if let Some(session) = self.session.as_mut()
             && let Some(browser) = session.browser.as_ref()
         {
-            let (dropped, hovering) = transfers::dropped_files(&ctx);
+            let (dropped, hovering) = native::dropped_files(&ctx);
             let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
             if hovering {
-                transfers::drop_target_ui(&ctx, central.response.rect, &destination);
+                transfer_panel::drop_target_ui(&ctx, central.response.rect, &destination);
             }
             if !dropped.is_empty() {
                 session.desktop.upload(&ctx, browser, dropped);
             }
         }
         #[cfg(target_arch = "wasm32")]
-        let _ = central;
+        if let Some(session) = self.session.as_mut()
+            && let Some(browser) = session.browser.as_ref()
+        {
+            let (dropped, hovering) = web::dropped_files(&ctx);
+            let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
+            if hovering {
+                transfer_panel::drop_target_ui(&ctx, central.response.rect, &destination);
+            }
+            session.web.upload(&ctx, browser, dropped);
+        }
         if let Some(session) = self.session.as_mut() {
             session.dialogs_ui(&ctx, &self.state);
         }

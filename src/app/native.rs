@@ -120,7 +120,8 @@ impl Desktop {
         paths: Vec<std::path::PathBuf>,
     ) {
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
-        let (options, conflict) = super::transfers::engine_options(&browser.transfer_choices);
+        let (options, conflict) =
+            super::transfer_choices::engine_options(&browser.transfer_choices);
         let queue = self.queue(ctx, browser);
         for path in paths {
             if let Err(e) =
@@ -192,7 +193,7 @@ impl Desktop {
                         let folder = &paths[0];
                         let bucket = browser.bucket.clone();
                         let (_, conflict) =
-                            super::transfers::engine_options(&browser.transfer_choices);
+                            super::transfer_choices::engine_options(&browser.transfer_choices);
                         let queue = self.queue(ctx, browser);
                         for key in keys {
                             match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
@@ -205,20 +206,13 @@ impl Desktop {
                 },
             }
         }
-        // When uploads into the listed prefix land, list it again so they appear.
         if let Some(queue) = &self.queue {
-            let finished = queue.totals().done;
-            if finished != self.finished_seen {
-                self.finished_seen = finished;
-                let landed_here = queue.jobs().iter().any(|j| {
-                    j.direction == crate::transfer::queue::Direction::Upload
-                        && j.bucket == browser.bucket
-                        && j.key.starts_with(&browser.prefix)
-                });
-                if landed_here && !browser.is_loading() {
-                    browser.refresh(ctx);
-                }
-            }
+            super::transfer_panel::refresh_when_uploads_land(
+                ctx,
+                queue,
+                &mut self.finished_seen,
+                browser,
+            );
         }
     }
 }
@@ -282,4 +276,18 @@ impl Desktop {
             }
         }
     }
+}
+
+/// Files dropped on the window this frame, and whether files hover over it.
+pub fn dropped_files(ctx: &egui::Context) -> (Vec<std::path::PathBuf>, bool) {
+    ctx.input(|i| {
+        let dropped = i
+            .raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        (dropped, !i.raw.hovered_files.is_empty())
+    })
 }

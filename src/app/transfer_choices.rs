@@ -1,10 +1,12 @@
 //! What the user chose for new transfers: storage class, content type, user metadata, and what
-//! happens when the destination already exists. Kept with the browser; the desktop queue turns
-//! it into the engine's options.
+//! happens when the destination already exists. Kept with the browser; [`engine_options`] turns
+//! it into what the transfer queues take.
 
 use egui::RichText;
 
 use crate::s3::listing::StorageClass;
+use crate::transfer::job::Conflict;
+use crate::transfer::{IfExists, TransferOptions};
 
 /// What a transfer does when its destination (key or local file) exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -171,6 +173,24 @@ impl TransferChoices {
             RichText::new("Storage class, content type and metadata apply to uploads.").weak(),
         );
     }
+}
+
+/// The engine's options and conflict answer for what the user chose.
+pub fn engine_options(choices: &TransferChoices) -> (TransferOptions, Conflict) {
+    let options = TransferOptions {
+        storage_class: choices.storage_class.map(|c| c.as_str().to_owned()),
+        content_type: choices.content_type(),
+        metadata: choices.metadata_pairs(),
+        record_downloads: true,
+        ..TransferOptions::default()
+    };
+    let conflict = match choices.when_exists {
+        WhenExists::Ask => Conflict::Ask,
+        WhenExists::Overwrite => Conflict::Decided(IfExists::Overwrite),
+        WhenExists::Skip => Conflict::Decided(IfExists::Skip),
+        WhenExists::KeepBoth => Conflict::Decided(IfExists::Rename),
+    };
+    (options, conflict)
 }
 
 #[cfg(test)]

@@ -382,13 +382,7 @@ impl BucketSpec {
     }
 
     fn cors_json(&self) -> serde_json::Value {
-        json!({"CORSRules": [{
-            "AllowedOrigins": self.cors_origins,
-            "AllowedMethods": CORS_METHODS,
-            "AllowedHeaders": ["*"],
-            "ExposeHeaders": CORS_EXPOSE,
-            "MaxAgeSeconds": 3000,
-        }]})
+        cors_json(&self.cors_origins)
     }
 
     /// One lifecycle rule per concern, so each can be read and changed on its own.
@@ -445,6 +439,28 @@ pub const CORS_EXPOSE: [&str; 5] = [
     "x-amz-checksum-crc32c",
     "x-amz-checksum-crc64nvme",
 ];
+
+fn cors_json(origins: &[String]) -> serde_json::Value {
+    json!({"CORSRules": [{
+        "AllowedOrigins": origins,
+        "AllowedMethods": CORS_METHODS,
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": CORS_EXPOSE,
+        "MaxAgeSeconds": 3000,
+    }]})
+}
+
+/// The AWS CLI command that lets the web app served from `origin` use `bucket`.
+pub fn web_access_command(bucket: &str, origin: &str, endpoint_url: Option<&str>) -> String {
+    let endpoint = endpoint_url
+        .map(|u| format!(" --endpoint-url {}", shell_quote(u)))
+        .unwrap_or_default();
+    format!(
+        "aws s3api put-bucket-cors --bucket {} --cors-configuration {}{endpoint}",
+        shell_quote(bucket),
+        shell_quote(&cors_json(&[origin.to_owned()]).to_string())
+    )
+}
 
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()

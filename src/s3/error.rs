@@ -46,6 +46,17 @@ impl Target {
 pub enum S3Error {
     #[error("Cannot reach {endpoint}: {detail}.")]
     Unreachable { endpoint: String, detail: String },
+    /// In a browser a refused cross-origin request and an unreachable host look the same.
+    #[error(
+        "The browser could not reach {what}: {endpoint} does not allow this page to call it (CORS), or it is down."
+    )]
+    BlockedByBrowser {
+        endpoint: String,
+        what: String,
+        bucket: Option<String>,
+        /// The page's origin, for the rule to add.
+        origin: String,
+    },
     #[error("The secure connection to {endpoint} failed: {detail}.")]
     Tls { endpoint: String, detail: String },
     #[error("{endpoint} did not answer in time.")]
@@ -109,6 +120,12 @@ impl S3Error {
                 "Check the endpoint URL and port, that the server is running, and your network."
                     .into()
             }
+            Self::BlockedByBrowser {
+                endpoint,
+                bucket,
+                origin,
+                ..
+            } => cors_hint(endpoint, bucket.as_deref(), origin),
             Self::Tls { .. } => {
                 "Check that the URL's scheme matches the server (http:// or https://) \
                  and that its certificate is trusted by this machine."
@@ -207,6 +224,13 @@ impl S3Error {
                 let detail = source_chain(&err);
                 if failure.is_timeout() {
                     Self::Timeout { endpoint }
+                } else if let Some(origin) = page_origin() {
+                    Self::BlockedByBrowser {
+                        endpoint,
+                        what: target.describe(),
+                        bucket: target.bucket.clone(),
+                        origin,
+                    }
                 } else if looks_like_tls(&detail) {
                     Self::Tls {
                         endpoint,
@@ -326,6 +350,34 @@ impl S3Error {
                 detail: format!("the server answered HTTP {status}"),
             },
         }
+    }
+}
+
+/// The origin of the page the app runs in; `None` outside a browser.
+pub fn page_origin() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    return web_sys::window().and_then(|w| w.location().origin().ok());
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
+/// What to do when a browser request is refused: the CORS rule for the bucket, as a command.
+fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
+    let endpoint_url = endpoint.starts_with("http").then_some(endpoint);
+    let sandbox =
+        format!("For Skiff's sandbox, start it with `skiff serve --web --cors-origin {origin}`. ");
+    match bucket {
+        Some(bucket) => format!(
+            "If it is up, allow this page ({origin}) on the bucket with this CORS rule, from a \
+             desktop (or ⚙ Bucket settings › Web access where the bucket already lets this page \
+             in):\n{}\n{sandbox}",
+            super::bucket_setup::web_access_command(bucket, origin, endpoint_url)
+        ),
+        None => format!(
+            "If it is up, the endpoint itself must allow this page ({origin}) to list buckets; \
+             AWS never does. Type the bucket's name instead: each bucket allows pages through \
+             its own CORS rule. {sandbox}"
+        ),
     }
 }
 

@@ -103,9 +103,78 @@ pub async fn put_bytes(
     Ok(())
 }
 
+/// A link that downloads `key` for `expires_secs` without credentials, saved under the key's
+/// last segment: how the web app downloads (the browser saves it, nothing passes through the
+/// page's memory). Signed with the clock of this machine or browser.
+pub async fn download_link(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    expires_secs: u64,
+) -> Result<String, S3Error> {
+    let target = connection.target().bucket(bucket).key(key);
+    let name = key.rsplit('/').find(|s| !s.is_empty()).unwrap_or(key);
+    let now = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(super::runtime::now_secs().max(0) as u64);
+    let config = aws_sdk_s3::presigning::PresigningConfig::builder()
+        .start_time(now)
+        .expires_in(std::time::Duration::from_secs(expires_secs))
+        .build()
+        .map_err(|e| S3Error::Other {
+            what: target.describe(),
+            detail: e.to_string(),
+        })?;
+    let request = connection
+        .client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .response_content_disposition(attachment(name))
+        .presigned(config)
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(request.uri().to_owned())
+}
+
+/// `Content-Disposition` that saves a file as `name`: an ASCII fallback for old clients, and
+/// the exact UTF-8 name (RFC 6266 / RFC 5987).
+pub fn attachment(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut exact = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            exact.push(byte as char);
+        } else {
+            exact.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_names_survive_any_characters() {
+        assert_eq!(
+            attachment("model.ckpt"),
+            "attachment; filename=\"model.ckpt\"; filename*=UTF-8''model.ckpt"
+        );
+        assert_eq!(
+            attachment("naïve \"v2\".csv"),
+            "attachment; filename=\"na_ve _v2_.csv\"; filename*=UTF-8''na%C3%AFve%20%22v2%22.csv"
+        );
+    }
 
     #[test]
     fn folder_names() {

@@ -147,9 +147,31 @@ store_impl! {
     }
     with_store_key {
         put_object: PutObjectInput => PutObjectOutput,
-        get_object: GetObjectInput => GetObjectOutput,
         head_object: HeadObjectInput => HeadObjectOutput,
     }
+    /// S3 answers a GET with the `response-content-disposition` and `response-content-type` it
+    /// names (presigned download links use them so the browser saves the file); s3s-fs ignores
+    /// them.
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let disposition = req.input.response_content_disposition.clone();
+        let content_type = req.input.response_content_type.clone();
+        let req = req.map_input(|mut input| {
+            input.key = to_store(input.key);
+            input
+        });
+        let mut response = self.fs.get_object(req).await?;
+        if disposition.is_some() {
+            response.output.content_disposition = disposition;
+        }
+        if let Some(content_type) = content_type {
+            response.output.content_type = Some(content_type);
+        }
+        Ok(response)
+    }
+
     async fn copy_object(
         &self,
         req: S3Request<CopyObjectInput>,

@@ -11,6 +11,8 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPa
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+use super::content::{crc32c_base64, guess_content_type};
+use super::job::{IfExists, TransferOptions, numbered, upload_destination};
 use super::journal::{DownloadJournal, SentPart, UploadJournal};
 use super::plan::{self, PlanError, plan_parts};
 use crate::s3::{Connection, S3Error};
@@ -69,91 +71,6 @@ impl TransferError {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct TransferOptions {
-    pub part_size_bytes: u64,
-    pub multipart_threshold_bytes: u64,
-    /// Files (or objects) moved at once; parts within them share the scheduler's permits.
-    pub concurrency: usize,
-    pub storage_class: Option<String>,
-    /// Overrides the type guessed from the file name.
-    pub content_type: Option<String>,
-    pub metadata: Vec<(String, String)>,
-    /// What a batch does when the destination already exists.
-    pub if_exists: IfExists,
-    /// Note each finished download in the downloads ledger (the app and `skiff cp` do; a
-    /// library user or a test need not).
-    pub record_downloads: bool,
-}
-
-/// What to do when the destination (key or local file) is already there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IfExists {
-    #[default]
-    Overwrite,
-    Skip,
-    /// Keep both: the new one becomes `name (1).ext`, `name (2).ext`, ...
-    Rename,
-}
-
-impl IfExists {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "overwrite" => Some(Self::Overwrite),
-            "skip" => Some(Self::Skip),
-            "rename" => Some(Self::Rename),
-            _ => None,
-        }
-    }
-}
-
-/// `name (n).ext` for the n-th alternative to `name.ext` (a key or a file name).
-pub fn numbered(name: &str, n: u32) -> String {
-    let (dir, file) = name.rsplit_once('/').map_or(("", name), |(d, f)| (d, f));
-    let (stem, ext) = match file.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
-        _ => (file, String::new()),
-    };
-    let renamed = format!("{stem} ({n}){ext}");
-    if dir.is_empty() && !name.starts_with('/') {
-        renamed
-    } else {
-        format!("{dir}/{renamed}")
-    }
-}
-
-/// The key an upload should go to under `policy`, or `None` to skip it.
-pub async fn upload_destination(
-    connection: &Connection,
-    bucket: &str,
-    key: &str,
-    policy: IfExists,
-) -> Result<Option<String>, TransferError> {
-    if policy == IfExists::Overwrite {
-        return Ok(Some(key.to_owned()));
-    }
-    let exists = |k: String| async move {
-        match crate::s3::objects::head_object(connection, bucket, &k).await {
-            Ok(_) => Ok(true),
-            Err(S3Error::NotFound { .. }) => Ok(false),
-            Err(e) => Err(TransferError::from(e)),
-        }
-    };
-    if !exists(key.to_owned()).await? {
-        return Ok(Some(key.to_owned()));
-    }
-    if policy == IfExists::Skip {
-        return Ok(None);
-    }
-    for n in 1..10_000 {
-        let candidate = numbered(key, n);
-        if !exists(candidate.clone()).await? {
-            return Ok(Some(candidate));
-        }
-    }
-    Ok(None)
-}
-
 /// The file a download should be written to under `policy`, or `None` to skip it.
 pub fn download_destination(dest: &Path, policy: IfExists) -> Option<PathBuf> {
     if policy == IfExists::Overwrite || !dest.exists() {
@@ -166,21 +83,6 @@ pub fn download_destination(dest: &Path, policy: IfExists) -> Option<PathBuf> {
     (1..10_000)
         .map(|n| dest.with_file_name(numbered(&name, n)))
         .find(|p| !p.exists())
-}
-
-impl Default for TransferOptions {
-    fn default() -> Self {
-        Self {
-            part_size_bytes: plan::DEFAULT_PART_SIZE_BYTES,
-            multipart_threshold_bytes: plan::DEFAULT_MULTIPART_THRESHOLD_BYTES,
-            concurrency: 16,
-            storage_class: None,
-            content_type: None,
-            metadata: Vec::new(),
-            if_exists: IfExists::Overwrite,
-            record_downloads: false,
-        }
-    }
 }
 
 /// Permits shared by every transfer: requests in flight, and MiB of part buffers in memory, so ten
@@ -281,38 +183,6 @@ where
             }
             result => return result,
         }
-    }
-}
-
-/// CRC32C as S3 headers carry it: base64 of the big-endian value.
-pub fn crc32c_base64(bytes: &[u8]) -> String {
-    aws_smithy_types::base64::encode(crc32c::crc32c(bytes).to_be_bytes())
-}
-
-/// A content type from the file name, for objects that browsers and tools open correctly.
-pub fn guess_content_type(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "txt" | "md" | "log" => "text/plain",
-        "csv" => "text/csv",
-        "tsv" => "text/tab-separated-values",
-        "json" => "application/json",
-        "jsonl" | "ndjson" => "application/x-ndjson",
-        "html" | "htm" => "text/html",
-        "xml" => "application/xml",
-        "yaml" | "yml" => "application/yaml",
-        "parquet" => "application/vnd.apache.parquet",
-        "gz" => "application/gzip",
-        "zst" => "application/zstd",
-        "tar" => "application/x-tar",
-        "zip" => "application/zip",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
     }
 }
 
@@ -1261,26 +1131,6 @@ mod tests {
         assert!(!wrong.matches(&pieces));
         assert!(StoredCrc::Unknown.matches(&pieces));
     }
-
-    #[test]
-    fn renamed_copies_keep_their_extension() {
-        assert_eq!(numbered("a/b/model.ckpt", 1), "a/b/model (1).ckpt");
-        assert_eq!(numbered("README", 2), "README (2)");
-        assert_eq!(numbered(".env", 1), ".env (1)");
-        assert_eq!(numbered("x/archive.tar.gz", 3), "x/archive.tar (3).gz");
-        assert_eq!(IfExists::parse("skip"), Some(IfExists::Skip));
-        assert_eq!(IfExists::parse("ask"), None);
-    }
-
-    #[test]
-    fn content_types_from_names() {
-        assert_eq!(
-            guess_content_type("a/b/part-0001.parquet"),
-            "application/vnd.apache.parquet"
-        );
-        assert_eq!(guess_content_type("notes.MD"), "text/plain");
-        assert_eq!(guess_content_type("weights"), "application/octet-stream");
-    }
 }
 
 /// What happened to one file or object of a batch.
@@ -1314,7 +1164,10 @@ pub async fn upload_dir(
             let key = format!("{prefix}{relative}");
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let (destination, result) =
-                match upload_destination(connection, bucket, &key, options.if_exists).await {
+                match upload_destination(connection, bucket, &key, options.if_exists)
+                    .await
+                    .map_err(TransferError::from)
+                {
                     Ok(Some(key)) => {
                         let result = upload_file(
                             connection, scheduler, &path, bucket, &key, options, progress,

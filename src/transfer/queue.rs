@@ -11,52 +11,12 @@ use futures::future::{AbortHandle, Abortable};
 use tokio::sync::Semaphore;
 
 use super::engine::{
-    IfExists, Progress, Scheduler, TransferOptions, download_destination, download_object,
-    upload_destination, upload_file, walk_files,
+    Progress, Scheduler, download_destination, download_object, upload_file, walk_files,
 };
+pub use super::job::{Conflict, Direction, JobState, Totals};
+use super::job::{IfExists, JobRow, QueueView, TransferOptions, upload_destination};
 use crate::s3::Connection;
 use crate::s3::runtime::Notify;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Upload,
-    Download,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobState {
-    Queued,
-    Running,
-    /// Stopped by the user; an upload keeps its sent parts for the resume.
-    Paused,
-    Done,
-    /// The destination exists and the policy said skip.
-    Skipped,
-    /// The destination exists and the user asked to be asked: waiting for [`TransferQueue::decide`].
-    Exists,
-    Failed {
-        message: String,
-        hint: String,
-    },
-    Cancelled,
-}
-
-impl JobState {
-    pub fn is_finished(&self) -> bool {
-        matches!(
-            self,
-            Self::Done | Self::Skipped | Self::Failed { .. } | Self::Cancelled
-        )
-    }
-}
-
-/// What a job does when its destination exists: a policy, or ask the user first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Conflict {
-    #[default]
-    Ask,
-    Decided(IfExists),
-}
 
 /// One file moving one way.
 #[derive(Debug)]
@@ -108,11 +68,12 @@ impl Job {
 
     /// Seconds left at the current rate, while running.
     pub fn eta_secs(&self) -> Option<f64> {
-        let rate = self.rate();
-        let done = self.progress.bytes_done.load(Ordering::Relaxed);
-        let total = self.progress.bytes_total.load(Ordering::Relaxed);
-        (self.state() == JobState::Running && rate > 0.0 && total > done)
-            .then(|| (total - done) as f64 / rate)
+        super::job::eta_secs(
+            &self.state(),
+            self.rate(),
+            self.progress.bytes_done.load(Ordering::Relaxed),
+            self.progress.bytes_total.load(Ordering::Relaxed),
+        )
     }
 
     /// The other key or file name "keep both" chose, if it chose one.
@@ -122,10 +83,28 @@ impl Job {
 
     /// The file name (upload) or the key's last segment (download).
     pub fn name(&self) -> &str {
-        self.key
-            .rsplit('/')
-            .find(|s| !s.is_empty())
-            .unwrap_or(&self.key)
+        super::job::last_segment(&self.key)
+    }
+
+    fn row(&self) -> JobRow {
+        let state = self.state();
+        let rate = self.rate();
+        let bytes_done = self.progress.bytes_done.load(Ordering::Relaxed);
+        let bytes_total = self.progress.bytes_total.load(Ordering::Relaxed);
+        JobRow {
+            id: self.id,
+            direction: self.direction,
+            name: self.name().to_owned(),
+            landed_as: self.landed_as(),
+            bucket: self.bucket.clone(),
+            key: self.key.clone(),
+            local: self.local.display().to_string(),
+            bytes_done,
+            bytes_total,
+            rate,
+            eta_secs: super::job::eta_secs(&state, rate, bytes_done, bytes_total),
+            state,
+        }
     }
 }
 
@@ -138,20 +117,6 @@ pub struct TransferQueue {
     jobs: Vec<Arc<Job>>,
     next_id: u64,
     notify: Notify,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub jobs: usize,
-    pub done: usize,
-    pub failed: usize,
-    pub active: usize,
-    pub paused: usize,
-    pub skipped: usize,
-    /// Waiting for the user to say what to do with an existing destination.
-    pub waiting: usize,
-    pub bytes_done: u64,
-    pub bytes_total: u64,
 }
 
 impl TransferQueue {
@@ -172,22 +137,13 @@ impl TransferQueue {
     }
 
     pub fn totals(&self) -> Totals {
-        let mut t = Totals {
-            jobs: self.jobs.len(),
-            ..Totals::default()
-        };
+        let mut t = Totals::default();
         for job in &self.jobs {
-            match job.state() {
-                JobState::Done => t.done += 1,
-                JobState::Failed { .. } => t.failed += 1,
-                JobState::Queued | JobState::Running => t.active += 1,
-                JobState::Paused => t.paused += 1,
-                JobState::Skipped => t.skipped += 1,
-                JobState::Exists => t.waiting += 1,
-                JobState::Cancelled => {}
-            }
-            t.bytes_done += job.progress.bytes_done.load(Ordering::Relaxed);
-            t.bytes_total += job.progress.bytes_total.load(Ordering::Relaxed);
+            t.count(
+                &job.state(),
+                job.progress.bytes_done.load(Ordering::Relaxed),
+                job.progress.bytes_total.load(Ordering::Relaxed),
+            );
         }
         t
     }
@@ -485,6 +441,45 @@ impl TransferQueue {
                 JobState::Done | JobState::Skipped | JobState::Cancelled
             )
         });
+    }
+}
+
+impl QueueView for TransferQueue {
+    fn len(&self) -> usize {
+        self.jobs.len()
+    }
+    fn row(&self, index: usize) -> Option<JobRow> {
+        self.jobs.get(index).map(|j| j.row())
+    }
+    fn totals(&self) -> Totals {
+        TransferQueue::totals(self)
+    }
+    fn pause(&mut self, id: u64) {
+        TransferQueue::pause(self, id);
+    }
+    fn resume(&mut self, id: u64) {
+        TransferQueue::resume(self, id);
+    }
+    fn cancel(&mut self, id: u64) {
+        TransferQueue::cancel(self, id);
+    }
+    fn retry(&mut self, id: u64) {
+        TransferQueue::retry(self, id);
+    }
+    fn pause_all(&mut self) {
+        TransferQueue::pause_all(self);
+    }
+    fn resume_all(&mut self) {
+        TransferQueue::resume_all(self);
+    }
+    fn cancel_all(&mut self) {
+        TransferQueue::cancel_all(self);
+    }
+    fn clear_finished(&mut self) {
+        TransferQueue::clear_finished(self);
+    }
+    fn decide(&mut self, policy: IfExists) {
+        TransferQueue::decide(self, policy);
     }
 }
 

@@ -43,6 +43,7 @@ fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, Ski
         sandbox_error: None,
         aws_profiles: vec![],
         reports_dir: None,
+        open_at: None,
     };
     Harness::builder()
         .with_size([1100.0, 700.0])

@@ -1,44 +1,12 @@
-//! The transfer queue panel, file drops and the upload/download dialogs (desktop).
+//! The transfer queue panel and the drop target, the same on the desktop and in the browser:
+//! they draw any [`QueueView`].
 
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::transfer_choices::{TransferChoices, WhenExists};
 use crate::format::{human_bytes, rate};
-use crate::transfer::queue::{Conflict, Direction, JobState, TransferQueue};
-use crate::transfer::{IfExists, TransferOptions};
-
-/// The engine's options and conflict answer for what the user chose.
-pub fn engine_options(choices: &TransferChoices) -> (TransferOptions, Conflict) {
-    let options = TransferOptions {
-        storage_class: choices.storage_class.map(|c| c.as_str().to_owned()),
-        content_type: choices.content_type(),
-        metadata: choices.metadata_pairs(),
-        record_downloads: true,
-        ..TransferOptions::default()
-    };
-    let conflict = match choices.when_exists {
-        WhenExists::Ask => Conflict::Ask,
-        WhenExists::Overwrite => Conflict::Decided(IfExists::Overwrite),
-        WhenExists::Skip => Conflict::Decided(IfExists::Skip),
-        WhenExists::KeepBoth => Conflict::Decided(IfExists::Rename),
-    };
-    (options, conflict)
-}
-
-/// Files dropped on the window this frame, and whether files hover over it.
-pub fn dropped_files(ctx: &egui::Context) -> (Vec<std::path::PathBuf>, bool) {
-    ctx.input(|i| {
-        let dropped = i
-            .raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect();
-        (dropped, !i.raw.hovered_files.is_empty())
-    })
-}
+use crate::transfer::IfExists;
+use crate::transfer::job::{Direction, JobState, QueueView};
 
 /// A highlight over `rect` while files hover, saying where they will go.
 pub fn drop_target_ui(ctx: &egui::Context, rect: egui::Rect, destination: &str) {
@@ -64,7 +32,7 @@ pub fn drop_target_ui(ctx: &egui::Context, rect: egui::Rect, destination: &str) 
 }
 
 /// The queue: one row per transfer, totals and actions above.
-pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
+pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
     let totals = queue.totals();
     let mut clear = false;
     let mut cancel_all = false;
@@ -134,7 +102,6 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     let mut retry = None;
     let mut pause = None;
     let mut resume = None;
-    let jobs = queue.jobs().to_vec();
     TableBuilder::new(ui)
         .id_salt("transfers")
         .striped(true)
@@ -146,40 +113,31 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
         .column(Column::exact(190.0))
         .column(Column::exact(80.0))
         .body(|body| {
-            body.rows(22.0, jobs.len(), |mut row| {
-                let job = &jobs[row.index()];
-                let state = job.state();
-                let done = job
-                    .progress
-                    .bytes_done
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let total = job
-                    .progress
-                    .bytes_total
-                    .load(std::sync::atomic::Ordering::Relaxed);
+            body.rows(22.0, queue.len(), |mut row| {
+                let Some(job) = queue.row(row.index()) else {
+                    return;
+                };
+                let state = &job.state;
+                let (done, total) = (job.bytes_done, job.bytes_total);
                 row.col(|ui| {
                     let arrow = match job.direction {
                         Direction::Upload => "⬆",
                         Direction::Download => "⬇",
                     };
-                    let name = match job.landed_as() {
+                    let name = match &job.landed_as {
                         Some(other) => format!(
                             "{arrow} {} as {}",
-                            job.name(),
-                            other.rsplit(['/', '\\']).next().unwrap_or(&other)
+                            job.name,
+                            other.rsplit(['/', '\\']).next().unwrap_or(other)
                         ),
-                        None => format!("{arrow} {}", job.name()),
+                        None => format!("{arrow} {}", job.name),
                     };
-                    ui.label(name).on_hover_text(format!(
-                        "s3://{}/{}\n{}",
-                        job.bucket,
-                        job.key,
-                        job.local.display()
-                    ));
+                    ui.label(name)
+                        .on_hover_text(format!("s3://{}/{}\n{}", job.bucket, job.key, job.local));
                 });
                 row.col(|ui| {
                     let fraction = if total == 0 {
-                        if state == JobState::Done { 1.0 } else { 0.0 }
+                        if *state == JobState::Done { 1.0 } else { 0.0 }
                     } else {
                         done as f32 / total as f32
                     };
@@ -191,15 +149,15 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                 });
                 row.col(|ui| {
                     let eta = job
-                        .eta_secs()
+                        .eta_secs
                         .map(|s| format!(" · {s:.0} s left"))
                         .unwrap_or_default();
                     // A paused or waiting job has no rate worth showing.
                     if matches!(state, JobState::Running) || state.is_finished() {
-                        ui.label(format!("{}{eta}", rate(job.rate())));
+                        ui.label(format!("{}{eta}", rate(job.rate)));
                     }
                 });
-                row.col(|ui| match &state {
+                row.col(|ui| match state {
                     JobState::Queued => {
                         ui.label("queued");
                     }
@@ -228,14 +186,14 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
                 });
                 row.col(|ui| {
                     if state.is_finished() {
-                        if state != JobState::Done
+                        if *state != JobState::Done
                             && ui.small_button("⟳").on_hover_text("Retry").clicked()
                         {
                             retry = Some(job.id);
                         }
                         return;
                     }
-                    if state == JobState::Paused {
+                    if *state == JobState::Paused {
                         if ui.small_button("▶").on_hover_text("Resume").clicked() {
                             resume = Some(job.id);
                         }
@@ -271,5 +229,27 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut TransferQueue) {
     }
     if clear {
         queue.clear_finished();
+    }
+}
+
+/// When uploads into the listed prefix land, lists it again so they appear.
+pub fn refresh_when_uploads_land(
+    ctx: &egui::Context,
+    queue: &dyn QueueView,
+    finished_seen: &mut usize,
+    browser: &mut super::Browser,
+) {
+    let finished = queue.totals().done;
+    if finished == *finished_seen {
+        return;
+    }
+    *finished_seen = finished;
+    let landed_here = (0..queue.len()).filter_map(|i| queue.row(i)).any(|job| {
+        job.direction == Direction::Upload
+            && job.bucket == browser.bucket
+            && job.key.starts_with(&browser.prefix)
+    });
+    if landed_here && !browser.is_loading() {
+        browser.refresh(ctx);
     }
 }

@@ -1,0 +1,172 @@
+//! Browser-only parts of a session: the upload queue fed by drops and the file picker, and
+//! downloads through links the browser saves.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use super::BrowserRequest;
+use crate::transfer::web_queue::{PickedFile, WebQueue};
+
+/// How long a download link stays valid: long enough for a slow start, short enough that a
+/// link copied out of the browser's history soon stops working.
+const LINK_EXPIRES_SECS: u64 = 15 * 60;
+
+#[derive(Default)]
+pub struct WebSide {
+    pub queue: Option<WebQueue>,
+    /// Files the picker hands over, filled by its `change` listener.
+    picked: Rc<RefCell<Vec<PickedFile>>>,
+    /// Finished transfers seen, to refresh the listing when uploads land.
+    finished_seen: usize,
+    /// Download links being signed, and the last problem, shown in the browser's status.
+    links: Vec<poll_promise::Promise<Result<String, crate::s3::S3Error>>>,
+    pub link_error: Option<crate::s3::S3Error>,
+}
+
+impl WebSide {
+    fn queue(&mut self, ctx: &egui::Context, browser: &super::Browser) -> &mut WebQueue {
+        self.queue.get_or_insert_with(|| {
+            WebQueue::new(browser.connection().clone(), super::task::notifier(ctx))
+        })
+    }
+
+    /// Files dropped on the page or picked go into the prefix on screen.
+    pub fn upload(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &super::Browser,
+        files: Vec<PickedFile>,
+    ) {
+        if files.is_empty() {
+            return;
+        }
+        let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
+        let (options, conflict) =
+            super::transfer_choices::engine_options(&browser.transfer_choices);
+        self.queue(ctx, browser)
+            .upload(files, &bucket, &prefix, &options, conflict);
+    }
+
+    pub fn handle(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &super::Browser,
+        request: BrowserRequest,
+    ) {
+        match request {
+            BrowserRequest::UploadFiles => self.pick(ctx, false),
+            BrowserRequest::UploadFolder => self.pick(ctx, true),
+            BrowserRequest::Download { keys, .. } => {
+                self.link_error = None;
+                for key in keys {
+                    let connection = browser.connection().clone();
+                    let bucket = browser.bucket.clone();
+                    self.links.push(super::task::spawn(ctx, async move {
+                        crate::s3::objects::download_link(
+                            &connection,
+                            &bucket,
+                            &key,
+                            LINK_EXPIRES_SECS,
+                        )
+                        .await
+                    }));
+                }
+            }
+            BrowserRequest::Settings
+            | BrowserRequest::Cleanup(_)
+            | BrowserRequest::LocalCleanup
+            | BrowserRequest::Verify { .. } => {}
+        }
+    }
+
+    /// Opens the browser's file picker; what the user picks arrives in `picked`.
+    fn pick(&mut self, ctx: &egui::Context, folder: bool) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(input) = document
+            .create_element("input")
+            .map(|e| e.unchecked_into::<web_sys::HtmlInputElement>())
+        else {
+            return;
+        };
+        input.set_type("file");
+        input.set_multiple(true);
+        if folder {
+            // Chosen folders come with each file's path inside them.
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+        let picked = self.picked.clone();
+        let ctx = ctx.clone();
+        let source = input.clone();
+        let on_change = Closure::once_into_js(move |_: web_sys::Event| {
+            if let Some(files) = source.files() {
+                let mut picked = picked.borrow_mut();
+                for i in 0..files.length() {
+                    if let Some(file) = files.get(i) {
+                        picked.push(PickedFile::new(file));
+                    }
+                }
+            }
+            ctx.request_repaint();
+        });
+        input.set_onchange(Some(on_change.unchecked_ref()));
+        input.click();
+    }
+
+    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
+        let picked: Vec<PickedFile> = self.picked.borrow_mut().drain(..).collect();
+        self.upload(ctx, browser, picked);
+        let mut pending = Vec::new();
+        for promise in self.links.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(url)) => open_download(&url),
+                Ok(Err(e)) => self.link_error = Some(e),
+                Err(promise) => pending.push(promise),
+            }
+        }
+        self.links = pending;
+        if let Some(queue) = &self.queue {
+            super::transfer_panel::refresh_when_uploads_land(
+                ctx,
+                queue,
+                &mut self.finished_seen,
+                browser,
+            );
+        }
+    }
+}
+
+/// Files dropped on the page this frame, and whether files hover over it.
+pub fn dropped_files(ctx: &egui::Context) -> (Vec<PickedFile>, bool) {
+    ctx.input(|i| {
+        let dropped = i
+            .raw
+            .dropped_files
+            .iter()
+            .filter_map(|f| f.web_file().cloned())
+            .map(PickedFile::new)
+            .collect();
+        (dropped, !i.raw.hovered_files.is_empty())
+    })
+}
+
+/// Lets the browser fetch and save a download link. A new tab, so that the app stays open even
+/// where the server ignores the link's "save as" and shows the file instead.
+fn open_download(url: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(anchor) = document
+        .create_element("a")
+        .map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        anchor.set_href(url);
+        anchor.set_target("_blank");
+        anchor.set_rel("noopener");
+        anchor.click();
+    }
+}
