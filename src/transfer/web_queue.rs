@@ -28,9 +28,9 @@ use crate::s3::{Connection, S3Error};
 const FILES_AT_ONCE: usize = 3;
 /// Parts of one file in flight at once.
 const PARTS_IN_FLIGHT: usize = 3;
-// Bodies go with their CRC32C and an unsigned payload: hashing every byte with SHA-256 for the
-// signature is the slowest step of an upload in WebAssembly, and the checksum, which the server
-// verifies, already guards the bytes.
+// Bodies go with their CRC32C and an unsigned payload: the checksum, which the server verifies,
+// already guards the bytes, so hashing each of them again with SHA-256 for the signature would
+// only add CPU work on the page's one thread.
 
 /// Attempts per request when the server is busy or the network drops (the browser client's
 /// own retries are few, so that a CORS refusal shows at once).
