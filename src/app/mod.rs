@@ -379,8 +379,11 @@ impl SkiffApp {
             });
             return;
         };
+        // Once a bucket typed by name is open, its own state (and errors) take the place of the
+        // bucket list's error.
         if let Some(error) = &session.buckets_error
             && !matches!(error, S3Error::AccessDenied { .. })
+            && session.browser.is_none()
         {
             let (message, hint) = (error.to_string(), error.hint());
             let mut retry = false;

@@ -801,13 +801,7 @@ impl Capabilities {
 }
 
 pub async fn probe_capabilities(connection: &Connection) -> Capabilities {
-    let probe = format!(
-        "skiff-probe-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0)
-    );
+    let probe = format!("skiff-probe-{:x}", super::runtime::now_millis());
     let spec = BucketSpec {
         versioning: true,
         lifecycle: Lifecycle {

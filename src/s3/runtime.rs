@@ -34,6 +34,17 @@ pub async fn sleep(duration: std::time::Duration) {
     gloo_timers::future::sleep(duration).await;
 }
 
+/// Milliseconds since the Unix epoch by this machine's (or this browser's) clock. (std's clock
+/// panics in a browser.)
+pub fn now_millis() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Seconds since the Unix epoch by this machine's (or this browser's) clock.
 pub fn now_secs() -> i64 {
     #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# End to end in a real browser: the web app from `skiff serve --web` in Debian's chromium,
+# driven by playwright-core. A 20 MiB file (three multipart parts) is dropped on the canvas, and
+# the object is then read back through the S3 API (boto3) and compared byte for byte.
+# Screenshots land in ${SCREENSHOTS:-target/e2e}. Needs web/build.sh run first, node and npm,
+# chromium, and boto3 (moto's server brings it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shots=$(realpath -m "${SCREENSHOTS:-${CARGO_TARGET_DIR:-target}/e2e}")
+mkdir -p "$shots"
+npm install --prefix web/e2e --no-audit --no-fund --silent
+cargo build --bin skiff
+work=$(mktemp -d)
+trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+"${CARGO_TARGET_DIR:-target}/debug/skiff" serve --data "$work/sandbox" --web --web-dir dist \
+  > "$work/serve.log" 2>&1 &
+echo $! > "$work/serve.pid"
+web_url=
+for _ in $(seq 1 100); do
+  web_url=$(sed -n 's/^  open \(http[^ ]*\)$/\1/p' "$work/serve.log")
+  [ -n "$web_url" ] && break
+  sleep 0.1
+done
+[ -n "$web_url" ] || { cat "$work/serve.log"; echo "skiff serve --web did not start" >&2; exit 1; }
+curl -sf "${web_url}sandbox.json" > "$work/sandbox.json"
+
+bucket=e2e-drop
+prefix="incoming/day 1/"
+name="shard-0001.bin"
+# 20 MiB and 5 bytes: three multipart parts, the last one short (E2E_MIB changes the size).
+head -c $((${E2E_MIB:-20} * 1024 * 1024 + 5)) /dev/urandom > "$work/$name"
+
+# The S3 side, through an independent client: make the bucket, and a presigned HEAD of the key
+# the drop should become, for the browser side to wait on.
+s3() { python3 - "$work/sandbox.json" "$@" <<'PY'
+import json, sys
+import boto3
+from botocore.config import Config
+conf = json.load(open(sys.argv[1]))
+s3 = boto3.client("s3", endpoint_url=conf["endpoint"], region_name=conf["region"],
+                  aws_access_key_id=conf["access_key_id"],
+                  aws_secret_access_key=conf["secret_access_key"],
+                  config=Config(s3={"addressing_style": "path"}))
+what, bucket, key = sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else ""
+if what == "mb":
+    s3.create_bucket(Bucket=bucket)
+elif what == "landed-url":
+    print(s3.generate_presigned_url("head_object", Params={"Bucket": bucket, "Key": key},
+                                    ExpiresIn=600, HttpMethod="HEAD"))
+elif what == "get":
+    sys.stdout.buffer.write(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+PY
+}
+s3 mb "$bucket"
+landed=$(s3 landed-url "$bucket" "$prefix$name")
+query="bucket=$bucket&prefix=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$prefix")"
+
+node web/e2e/drop.mjs "${web_url}?$query" "$work/$name" "$shots" "$landed"
+s3 get "$bucket" "$prefix$name" > "$work/back.bin"
+if cmp -s "$work/$name" "$work/back.bin"; then
+  echo "e2e: dropped $name arrived as s3://$bucket/$prefix$name, byte-identical ($(stat -c %s "$work/back.bin") bytes)"
+  echo "e2e: 1 passed"
+else
+  echo "e2e: s3://$bucket/$prefix$name differs from the dropped file" >&2
+  exit 1
+fi

@@ -1,0 +1,77 @@
+// Drops a file on the Skiff web app's canvas, as a user dragging it from the desktop would, and
+// waits until the object exists. Usage:
+//   node drop.mjs APP_URL FILE SCREENSHOT_DIR LANDED_URL
+// APP_URL opens the app on the bucket and prefix to drop into (?bucket=…&prefix=…); LANDED_URL
+// is a presigned HEAD of the key the file should become. The test around it (web/e2e.sh) then
+// checks through the S3 API that the object's bytes are the file's.
+import { basename, join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [url, file, shots, landed] = process.argv.slice(2);
+if (!url || !file || !shots || !landed) {
+  console.error('usage: node drop.mjs APP_URL FILE SCREENSHOT_DIR LANDED_URL');
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  // WebGL in headless chromium needs swiftshader.
+  args: [
+    '--no-sandbox',
+    '--enable-unsafe-swiftshader',
+    '--use-angle=swiftshader',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`page: ${m.text()}`); });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(url);
+  // The loading message goes once the app runs; then give it a moment to connect and list.
+  await page.waitForSelector('#loading', { state: 'detached', timeout: 60_000 });
+  await page.waitForTimeout(2_000);
+  await page.screenshot({ path: join(shots, 'web-before-drop.png') });
+
+  // The page reads the file through a route Playwright answers from disk, so a large file
+  // crosses into the page as a Blob, not as a string.
+  const name = basename(file);
+  await page.route('http://e2e.invalid/file', (route) => route.fulfill({ path: file }));
+  // What a desktop drag does: dragenter and dragover with the file, then drop, on the canvas.
+  await page.evaluate(async ({ name }) => {
+    const blob = await (await fetch('http://e2e.invalid/file')).blob();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], name, { type: 'application/octet-stream' }));
+    const canvas = document.getElementById('skiff_canvas');
+    const box = canvas.getBoundingClientRect();
+    const at = { clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 };
+    for (const type of ['dragenter', 'dragover']) {
+      canvas.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer, ...at }));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    canvas.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer, ...at }));
+  }, { name });
+  // The queue panel appears and fills: one screenshot while it moves, one when it is done.
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(shots, 'web-upload-in-progress.png') });
+  const deadline = Date.now() + 120_000;
+  while ((await fetch(landed, { method: 'HEAD' })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${name} did not arrive within 120 s`);
+    await page.waitForTimeout(250);
+  }
+  // The queue shows it done and the listing refreshes on the next frames.
+  await page.waitForTimeout(1_500);
+  await page.screenshot({ path: join(shots, 'web-upload-done.png') });
+  console.log(`dropped ${name}; it arrived`);
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
