@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end in a real browser: the web app from `skiff serve --web` in Debian's chromium,
 # driven by playwright-core. A 20 MiB file (three multipart parts) is dropped on the canvas, and
-# the object is then read back through the S3 API (boto3) and compared byte for byte.
+# a small one chosen in the file picker; each object is then read back through the S3 API
+# (boto3) and compared byte for byte.
 # Screenshots land in ${SCREENSHOTS:-target/e2e}. Needs web/build.sh run first, node and npm,
 # chromium, and boto3 (moto's server brings it).
 set -euo pipefail
@@ -30,6 +31,8 @@ prefix="incoming/day 1/"
 name="shard-0001.bin"
 # 20 MiB and 5 bytes: three multipart parts, the last one short (E2E_MIB changes the size).
 head -c $((${E2E_MIB:-20} * 1024 * 1024 + 5)) /dev/urandom > "$work/$name"
+picked="notes + ü.csv"
+head -c 70000 /dev/urandom > "$work/$picked"
 
 # The S3 side, through an independent client: make the bucket, and a presigned HEAD of the key
 # the drop should become, for the browser side to wait on.
@@ -54,14 +57,19 @@ PY
 }
 s3 mb "$bucket"
 landed=$(s3 landed-url "$bucket" "$prefix$name")
+picked_landed=$(s3 landed-url "$bucket" "$prefix$picked")
 query="bucket=$bucket&prefix=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$prefix")"
 
-node web/e2e/drop.mjs "${web_url}?$query" "$work/$name" "$shots" "$landed"
-s3 get "$bucket" "$prefix$name" > "$work/back.bin"
-if cmp -s "$work/$name" "$work/back.bin"; then
-  echo "e2e: dropped $name arrived as s3://$bucket/$prefix$name, byte-identical ($(stat -c %s "$work/back.bin") bytes)"
-  echo "e2e: 1 passed"
-else
-  echo "e2e: s3://$bucket/$prefix$name differs from the dropped file" >&2
-  exit 1
-fi
+node web/e2e/upload.mjs "${web_url}?$query" "$shots" "$work/$name" "$landed" "$work/$picked" "$picked_landed"
+passed=0
+for file in "$name" "$picked"; do
+  s3 get "$bucket" "$prefix$file" > "$work/back.bin"
+  if cmp -s "$work/$file" "$work/back.bin"; then
+    echo "e2e: $file arrived as s3://$bucket/$prefix$file, byte-identical ($(stat -c %s "$work/back.bin") bytes)"
+    passed=$((passed + 1))
+  else
+    echo "e2e: s3://$bucket/$prefix$file differs from the file uploaded" >&2
+    exit 1
+  fi
+done
+echo "e2e: $passed passed"

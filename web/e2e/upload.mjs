@@ -1,16 +1,28 @@
-// Drops a file on the Skiff web app's canvas, as a user dragging it from the desktop would, and
-// waits until the object exists. Usage:
-//   node drop.mjs APP_URL FILE SCREENSHOT_DIR LANDED_URL
-// APP_URL opens the app on the bucket and prefix to drop into (?bucket=…&prefix=…); LANDED_URL
-// is a presigned HEAD of the key the file should become. The test around it (web/e2e.sh) then
-// checks through the S3 API that the object's bytes are the file's.
+// Uploads two files through the Skiff web app as a user would: one dropped on the canvas, as a
+// drag from the desktop does, and one chosen in the browser's file picker after a click on
+// "Upload files…". Waits until each object exists. Usage:
+//   node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED
+// APP_URL opens the app on the bucket and prefix to upload into (?bucket=…&prefix=…); each
+// *_LANDED is a presigned HEAD of the key that file should become. The test around it
+// (web/e2e.sh) then checks through the S3 API that the objects' bytes are the files'.
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [url, file, shots, landed] = process.argv.slice(2);
-if (!url || !file || !shots || !landed) {
-  console.error('usage: node drop.mjs APP_URL FILE SCREENSHOT_DIR LANDED_URL');
+const [url, shots, file, landed, picked, pickedLanded] = process.argv.slice(2);
+if (!url || !shots || !file || !landed || !picked || !pickedLanded) {
+  console.error('usage: node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED');
   process.exit(2);
+}
+// Where "⬆ Upload files…" sits in the toolbar at this viewport (egui draws on a canvas: there
+// is no element to find). If the toolbar changes, this test says so.
+const UPLOAD_FILES_BUTTON = { x: 675, y: 76 };
+
+async function waitFor(page, what, headUrl) {
+  const deadline = Date.now() + 120_000;
+  while ((await fetch(headUrl, { method: 'HEAD' })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${what} did not arrive within 120 s`);
+    await page.waitForTimeout(250);
+  }
 }
 
 const browser = await chromium.launch({
@@ -59,15 +71,27 @@ try {
   // The queue panel appears and fills: one screenshot while it moves, one when it is done.
   await page.waitForTimeout(150);
   await page.screenshot({ path: join(shots, 'web-upload-in-progress.png') });
-  const deadline = Date.now() + 120_000;
-  while ((await fetch(landed, { method: 'HEAD' })).status !== 200) {
-    if (Date.now() > deadline) throw new Error(`${name} did not arrive within 120 s`);
-    await page.waitForTimeout(250);
-  }
+  await waitFor(page, name, landed);
   // The queue shows it done and the listing refreshes on the next frames.
   await page.waitForTimeout(1_500);
   await page.screenshot({ path: join(shots, 'web-upload-done.png') });
   console.log(`dropped ${name}; it arrived`);
+
+  // The file picker: a click on the button opens it, the user chooses a file.
+  const { x, y } = UPLOAD_FILES_BUTTON;
+  await page.mouse.move(x, y);
+  await page.waitForTimeout(150);
+  const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
+  await page.mouse.down();
+  await page.mouse.up();
+  const dialog = await chooser.catch(() => {
+    throw new Error(`no file picker opened on a click at (${x}, ${y}): is "Upload files…" still there?`);
+  });
+  await dialog.setFiles(picked);
+  await waitFor(page, basename(picked), pickedLanded);
+  await page.waitForTimeout(1_500);
+  await page.screenshot({ path: join(shots, 'web-picked-done.png') });
+  console.log(`picked ${basename(picked)}; it arrived`);
 } catch (e) {
   failed = true;
   console.error(e);
