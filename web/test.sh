@@ -43,7 +43,7 @@ rule = {"AllowedOrigins": [origin], "AllowedMethods": ["GET", "PUT", "POST", "DE
         "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000,
         "ExposeHeaders": ["ETag", "x-amz-version-id", "x-amz-request-id",
                           "x-amz-checksum-crc32c", "x-amz-checksum-crc64nvme"]}
-for what in ["bytes", "multipart", "pages", "drop", "exists", "link"]:
+for what in ["bytes", "multipart", "pages", "drop", "exists", "link", "pause"]:
     bucket = f"web-{what}-{run}"
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})
