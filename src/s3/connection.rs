@@ -154,6 +154,33 @@ impl Connection {
         }
     }
 
+    /// Whether a request body's SHA-256 must be in the signature to keep it safe on the way: only
+    /// over plain HTTP to another machine. Over TLS, or on this machine, the CRC32C every body
+    /// carries (and the server checks) guards it, and hashing each byte again with SHA-256 costs
+    /// more CPU than the rest of an upload.
+    pub fn signs_payloads(&self) -> bool {
+        let Some(rest) = self
+            .endpoint
+            .to_ascii_lowercase()
+            .strip_prefix("http://")
+            .map(str::to_owned)
+        else {
+            // https://, or AWS's own endpoints (shown as `AWS (region)`), which are TLS.
+            return false;
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        let loopback = host == "localhost"
+            || host == "::1"
+            || host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        !loopback
+    }
+
     /// Maps an SDK error with this connection's endpoint and region.
     pub fn error<E>(
         &self,
@@ -209,6 +236,31 @@ pub fn profile_names(config_text: &str, credentials_text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payloads_are_signed_only_over_plain_http_to_another_machine() {
+        let signs = |url: &str| {
+            crate::s3::client::static_connection(
+                "t",
+                &StaticEndpoint {
+                    endpoint: url.into(),
+                    region: "us-east-1".into(),
+                    access_key_id: "k".into(),
+                    secret_access_key: "s".into(),
+                },
+                true,
+            )
+            .signs_payloads()
+        };
+        assert!(signs("http://10.0.0.5:9000"));
+        assert!(signs("http://minio.lan/"));
+        assert!(signs("HTTP://storage.example.com:3900"));
+        assert!(!signs("https://s3.example.com"));
+        assert!(!signs("http://127.0.0.1:3900"));
+        assert!(!signs("http://127.8.0.1"));
+        assert!(!signs("http://localhost:9000/"));
+        assert!(!signs("http://[::1]:9000"));
+    }
 
     #[test]
     fn profiles_from_both_files() {

@@ -238,7 +238,9 @@ pub fn local_path_for_key(root: &Path, key: &str, strip: &str) -> Result<PathBuf
     Ok(path)
 }
 
-/// Uploads one file to `s3://bucket/key`.
+/// Uploads one file to `s3://bucket/key`. Bodies go with their CRC32C, which the server checks,
+/// and unsigned where [`Connection::signs_payloads`] allows: hashing every byte with SHA-256 for
+/// the signature took 7 s of CPU per GiB here, three quarters of the upload's time.
 pub async fn upload_file(
     connection: &Connection,
     scheduler: &Scheduler,
@@ -279,7 +281,7 @@ pub async fn upload_file(
         let checksum = crc32c_base64(&bytes);
         let bytes = bytes::Bytes::from(bytes);
         let send = || {
-            connection
+            let put = connection
                 .client
                 .put_object()
                 .bucket(bucket)
@@ -290,8 +292,12 @@ pub async fn upload_file(
                 .checksum_crc32_c(&checksum)
                 .body(ByteStream::from(bytes.clone()))
                 .customize()
-                .config_override(transfer_retries())
-                .send()
+                .config_override(transfer_retries());
+            if connection.signs_payloads() {
+                put.send()
+            } else {
+                put.disable_payload_signing().send()
+            }
         };
         retry_unreadable(|| async { send().await.map_err(|e| connection.error(e, &target)) })
             .await?;
@@ -400,7 +406,7 @@ pub async fn upload_file(
                 let checksum = crc32c_base64(&bytes);
                 let bytes = bytes::Bytes::from(bytes);
                 let out = retry_unreadable(|| async {
-                    connection
+                    let part = connection
                         .client
                         .upload_part()
                         .bucket(bucket)
@@ -410,10 +416,13 @@ pub async fn upload_file(
                         .checksum_crc32_c(&checksum)
                         .body(ByteStream::from(bytes.clone()))
                         .customize()
-                        .config_override(transfer_retries())
-                        .send()
-                        .await
-                        .map_err(|e| connection.error(e, &target))
+                        .config_override(transfer_retries());
+                    let sent = if connection.signs_payloads() {
+                        part.send().await
+                    } else {
+                        part.disable_payload_signing().send().await
+                    };
+                    sent.map_err(|e| connection.error(e, &target))
                 })
                 .await?;
                 progress.add(end - start);
@@ -476,22 +485,30 @@ pub async fn upload_file(
         .send()
         .await
         .map_err(|e| connection.error(e, &target));
+    let answer_lost = |e: &S3Error| match e {
+        // moto names the result element differently from S3, and a dropped connection can cut
+        // the answer short.
+        S3Error::UnreadableAnswer { .. } => true,
+        // The answer was lost and the retry found the upload already completed.
+        S3Error::Service { code, .. } => code == "NoSuchUpload",
+        _ => false,
+    };
     match completed {
         Ok(_) => {}
-        // moto names the result element differently from S3, and a dropped connection can cut
-        // the answer short; the object itself says whether the upload completed. The HEAD gets
-        // the transfer's retries: on a bad network the default three attempts can all fail.
-        Err(S3Error::UnreadableAnswer { .. })
-            if connection
-                .client
-                .head_object()
-                .bucket(bucket)
-                .key(key)
-                .customize()
-                .config_override(transfer_retries())
-                .send()
-                .await
-                .is_ok_and(|h| h.content_length() == Some(size as i64)) => {}
+        // The object itself says whether the upload completed. The HEAD gets the transfer's
+        // retries: on a bad network the default three attempts can all fail.
+        Err(e)
+            if answer_lost(&e)
+                && connection
+                    .client
+                    .head_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .customize()
+                    .config_override(transfer_retries())
+                    .send()
+                    .await
+                    .is_ok_and(|h| h.content_length() == Some(size as i64)) => {}
         Err(e) => return Err(e.into()),
     }
     guard.upload_id = None;
@@ -710,17 +727,18 @@ async fn fetch_object(
         .store(resumed.len() as u64, Ordering::Relaxed);
     progress.add(resumed.iter().map(|r| r.len).sum());
     let journal = &journal;
+    let file = &PartialFile::open(&partial)?;
     let mut pieces: Vec<RangeCrc> =
         futures::stream::iter((0..ranges).filter(|i| !done.contains(i)))
             .map(|index| {
-                let (target, etag, partial) = (target.clone(), etag.clone(), partial.clone());
+                let (target, etag) = (target.clone(), etag.clone());
                 async move {
                     let (start, end) = if ranges == 1 {
                         (0, size)
                     } else {
                         plan.range(index)
                     };
-                    let (_request, _memory) = scheduler.permit(2 * WRITE_BLOCK_BYTES as u64).await;
+                    let (_request, _memory) = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
                     let mut request = connection.client.get_object().bucket(bucket).key(key);
                     if ranges == 1 {
                         // The SDK checks a whole object against its stored full-object checksum.
@@ -738,7 +756,7 @@ async fn fetch_object(
                         .send()
                         .await
                         .map_err(|e| connection.error(e, &target))?;
-                    let mut writer = OffsetWriter::open(&partial, start)?;
+                    let mut writer = OffsetWriter::new(file.clone(), start);
                     let mut body = out.body;
                     let (mut n, mut crc) = (0u64, 0u32);
                     loop {
@@ -748,9 +766,9 @@ async fn fetch_object(
                         crc = crc32c::crc32c_append(crc, &chunk);
                         n += chunk.len() as u64;
                         progress.add(chunk.len() as u64);
-                        writer.write(&chunk).await?;
+                        writer.write(&chunk)?;
                     }
-                    writer.finish().await?;
+                    writer.finish()?;
                     if ranges > 1 && n == end - start {
                         let mut journal = journal.lock().expect("journal lock");
                         journal.ranges.insert(index, (n, crc));
@@ -791,80 +809,75 @@ async fn fetch_object(
     Ok(size)
 }
 
-/// How much of a ranged download is gathered before it goes to the file.
-const WRITE_BLOCK_BYTES: usize = plan::MIB as usize;
+/// How much of a ranged download is gathered before it goes to the file: small enough that the
+/// bytes are still in the CPU's cache when the kernel copies them into the page cache.
+const WRITE_BLOCK_BYTES: usize = 128 * 1024;
 
-/// Writes a ranged download at its offset in the partial file, in blocks of 1 MiB (one `pwrite`
-/// each), one block writing while the next one fills. Memory stays at two blocks whatever the
-/// range size, and the two buffers are reused.
-struct OffsetWriter {
-    file: Arc<std::fs::File>,
+/// The partial file of one download, one handle shared by its ranges.
+struct PartialFile {
+    file: std::fs::File,
     path: PathBuf,
-    offset: u64,
-    block: Vec<u8>,
-    writing: Option<tokio::task::JoinHandle<(std::io::Result<()>, Vec<u8>)>>,
 }
 
-impl OffsetWriter {
-    fn open(path: &Path, offset: u64) -> Result<Self, TransferError> {
+impl PartialFile {
+    fn open(path: &Path) -> Result<Arc<Self>, TransferError> {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(|e| TransferError::io(path, e))?;
-        Ok(Self {
-            file: Arc::new(file),
+        Ok(Arc::new(Self {
+            file,
             path: path.to_owned(),
+        }))
+    }
+}
+
+/// Writes a ranged download at its offset in the partial file, in blocks of 128 KiB, each with
+/// one `pwrite` on the thread that received it. Handing 1 MiB blocks to a blocking thread instead
+/// cost three times s5cmd's system time on a 1 GiB download (2.1 s against 0.75 s, measured with
+/// /usr/bin/time), nearly all of it the kernel copying blocks that had left the cache. A
+/// buffered write only copies into the page cache, so the runtime's thread is not held long.
+struct OffsetWriter {
+    file: Arc<PartialFile>,
+    offset: u64,
+    block: Vec<u8>,
+}
+
+impl OffsetWriter {
+    fn new(file: Arc<PartialFile>, offset: u64) -> Self {
+        Self {
+            file,
             offset,
             block: Vec::with_capacity(WRITE_BLOCK_BYTES),
-            writing: None,
-        })
+        }
     }
 
-    async fn write(&mut self, mut chunk: &[u8]) -> Result<(), TransferError> {
+    fn write(&mut self, mut chunk: &[u8]) -> Result<(), TransferError> {
         while !chunk.is_empty() {
             let room = WRITE_BLOCK_BYTES - self.block.len();
             let (now, later) = chunk.split_at(room.min(chunk.len()));
             self.block.extend_from_slice(now);
             chunk = later;
             if self.block.len() == WRITE_BLOCK_BYTES {
-                self.send_block().await?;
+                self.flush()?;
             }
         }
         Ok(())
     }
 
-    /// Waits for the block being written, then starts writing the one gathered; the buffer the
-    /// finished write hands back gathers the next.
-    async fn send_block(&mut self) -> Result<(), TransferError> {
-        let spare = self.wait_for_write().await?;
-        let block = std::mem::replace(&mut self.block, spare);
-        let (file, at) = (self.file.clone(), self.offset);
-        self.offset += block.len() as u64;
-        self.writing = Some(tokio::task::spawn_blocking(move || {
-            let written = write_all_at(&file, &block, at);
-            (written, block)
-        }));
+    fn flush(&mut self) -> Result<(), TransferError> {
+        write_all_at(&self.file.file, &self.block, self.offset)
+            .map_err(|e| TransferError::io(&self.file.path, e))?;
+        self.offset += self.block.len() as u64;
+        self.block.clear();
         Ok(())
     }
 
-    /// Waits for the write in flight, if any, and returns its buffer emptied.
-    async fn wait_for_write(&mut self) -> Result<Vec<u8>, TransferError> {
-        let Some(writing) = self.writing.take() else {
-            return Ok(Vec::with_capacity(WRITE_BLOCK_BYTES));
-        };
-        let (written, mut buffer) = writing
-            .await
-            .map_err(|e| TransferError::io(&self.path, std::io::Error::other(e)))?;
-        written.map_err(|e| TransferError::io(&self.path, e))?;
-        buffer.clear();
-        Ok(buffer)
-    }
-
-    async fn finish(mut self) -> Result<(), TransferError> {
-        if !self.block.is_empty() {
-            self.send_block().await?;
+    fn finish(mut self) -> Result<(), TransferError> {
+        if self.block.is_empty() {
+            return Ok(());
         }
-        self.wait_for_write().await.map(drop)
+        self.flush()
     }
 }
 

@@ -28,9 +28,9 @@ use crate::s3::{Connection, S3Error};
 const FILES_AT_ONCE: usize = 3;
 /// Parts of one file in flight at once.
 const PARTS_IN_FLIGHT: usize = 3;
-// Bodies go with their CRC32C and an unsigned payload: the checksum, which the server verifies,
-// already guards the bytes, so hashing each of them again with SHA-256 for the signature would
-// only add CPU work on the page's one thread.
+// Bodies go with their CRC32C, which the server verifies, and unsigned where
+// `Connection::signs_payloads` allows: hashing every byte again with SHA-256 would only add CPU
+// work on the page's one thread.
 
 /// Attempts per request when the server is busy or the network drops (the browser client's
 /// own retries are few, so that a CORS refusal shows at once).
@@ -347,7 +347,7 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
         let bytes = bytes::Bytes::from(read_slice(&job.file, 0, job.size_bytes).await?);
         let checksum = crc32c_base64(&bytes);
         with_retries(|| async {
-            connection
+            let put = connection
                 .client
                 .put_object()
                 .bucket(&job.bucket)
@@ -357,11 +357,13 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                 .set_metadata(metadata.clone())
                 .checksum_crc32_c(&checksum)
                 .body(ByteStream::from(bytes.clone()))
-                .customize()
-                .disable_payload_signing()
-                .send()
-                .await
-                .map_err(|e| connection.error(e, &target))
+                .customize();
+            let sent = if connection.signs_payloads() {
+                put.send().await
+            } else {
+                put.disable_payload_signing().send().await
+            };
+            sent.map_err(|e| connection.error(e, &target))
         })
         .await?;
         job.bytes_sent.set(job.size_bytes);
@@ -423,7 +425,7 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                 let checksum = crc32c_base64(&bytes);
                 let number = index as i32 + 1;
                 let out = with_retries(|| async {
-                    connection
+                    let part = connection
                         .client
                         .upload_part()
                         .bucket(&job.bucket)
@@ -432,11 +434,13 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                         .part_number(number)
                         .checksum_crc32_c(&checksum)
                         .body(ByteStream::from(bytes.clone()))
-                        .customize()
-                        .disable_payload_signing()
-                        .send()
-                        .await
-                        .map_err(|e| connection.error(e, target))
+                        .customize();
+                    let sent = if connection.signs_payloads() {
+                        part.send().await
+                    } else {
+                        part.disable_payload_signing().send().await
+                    };
+                    sent.map_err(|e| connection.error(e, target))
                 })
                 .await?;
                 let part = CompletedPart::builder()
