@@ -14,16 +14,9 @@ cargo build --bin skiff
 work=$(mktemp -d)
 trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"${CARGO_TARGET_DIR:-target}/debug/skiff" serve --data "$work/sandbox" --web --web-dir dist \
-  > "$work/serve.log" 2>&1 &
-echo $! > "$work/serve.pid"
-web_url=
-for _ in $(seq 1 100); do
-  web_url=$(sed -n 's/^  open \(http[^ ]*\)$/\1/p' "$work/serve.log")
-  [ -n "$web_url" ] && break
-  sleep 0.1
-done
-[ -n "$web_url" ] || { cat "$work/serve.log"; echo "skiff serve --web did not start" >&2; exit 1; }
+# shellcheck source=web/serve-sandbox.sh
+source web/serve-sandbox.sh
+start_web_sandbox
 curl -sf "${web_url}sandbox.json" > "$work/sandbox.json"
 
 bucket=e2e-drop

@@ -12,16 +12,9 @@ trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # The test page's origin, which the sandbox must allow.
 runner_port=$(free_port)
-"${CARGO_TARGET_DIR:-target}/debug/skiff" serve --data "$work/sandbox" --web --web-dir dist \
-  --cors-origin "http://127.0.0.1:$runner_port" > "$work/serve.log" 2>&1 &
-echo $! > "$work/serve.pid"
-web_url=
-for _ in $(seq 1 100); do
-  web_url=$(sed -n 's/^  open \(http[^ ]*\)$/\1/p' "$work/serve.log")
-  [ -n "$web_url" ] && break
-  sleep 0.1
-done
-[ -n "$web_url" ] || { cat "$work/serve.log"; echo "skiff serve --web did not start" >&2; exit 1; }
+# shellcheck source=web/serve-sandbox.sh
+source web/serve-sandbox.sh
+start_web_sandbox --cors-origin "http://127.0.0.1:$runner_port"
 
 SKIFF_WEB_TEST_SANDBOX=$(curl -sf "${web_url}sandbox.json")
 export SKIFF_WEB_TEST_SANDBOX

@@ -364,8 +364,17 @@ pub fn page_origin() -> Option<String> {
 /// What to do when a browser request is refused: the CORS rule for the bucket, as a command.
 fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
     let endpoint_url = endpoint.starts_with("http").then_some(endpoint);
-    let sandbox =
-        format!("For Skiff's sandbox, start it with `skiff serve --web --cors-origin {origin}`. ");
+    // Skiff's sandbox lives on this machine: only then is its own switch worth naming.
+    let on_this_machine = ["//127.", "//localhost", "//[::1]"]
+        .iter()
+        .any(|host| endpoint.contains(host));
+    let sandbox = if on_this_machine {
+        format!(
+            "If it is Skiff's sandbox, start it with `skiff serve --web --cors-origin {origin}`."
+        )
+    } else {
+        String::new()
+    };
     match bucket {
         Some(bucket) => format!(
             "If it is up, allow this page ({origin}) on the bucket with this CORS rule, from a \
@@ -438,6 +447,26 @@ fn short_detail(chain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_browser_refusal_gives_the_rule_for_the_page() {
+        let refused = |endpoint: &str, bucket: Option<&str>| S3Error::BlockedByBrowser {
+            endpoint: endpoint.into(),
+            what: "s3://team-data".into(),
+            bucket: bucket.map(String::from),
+            origin: "http://127.0.0.1:8080".into(),
+        };
+        let hint = refused("https://minio.lan", Some("team-data")).hint();
+        assert!(hint.contains("aws s3api put-bucket-cors --bucket team-data"), "{hint}");
+        assert!(hint.contains(r#""AllowedOrigins":["http://127.0.0.1:8080"]"#), "{hint}");
+        assert!(hint.contains("--endpoint-url https://minio.lan"), "{hint}");
+        assert!(!hint.contains("skiff serve"), "{hint}");
+        let hint = refused("http://127.0.0.1:9000", Some("team-data")).hint();
+        assert!(hint.contains("skiff serve --web --cors-origin http://127.0.0.1:8080"));
+        let hint = refused("https://minio.lan", None).hint();
+        assert!(hint.contains("Type the bucket's name"), "{hint}");
+        assert!(!hint.contains("put-bucket-cors"), "{hint}");
+    }
 
     fn target() -> Target {
         Target::endpoint("http://127.0.0.1:9000").bucket("data")
