@@ -457,8 +457,14 @@ mod tests {
             origin: "http://127.0.0.1:8080".into(),
         };
         let hint = refused("https://minio.lan", Some("team-data")).hint();
-        assert!(hint.contains("aws s3api put-bucket-cors --bucket team-data"), "{hint}");
-        assert!(hint.contains(r#""AllowedOrigins":["http://127.0.0.1:8080"]"#), "{hint}");
+        assert!(
+            hint.contains("aws s3api put-bucket-cors --bucket team-data"),
+            "{hint}"
+        );
+        assert!(
+            hint.contains(r#""AllowedOrigins":["http://127.0.0.1:8080"]"#),
+            "{hint}"
+        );
         assert!(hint.contains("--endpoint-url https://minio.lan"), "{hint}");
         assert!(!hint.contains("skiff serve"), "{hint}");
         let hint = refused("http://127.0.0.1:9000", Some("team-data")).hint();
