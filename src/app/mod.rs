@@ -749,29 +749,19 @@ impl eframe::App for SkiffApp {
                 .show(ui, |ui| session.buckets_ui(ui, state));
         }
         let central = egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()
             && let Some(browser) = session.browser.as_ref()
         {
-            let (dropped, hovering) = native::dropped_files(&ctx);
-            let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
-            if hovering {
+            if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+                let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
                 transfer_panel::drop_target_ui(&ctx, central.response.rect, &destination);
             }
-            if !dropped.is_empty() {
-                session.desktop.upload(&ctx, browser, dropped);
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        if let Some(session) = self.session.as_mut()
-            && let Some(browser) = session.browser.as_ref()
-        {
-            let (dropped, hovering) = web::dropped_files(&ctx);
-            let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
-            if hovering {
-                transfer_panel::drop_target_ui(&ctx, central.response.rect, &destination);
-            }
-            session.web.upload(&ctx, browser, dropped);
+            #[cfg(not(target_arch = "wasm32"))]
+            session
+                .desktop
+                .upload(&ctx, browser, native::dropped_files(&ctx));
+            #[cfg(target_arch = "wasm32")]
+            session.web.upload(&ctx, browser, web::dropped_files(&ctx));
         }
         if let Some(session) = self.session.as_mut() {
             session.dialogs_ui(&ctx, &self.state);

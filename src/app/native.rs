@@ -119,6 +119,9 @@ impl Desktop {
         browser: &super::Browser,
         paths: Vec<std::path::PathBuf>,
     ) {
+        if paths.is_empty() {
+            return;
+        }
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
         let (options, conflict) =
             super::transfer_choices::engine_options(&browser.transfer_choices);
@@ -278,16 +281,14 @@ impl Desktop {
     }
 }
 
-/// Files dropped on the window this frame, and whether files hover over it.
-pub fn dropped_files(ctx: &egui::Context) -> (Vec<std::path::PathBuf>, bool) {
+/// Files dropped on the window this frame.
+pub fn dropped_files(ctx: &egui::Context) -> Vec<std::path::PathBuf> {
     ctx.input(|i| {
-        let dropped = i
-            .raw
+        i.raw
             .dropped_files
             .iter()
             .map(|f| f.path().to_path_buf())
             .filter(|p| !p.as_os_str().is_empty())
-            .collect();
-        (dropped, !i.raw.hovered_files.is_empty())
+            .collect()
     })
 }

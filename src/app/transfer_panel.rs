@@ -244,12 +244,7 @@ pub fn refresh_when_uploads_land(
         return;
     }
     *finished_seen = finished;
-    let landed_here = (0..queue.len()).filter_map(|i| queue.row(i)).any(|job| {
-        job.direction == Direction::Upload
-            && job.bucket == browser.bucket
-            && job.key.starts_with(&browser.prefix)
-    });
-    if landed_here && !browser.is_loading() {
+    if queue.uploads_into(&browser.bucket, &browser.prefix) && !browser.is_loading() {
         browser.refresh(ctx);
     }
 }

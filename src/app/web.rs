@@ -140,17 +140,15 @@ impl WebSide {
     }
 }
 
-/// Files dropped on the page this frame, and whether files hover over it.
-pub fn dropped_files(ctx: &egui::Context) -> (Vec<PickedFile>, bool) {
+/// Files dropped on the page this frame.
+pub fn dropped_files(ctx: &egui::Context) -> Vec<PickedFile> {
     ctx.input(|i| {
-        let dropped = i
-            .raw
+        i.raw
             .dropped_files
             .iter()
             .filter_map(|f| f.web_file().cloned())
             .map(PickedFile::new)
-            .collect();
-        (dropped, !i.raw.hovered_files.is_empty())
+            .collect()
     })
 }
 

@@ -159,26 +159,9 @@ impl Connection {
     /// carries (and the server checks) guards it, and hashing each byte again with SHA-256 costs
     /// more CPU than the rest of an upload.
     pub fn signs_payloads(&self) -> bool {
-        let Some(rest) = self
-            .endpoint
-            .to_ascii_lowercase()
-            .strip_prefix("http://")
-            .map(str::to_owned)
-        else {
-            // https://, or AWS's own endpoints (shown as `AWS (region)`), which are TLS.
-            return false;
-        };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority.split(':').next().unwrap_or_default(),
-        };
-        let loopback = host == "localhost"
-            || host == "::1"
-            || host
-                .parse::<std::net::Ipv4Addr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        !loopback
+        // https://, or AWS's own endpoints (shown as `AWS (region)`), which are TLS.
+        let plain_http = self.endpoint.to_ascii_lowercase().starts_with("http://");
+        plain_http && !is_loopback_url(&self.endpoint)
     }
 
     /// Maps an SDK error with this connection's endpoint and region.
@@ -196,6 +179,46 @@ impl Connection {
         S3Error::from_sdk(err, target, &self.region)
     }
 }
+
+/// Whether `url` names this machine: `localhost`, `127.x.x.x` or `[::1]`.
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Leaves a body out of the signature where [`Connection::signs_payloads`] allows. The SDK
+/// offers that switch on the operations that send bodies, each on its own type.
+pub trait SignBodyWhereNeeded {
+    fn sign_body_where_needed(self, connection: &Connection) -> Self;
+}
+
+macro_rules! sign_body_where_needed {
+    ($($output:ty),*) => {$(
+        impl<E, B> SignBodyWhereNeeded for aws_sdk_s3::client::customize::CustomizableOperation<$output, E, B> {
+            fn sign_body_where_needed(self, connection: &Connection) -> Self {
+                if connection.signs_payloads() {
+                    self
+                } else {
+                    self.disable_payload_signing()
+                }
+            }
+        }
+    )*};
+}
+
+sign_body_where_needed!(
+    aws_sdk_s3::operation::put_object::PutObjectOutput,
+    aws_sdk_s3::operation::upload_part::UploadPartOutput
+);
 
 /// Profile names from the shared AWS config and credentials files, `default` first.
 ///

@@ -365,10 +365,7 @@ pub fn page_origin() -> Option<String> {
 fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
     let endpoint_url = endpoint.starts_with("http").then_some(endpoint);
     // Skiff's sandbox lives on this machine: only then is its own switch worth naming.
-    let on_this_machine = ["//127.", "//localhost", "//[::1]"]
-        .iter()
-        .any(|host| endpoint.contains(host));
-    let sandbox = if on_this_machine {
+    let sandbox = if super::connection::is_loopback_url(endpoint) {
         format!(
             "If it is Skiff's sandbox, start it with `skiff serve --web --cors-origin {origin}`."
         )

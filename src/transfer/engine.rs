@@ -15,6 +15,7 @@ use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
 use super::journal::{DownloadJournal, SentPart, UploadJournal};
 use super::plan::{self, PlanError, plan_parts};
+use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::{Connection, S3Error};
 
 #[derive(Debug, thiserror::Error)]
@@ -281,7 +282,7 @@ pub async fn upload_file(
         let checksum = crc32c_base64(&bytes);
         let bytes = bytes::Bytes::from(bytes);
         let send = || {
-            let put = connection
+            connection
                 .client
                 .put_object()
                 .bucket(bucket)
@@ -292,12 +293,9 @@ pub async fn upload_file(
                 .checksum_crc32_c(&checksum)
                 .body(ByteStream::from(bytes.clone()))
                 .customize()
-                .config_override(transfer_retries());
-            if connection.signs_payloads() {
-                put.send()
-            } else {
-                put.disable_payload_signing().send()
-            }
+                .config_override(transfer_retries())
+                .sign_body_where_needed(connection)
+                .send()
         };
         retry_unreadable(|| async { send().await.map_err(|e| connection.error(e, &target)) })
             .await?;
@@ -406,7 +404,7 @@ pub async fn upload_file(
                 let checksum = crc32c_base64(&bytes);
                 let bytes = bytes::Bytes::from(bytes);
                 let out = retry_unreadable(|| async {
-                    let part = connection
+                    connection
                         .client
                         .upload_part()
                         .bucket(bucket)
@@ -416,13 +414,11 @@ pub async fn upload_file(
                         .checksum_crc32_c(&checksum)
                         .body(ByteStream::from(bytes.clone()))
                         .customize()
-                        .config_override(transfer_retries());
-                    let sent = if connection.signs_payloads() {
-                        part.send().await
-                    } else {
-                        part.disable_payload_signing().send().await
-                    };
-                    sent.map_err(|e| connection.error(e, &target))
+                        .config_override(transfer_retries())
+                        .sign_body_where_needed(connection)
+                        .send()
+                        .await
+                        .map_err(|e| connection.error(e, &target))
                 })
                 .await?;
                 progress.add(end - start);

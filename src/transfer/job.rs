@@ -219,6 +219,9 @@ pub trait QueueView {
     }
     fn row(&self, index: usize) -> Option<JobRow>;
     fn totals(&self) -> Totals;
+    /// Whether any upload goes under `s3://bucket/prefix`. Asked when uploads finish, so it
+    /// reads the jobs in place rather than building a row for each.
+    fn uploads_into(&self, bucket: &str, prefix: &str) -> bool;
     fn pause(&mut self, id: u64);
     fn resume(&mut self, id: u64);
     fn cancel(&mut self, id: u64);

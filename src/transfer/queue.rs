@@ -454,6 +454,11 @@ impl QueueView for TransferQueue {
     fn totals(&self) -> Totals {
         TransferQueue::totals(self)
     }
+    fn uploads_into(&self, bucket: &str, prefix: &str) -> bool {
+        self.jobs.iter().any(|j| {
+            j.direction == Direction::Upload && j.bucket == bucket && j.key.starts_with(prefix)
+        })
+    }
     fn pause(&mut self, id: u64) {
         TransferQueue::pause(self, id);
     }

@@ -21,6 +21,7 @@ use super::job::{
     upload_destination,
 };
 use super::plan::plan_parts;
+use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::runtime::Notify;
 use crate::s3::{Connection, S3Error};
 
@@ -347,7 +348,7 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
         let bytes = bytes::Bytes::from(read_slice(&job.file, 0, job.size_bytes).await?);
         let checksum = crc32c_base64(&bytes);
         with_retries(|| async {
-            let put = connection
+            connection
                 .client
                 .put_object()
                 .bucket(&job.bucket)
@@ -357,13 +358,11 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                 .set_metadata(metadata.clone())
                 .checksum_crc32_c(&checksum)
                 .body(ByteStream::from(bytes.clone()))
-                .customize();
-            let sent = if connection.signs_payloads() {
-                put.send().await
-            } else {
-                put.disable_payload_signing().send().await
-            };
-            sent.map_err(|e| connection.error(e, &target))
+                .customize()
+                .sign_body_where_needed(connection)
+                .send()
+                .await
+                .map_err(|e| connection.error(e, &target))
         })
         .await?;
         job.bytes_sent.set(job.size_bytes);
@@ -425,7 +424,7 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                 let checksum = crc32c_base64(&bytes);
                 let number = index as i32 + 1;
                 let out = with_retries(|| async {
-                    let part = connection
+                    connection
                         .client
                         .upload_part()
                         .bucket(&job.bucket)
@@ -434,13 +433,11 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
                         .part_number(number)
                         .checksum_crc32_c(&checksum)
                         .body(ByteStream::from(bytes.clone()))
-                        .customize();
-                    let sent = if connection.signs_payloads() {
-                        part.send().await
-                    } else {
-                        part.disable_payload_signing().send().await
-                    };
-                    sent.map_err(|e| connection.error(e, target))
+                        .customize()
+                        .sign_body_where_needed(connection)
+                        .send()
+                        .await
+                        .map_err(|e| connection.error(e, target))
                 })
                 .await?;
                 let part = CompletedPart::builder()
@@ -564,6 +561,10 @@ impl QueueView for WebQueue {
 
     fn row(&self, index: usize) -> Option<JobRow> {
         self.inner.borrow().jobs.get(index).map(|j| j.row())
+    }
+
+    fn uploads_into(&self, bucket: &str, prefix: &str) -> bool {
+        (self.inner.borrow().jobs.iter()).any(|j| j.bucket == bucket && j.key.starts_with(prefix))
     }
 
     fn totals(&self) -> Totals {
