@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
 use super::journal::{DownloadJournal, SentPart, UploadJournal};
-use super::plan::{self, PlanError, plan_parts};
+use super::plan::{self, PartPlan, PlanError, plan_parts};
 use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::{Connection, S3Error};
 
@@ -672,14 +672,19 @@ async fn fetch_object(
     let etag = head.e_tag().map(str::to_owned);
     let stored = StoredCrc::from_head(&head);
     let partial = partial_path(dest).await?;
-    let plan = plan_parts(size, options.part_size_bytes)?;
-    let ranges = if size < options.multipart_threshold_bytes {
-        1
+    let plan = if size < options.multipart_threshold_bytes {
+        // One piece: fetched whole, so the SDK checks any full-object checksum it stored.
+        PartPlan {
+            object_size_bytes: size,
+            part_size_bytes: size.max(1),
+            part_count: 1,
+        }
     } else {
-        plan.part_count
+        plan_parts(size, options.part_size_bytes)?
     };
-    // An earlier run of this download (crash, kill, pause) left its ranges: keep them.
-    let found = (ranges > 1)
+    let pieces = plan.part_count;
+    // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
+    let found = (pieces > 1)
         .then(|| DownloadJournal::find(dest, etag.as_deref(), size, plan.part_size_bytes))
         .flatten();
     let resumed: Vec<RangeCrc> = found
@@ -695,10 +700,9 @@ async fn fetch_object(
                 .collect()
         })
         .unwrap_or_default();
-    let done: std::collections::HashSet<u64> = found
-        .as_ref()
-        .map(|j| j.ranges.keys().copied().collect())
-        .unwrap_or_default();
+    let missing: Vec<u64> = (0..pieces)
+        .filter(|i| found.as_ref().is_none_or(|j| !j.ranges.contains_key(i)))
+        .collect();
     let journal = std::sync::Mutex::new(found.unwrap_or_else(|| DownloadJournal {
         etag: etag.clone(),
         size_bytes: size,
@@ -715,74 +719,41 @@ async fn fetch_object(
         let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
         file.set_len(size)
             .map_err(|e| TransferError::io(&partial, e))?;
-        drop(file); // each range opens its own handle
     }
-    progress.parts_total.store(ranges, Ordering::Relaxed);
+    progress.parts_total.store(pieces, Ordering::Relaxed);
     progress
         .parts_resumed
         .store(resumed.len() as u64, Ordering::Relaxed);
     progress.add(resumed.iter().map(|r| r.len).sum());
-    let journal = &journal;
-    let file = &PartialFile::open(&partial)?;
-    let mut pieces: Vec<RangeCrc> =
-        futures::stream::iter((0..ranges).filter(|i| !done.contains(i)))
-            .map(|index| {
-                let (target, etag) = (target.clone(), etag.clone());
-                async move {
-                    let (start, end) = if ranges == 1 {
-                        (0, size)
-                    } else {
-                        plan.range(index)
-                    };
-                    let (_request, _memory) = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
-                    let mut request = connection.client.get_object().bucket(bucket).key(key);
-                    if ranges == 1 {
-                        // The SDK checks a whole object against its stored full-object checksum.
-                        request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
-                    }
-                    if ranges > 1 {
-                        // If-Match: a part of a newer object must not be stitched to parts of the old.
-                        request = request
-                            .range(format!("bytes={start}-{}", end - 1))
-                            .set_if_match(etag);
-                    }
-                    let out = request
-                        .customize()
-                        .config_override(transfer_retries())
-                        .send()
-                        .await
-                        .map_err(|e| connection.error(e, &target))?;
-                    let mut writer = OffsetWriter::new(file.clone(), start);
-                    let mut body = out.body;
-                    let (mut n, mut crc) = (0u64, 0u32);
-                    loop {
-                        let chunk = body.try_next().await.map_err(|e| broken_off(&target, e))?;
-                        let Some(chunk) = chunk else { break };
-                        // The checksum of what arrived, while it is in memory anyway.
-                        crc = crc32c::crc32c_append(crc, &chunk);
-                        n += chunk.len() as u64;
-                        progress.add(chunk.len() as u64);
-                        writer.write(&chunk)?;
-                    }
-                    writer.finish()?;
-                    if ranges > 1 && n == end - start {
-                        let mut journal = journal.lock().expect("journal lock");
-                        journal.ranges.insert(index, (n, crc));
-                        if let Err(e) = journal.save() {
-                            tracing::warn!("download journal not written: {e}");
-                        }
-                    }
-                    Ok::<RangeCrc, TransferError>(RangeCrc { start, len: n, crc })
-                }
-            })
-            .buffer_unordered(ranges_in_flight(options))
-            .try_collect()
-            .await?;
+    let download = PieceFetch {
+        connection,
+        bucket,
+        key,
+        target,
+        etag,
+        plan,
+        file: PartialFile::open(&partial)?,
+        journal: (pieces > 1).then_some(&journal),
+        progress,
+    };
+    let in_flight = ranges_in_flight(options);
+    let requests = piece_requests(&missing, pieces_per_request(&plan, in_flight));
+    let mut fetched: Vec<RangeCrc> = futures::stream::iter(requests)
+        .map(|(first, count)| {
+            let download = &download;
+            async move {
+                let (_request, _memory) = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
+                download.fetch(first, count).await
+            }
+        })
+        .buffer_unordered(in_flight)
+        .try_concat()
+        .await?;
     // A failed run keeps its partial file and journal: the next run sends only what is missing.
-    pieces.extend(resumed);
-    pieces.sort_by_key(|p| p.start);
-    let written: u64 = pieces.iter().map(|p| p.len).sum();
-    if written == size && !stored.matches(&pieces) && !stored.matches_file(&partial, size).await {
+    fetched.extend(resumed);
+    fetched.sort_by_key(|p| p.start);
+    let written: u64 = fetched.iter().map(|p| p.len).sum();
+    if written == size && !stored.matches(&fetched) && !stored.matches_file(&partial, size).await {
         let _ = std::fs::remove_file(&partial);
         DownloadJournal::remove(dest);
         return Err(TransferError::ChecksumMismatch {
@@ -805,17 +776,186 @@ async fn fetch_object(
     Ok(size)
 }
 
-/// Ranges of one object fetched at once: half the transfer concurrency (8 by default), as
-/// s5cmd (5), rclone (4) and the AWS CLI (10) do. On the 2-core development machine 8 ranges
-/// of 8 MiB kept pace with s5cmd on a 1 GiB download, where 16 trailed it by 16% (median of 5,
-/// same run; scripts/bench_transfer.py's setup).
+/// Ranged GETs of one object in flight at once: half the transfer concurrency (8 by default), as
+/// s5cmd (5), rclone (4) and the AWS CLI (10) do. On the 2-core development machine 8 kept pace
+/// with s5cmd on a 1 GiB download where 16 trailed it by 16% (median of 5, same run).
 fn ranges_in_flight(options: &TransferOptions) -> usize {
     (options.concurrency / 2).max(1)
 }
 
-/// How much of a ranged download is gathered before it goes to the file: small enough that the
-/// bytes are still in the CPU's cache when the kernel copies them into the page cache.
-const WRITE_BLOCK_BYTES: usize = 128 * 1024;
+/// The most bytes one ranged GET asks for; s5cmd asks for 50 MiB. Each request costs a
+/// signature, a round trip and a lookup on the server. On a 1 GiB download from Garage, 8 MiB
+/// requests took 0.93-0.94 s and 0.11-0.16 s of user time, 32-128 MiB took 0.86-0.96 s and
+/// 0.05-0.11 s (4 runs each, 8 in flight).
+const RANGE_REQUEST_BYTES: u64 = 64 * plan::MIB;
+
+/// Pieces (parts of the plan) per ranged GET: as many as fit in [`RANGE_REQUEST_BYTES`], but few
+/// enough that a mid-sized object still keeps `in_flight` requests busy.
+fn pieces_per_request(plan: &PartPlan, in_flight: usize) -> u64 {
+    let fit = (RANGE_REQUEST_BYTES / plan.part_size_bytes).max(1);
+    plan.part_count.div_ceil(in_flight as u64).clamp(1, fit)
+}
+
+/// The missing pieces (sorted) as requests `(first, count)` of at most `per_request` adjacent
+/// pieces each.
+fn piece_requests(missing: &[u64], per_request: u64) -> Vec<(u64, u64)> {
+    let mut requests: Vec<(u64, u64)> = Vec::new();
+    for &piece in missing {
+        match requests.last_mut() {
+            Some((first, count)) if *first + *count == piece && *count < per_request => *count += 1,
+            _ => requests.push((piece, 1)),
+        }
+    }
+    requests
+}
+
+/// A body that broke off is asked for again from its first missing byte, this many times in a
+/// row without a byte arriving in between.
+const BODY_BREAKS_IN_A_ROW: u32 = 5;
+
+/// A body that sends nothing for this long counts as broken off.
+const BODY_STALL_SECS: u64 = 60;
+
+/// What the ranged GETs of one download share.
+struct PieceFetch<'a> {
+    connection: &'a Connection,
+    bucket: &'a str,
+    key: &'a str,
+    target: crate::s3::Target,
+    etag: Option<String>,
+    plan: PartPlan,
+    file: Arc<PartialFile>,
+    /// Where each finished piece is noted, for multi-piece downloads.
+    journal: Option<&'a std::sync::Mutex<DownloadJournal>>,
+    progress: &'a Progress,
+}
+
+impl PieceFetch<'_> {
+    /// Pieces `first..first + count` in one ranged GET, each piece's CRC32C taken as its bytes go
+    /// by and noted in the journal once its last byte is written, so that a resume fetches only
+    /// whole missing pieces. A body that breaks off or stalls is asked for again from the first
+    /// byte not yet received: a dropped connection costs a retry, not the range.
+    async fn fetch(&self, first: u64, count: u64) -> Result<Vec<RangeCrc>, TransferError> {
+        let start = self.plan.range(first).0;
+        let end = self.plan.range(first + count - 1).1;
+        let whole = self.plan.part_count == 1;
+        let mut done = Vec::with_capacity(count as usize);
+        let mut piece = RangeCrc {
+            start,
+            len: 0,
+            crc: 0,
+        };
+        let mut writer = OffsetWriter::new(self.file.clone(), start);
+        let mut offset = start;
+        let mut breaks = 0u32;
+        loop {
+            let mut request = self
+                .connection
+                .client
+                .get_object()
+                .bucket(self.bucket)
+                .key(self.key)
+                // A piece of a newer object must not be stitched to pieces of the old.
+                .set_if_match(self.etag.clone());
+            if whole && offset == 0 {
+                // The SDK checks a whole object against any full-object checksum it stored.
+                request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
+            } else {
+                request = request.range(format!("bytes={offset}-{}", end - 1));
+            }
+            let mut body = request
+                .customize()
+                .config_override(transfer_retries())
+                .send()
+                .await
+                .map_err(|e| self.connection.error(e, &self.target))?
+                .body;
+            let broke = loop {
+                let chunk = match next_chunk(&mut body).await {
+                    Ok(Some(chunk)) => chunk,
+                    Ok(None) => break None,
+                    Err(why) => break Some(why),
+                };
+                if chunk.len() as u64 > end - offset {
+                    return Err(broken_off(
+                        &self.target,
+                        format!(
+                            "the server sent more than the {} bytes asked for",
+                            end - start
+                        ),
+                    )
+                    .into());
+                }
+                breaks = 0;
+                let mut rest = &chunk[..];
+                while !rest.is_empty() {
+                    let piece_end = self.plan.range(first + done.len() as u64).1;
+                    let room = (piece_end - offset) as usize;
+                    let (now, later) = rest.split_at(rest.len().min(room));
+                    // The checksum of what arrived, while it is in memory anyway.
+                    piece.crc = crc32c::crc32c_append(piece.crc, now);
+                    piece.len += now.len() as u64;
+                    writer.write(now)?;
+                    self.progress.add(now.len() as u64);
+                    offset += now.len() as u64;
+                    rest = later;
+                    if offset == piece_end {
+                        // Written before it is noted: the journal never claims bytes not in the file.
+                        writer.flush()?;
+                        self.note(first + done.len() as u64, &piece);
+                        let next = RangeCrc {
+                            start: offset,
+                            len: 0,
+                            crc: 0,
+                        };
+                        done.push(std::mem::replace(&mut piece, next));
+                    }
+                }
+            };
+            match broke {
+                None if offset == end => break,
+                // Every byte arrived, yet the body failed: the SDK found the checksum wrong.
+                Some(_) if offset == end && whole => {
+                    let _ = std::fs::remove_file(&self.file.path);
+                    return Err(TransferError::ChecksumMismatch {
+                        bucket: self.bucket.to_owned(),
+                        key: self.key.to_owned(),
+                    });
+                }
+                Some(_) if offset == end => break,
+                _ => {}
+            }
+            breaks += 1;
+            if breaks >= BODY_BREAKS_IN_A_ROW {
+                let why = broke.unwrap_or_else(|| format!("it ended at byte {offset} of {end}"));
+                return Err(broken_off(&self.target, why).into());
+            }
+            back_off(breaks).await;
+        }
+        writer.finish()?;
+        if done.is_empty() {
+            done.push(piece); // an empty object: one empty piece
+        }
+        Ok(done)
+    }
+
+    /// Notes a finished piece in the journal of a multi-piece download.
+    fn note(&self, index: u64, piece: &RangeCrc) {
+        let Some(journal) = self.journal else { return };
+        let mut journal = journal.lock().expect("journal lock");
+        journal.ranges.insert(index, (piece.len, piece.crc));
+        if let Err(e) = journal.save() {
+            tracing::warn!("download journal not written: {e}");
+        }
+    }
+}
+
+/// The size of each write of a ranged download. The kernel gives a write a page-cache folio
+/// as large as the write; large folios are sometimes slow to come by. On the development machine
+/// (a VM whose freed memory goes back to its host) writing 1 GiB took 0.18 s of system time
+/// in 128 KiB writes, but 0.42-0.72 s in 3 of 8 runs, and up to 1.47 s in 1 MiB writes; in 64
+/// KiB writes it took 0.19-0.21 s in 8 of 8 runs, in 32 KiB 0.22-0.28 s (python pwrite loop).
+const WRITE_BLOCK_BYTES: usize = 64 * 1024;
 
 /// The partial file of one download, one handle shared by its ranges.
 struct PartialFile {
@@ -836,14 +976,15 @@ impl PartialFile {
     }
 }
 
-/// Writes a ranged download at its offset in the partial file, in blocks of 128 KiB, each with
-/// one `pwrite` on the thread that received it. Handing 1 MiB blocks to a blocking thread instead
-/// cost three times s5cmd's system time on a 1 GiB download (2.1 s against 0.75 s, measured with
-/// /usr/bin/time), nearly all of it the kernel copying blocks that had left the cache. A
-/// buffered write only copies into the page cache, so the runtime's thread is not held long.
+/// Writes a ranged download at its offset in the partial file in blocks of
+/// [`WRITE_BLOCK_BYTES`], each with one `pwrite` on the thread that received it, while the bytes
+/// are still in the CPU's cache. Handing 1 MiB blocks to a blocking thread instead cost three
+/// times s5cmd's system time on a 1 GiB download (/usr/bin/time). A buffered write only copies
+/// into the page cache, so the runtime's thread is not held long.
 struct OffsetWriter {
     file: Arc<PartialFile>,
     offset: u64,
+    /// The start of the next block, gathered from chunks too short to make one.
     block: Vec<u8>,
 }
 
@@ -857,23 +998,40 @@ impl OffsetWriter {
     }
 
     fn write(&mut self, mut chunk: &[u8]) -> Result<(), TransferError> {
-        while !chunk.is_empty() {
+        // A started block is topped up first, so that every write starts on a block boundary.
+        if !self.block.is_empty() {
             let room = WRITE_BLOCK_BYTES - self.block.len();
             let (now, later) = chunk.split_at(room.min(chunk.len()));
             self.block.extend_from_slice(now);
             chunk = later;
-            if self.block.len() == WRITE_BLOCK_BYTES {
-                self.flush()?;
+            if self.block.len() < WRITE_BLOCK_BYTES {
+                return Ok(());
             }
+            self.flush()?;
         }
+        // Whole blocks go to the file straight from the chunk; only the tail is copied.
+        while chunk.len() >= WRITE_BLOCK_BYTES {
+            let (now, later) = chunk.split_at(WRITE_BLOCK_BYTES);
+            self.write_at(now)?;
+            chunk = later;
+        }
+        self.block.extend_from_slice(chunk);
         Ok(())
     }
 
+    /// Writes what the block holds.
     fn flush(&mut self) -> Result<(), TransferError> {
-        write_all_at(&self.file.file, &self.block, self.offset)
-            .map_err(|e| TransferError::io(&self.file.path, e))?;
-        self.offset += self.block.len() as u64;
+        let block = std::mem::take(&mut self.block);
+        let written = self.write_at(&block);
+        self.block = block;
         self.block.clear();
+        written
+    }
+
+    fn write_at(&mut self, bytes: &[u8]) -> Result<(), TransferError> {
+        write_all_at(&self.file.file, bytes, self.offset)
+            .map_err(|e| TransferError::io(&self.file.path, e))?;
+        self.offset += bytes.len() as u64;
         Ok(())
     }
 
@@ -1003,7 +1161,8 @@ pub fn discard_partial_download(dest: &Path) {
     DownloadJournal::remove(dest);
 }
 
-/// One GET into `dest.skiff-part`, renamed to `dest` when every byte is there.
+/// One GET into memory, then `dest.skiff-part`, renamed to `dest`. A body that breaks off, or
+/// fails the SDK's check of a stored checksum, is fetched again.
 async fn download_whole(
     connection: &Connection,
     scheduler: &Scheduler,
@@ -1015,23 +1174,35 @@ async fn download_whole(
 ) -> Result<u64, TransferError> {
     let target = connection.target().bucket(bucket).key(key);
     let (_request, _memory) = scheduler.permit(size).await;
-    let out = connection
-        .client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &target))?;
-    let bytes = out
-        .body
-        .collect()
-        .await
-        .map_err(|e| broken_off(&target, e))?;
-    let bytes = bytes.into_bytes();
+    let mut breaks = 0u32;
+    let bytes = loop {
+        let mut body = connection
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+            .customize()
+            .config_override(transfer_retries())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?
+            .body;
+        let mut bytes = Vec::with_capacity(size as usize);
+        let broke = loop {
+            match next_chunk(&mut body).await {
+                Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                Ok(None) => break None,
+                Err(why) => break Some(why),
+            }
+        };
+        let Some(why) = broke else { break bytes };
+        breaks += 1;
+        if breaks >= BODY_BREAKS_IN_A_ROW {
+            return Err(broken_off(&target, why).into());
+        }
+        back_off(breaks).await;
+    };
     if bytes.len() as u64 != size {
         return Err(TransferError::SizeMismatch {
             bucket: bucket.to_owned(),
@@ -1040,15 +1211,53 @@ async fn download_whole(
             got: bytes.len() as u64,
         });
     }
-    let partial = partial_path(dest).await?;
-    tokio::fs::write(&partial, &bytes)
-        .await
-        .map_err(|e| TransferError::io(&partial, e))?;
-    tokio::fs::rename(&partial, dest)
-        .await
-        .map_err(|e| TransferError::io(dest, e))?;
+    if bytes.len() <= INLINE_WRITE_BYTES {
+        write_whole(dest, &bytes)?;
+    } else {
+        let dest_owned = dest.to_owned();
+        tokio::task::spawn_blocking(move || write_whole(&dest_owned, &bytes))
+            .await
+            .map_err(|e| TransferError::io(dest, std::io::Error::other(e)))??;
+    }
     progress.add(size);
     Ok(size)
+}
+
+/// Files up to this size are written on the runtime's thread: a write of 1 MiB into the page
+/// cache takes well under a millisecond, less than the trip to a blocking thread and back. For
+/// 2,000 files of 64 KiB from Garage, that trip cost 0.3 s of system time and half again as many
+/// involuntary context switches (/usr/bin/time, 3 runs each, alternating).
+const INLINE_WRITE_BYTES: usize = plan::MIB as usize;
+
+/// `bytes` into `dest.skiff-part` (its folder made), then renamed to `dest`.
+fn write_whole(dest: &Path, bytes: &[u8]) -> Result<(), TransferError> {
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| TransferError::io(parent, e))?;
+    }
+    let partial = DownloadJournal::partial_for(dest);
+    std::fs::write(&partial, bytes).map_err(|e| TransferError::io(&partial, e))?;
+    std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))
+}
+
+/// The next chunk of a body, or why there is none: an error, or a stall.
+async fn next_chunk(body: &mut ByteStream) -> Result<Option<bytes::Bytes>, String> {
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(BODY_STALL_SECS),
+        body.try_next(),
+    )
+    .await
+    {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("nothing arrived for {BODY_STALL_SECS} s")),
+    }
+}
+
+/// The pause before asking again for a body that broke off: 0.4 s, doubling, with jitter, as a
+/// dropped connection often means a busy server.
+async fn back_off(breaks: u32) {
+    let backoff_ms = 200u64 << breaks.min(6);
+    let jitter_ms = rand::random_range(0..=backoff_ms / 2);
+    tokio::time::sleep(std::time::Duration::from_millis(backoff_ms + jitter_ms)).await;
 }
 
 /// Every file under `dir`, with its path relative to `dir` in `/` form (for keys).
@@ -1082,6 +1291,32 @@ pub fn walk_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, TransferError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_pieces_are_asked_for_in_runs_of_adjacent_pieces() {
+        assert_eq!(piece_requests(&[], 8), vec![]);
+        assert_eq!(
+            piece_requests(&[0, 1, 2, 3, 4], 2),
+            vec![(0, 2), (2, 2), (4, 1)]
+        );
+        // A resume: pieces 2, 3 and 6 were written by the earlier run.
+        assert_eq!(
+            piece_requests(&[0, 1, 4, 5, 7, 8, 9], 8),
+            vec![(0, 2), (4, 2), (7, 3)]
+        );
+    }
+
+    #[test]
+    fn a_request_spans_up_to_64_mib_yet_every_range_in_flight_gets_work() {
+        let mib = plan::MIB;
+        let gib = plan_parts(1024 * mib, 8 * mib).unwrap();
+        assert_eq!(pieces_per_request(&gib, 8), 8, "1 GiB: 16 GETs of 64 MiB");
+        let mid = plan_parts(100 * mib, 8 * mib).unwrap();
+        assert_eq!(pieces_per_request(&mid, 8), 2, "100 MiB: 7 GETs, not 2");
+        let huge_parts = plan_parts(1024 * mib, 128 * mib).unwrap();
+        assert_eq!(pieces_per_request(&huge_parts, 8), 1);
+        assert_eq!(pieces_per_request(&gib, 1), 8);
+    }
 
     #[test]
     fn downloads_stay_inside_the_chosen_folder() {
