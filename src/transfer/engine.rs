@@ -950,12 +950,15 @@ impl PieceFetch<'_> {
     }
 }
 
-/// The size of each write of a ranged download. The kernel gives a write a page-cache folio
-/// as large as the write; large folios are sometimes slow to come by. On the development machine
-/// (a VM whose freed memory goes back to its host) writing 1 GiB took 0.18 s of system time
-/// in 128 KiB writes, but 0.42-0.72 s in 3 of 8 runs, and up to 1.47 s in 1 MiB writes; in 64
-/// KiB writes it took 0.19-0.21 s in 8 of 8 runs, in 32 KiB 0.22-0.28 s (python pwrite loop).
-const WRITE_BLOCK_BYTES: usize = 64 * 1024;
+/// The size of each write of a ranged download. The kernel gives a write a page-cache folio as
+/// large as the write, and folios over 32 KiB (order 3) come from the allocator's slow path,
+/// which compacts memory first where it is fragmented. On the development machine (a VM whose
+/// freed memory goes back to its host) a python loop writing 1 GiB was slow (0.42-1.47 s of
+/// system time instead of 0.18-0.25 s) in 3 of 8 runs with 128 KiB writes and 2 of 3 with 1
+/// MiB, never with 32 or 64 KiB. After the benchmark's uploads, runs 2-5 of a 1 GiB download
+/// took 0.54-1.42 s of system time with 64 KiB writes, 0.57-0.71 s with 32 KiB (s5cmd, which
+/// writes 32 KiB, 0.43-0.53 s).
+const WRITE_BLOCK_BYTES: usize = 32 * 1024;
 
 /// The partial file of one download, one handle shared by its ranges.
 struct PartialFile {

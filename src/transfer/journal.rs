@@ -196,14 +196,15 @@ impl UploadJournal {
 }
 
 /// What a large download has written so far, kept in the journal directory, so that a crash, a
-/// kill or a pause costs only the ranges not yet written, and so that the app can offer it when
+/// kill or a pause costs only the pieces not yet written, and so that the app can offer it when
 /// it starts again. Tied to the object's ETag and size: a changed object starts over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadJournal {
     pub etag: Option<String>,
     pub size_bytes: u64,
     pub part_size_bytes: u64,
-    /// Range index -> (bytes written, their CRC32C).
+    /// Piece index (a part of `part_size_bytes`; one ranged GET fetches several) -> (bytes
+    /// written, their CRC32C). Kept under its first name, which journals on disk carry.
     pub ranges: BTreeMap<u64, (u64, u32)>,
     /// Where it comes from and goes to, so that a restarted app can offer to finish it.
     pub endpoint: String,
