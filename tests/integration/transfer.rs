@@ -291,3 +291,83 @@ macro_rules! on {
 on!(sandbox: round_trip_sizes, folder_of_500_files, verify_detects_changes);
 on!(moto: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, keys_that_escape_are_refused, verify_detects_changes);
 on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, verify_detects_changes);
+
+/// Bytes that changed on the server after they were stored never take the file's name: a
+/// whole GET fails the SDK's check of the stored CRC32C, a ranged one Skiff's check over its
+/// pieces. The sandbox keeps objects as plain files, so one byte of its copy is flipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_changed_at_rest_are_refused() {
+    use aws_sdk_s3::primitives::ByteStream;
+    use skiff::sandbox::{RunningSandbox, SandboxOptions};
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = RunningSandbox::start(SandboxOptions::new(data.path()))
+        .await
+        .unwrap();
+    let connection = skiff::s3::client::static_connection("sandbox", &sandbox.endpoint, true);
+    connection
+        .client
+        .create_bucket()
+        .bucket("at-rest")
+        .send()
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // Under the threshold: one whole GET. Over it: 8 MiB pieces in ranged GETs.
+    for (key, len) in [
+        ("whole.bin", MIB as usize),
+        ("ranged.bin", 20 * MIB as usize),
+    ] {
+        let bytes = random_bytes(len);
+        connection
+            .client
+            .put_object()
+            .bucket("at-rest")
+            .key(key)
+            .checksum_crc32_c(aws_smithy_types::base64::encode(
+                crc32c::crc32c(&bytes).to_be_bytes(),
+            ))
+            .body(ByteStream::from(bytes.clone()))
+            .send()
+            .await
+            .unwrap();
+        let download = |dest: std::path::PathBuf| {
+            let connection = &connection;
+            async move {
+                download_object(
+                    connection,
+                    &Scheduler::default(),
+                    "at-rest",
+                    key,
+                    &dest,
+                    &TransferOptions::default(),
+                    &Progress::default(),
+                )
+                .await
+            }
+        };
+        // Intact, it passes the same check.
+        let intact = out.path().join("intact.bin");
+        download(intact.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert!(std::fs::read(&intact).unwrap() == bytes, "{key} differs");
+        std::fs::remove_file(&intact).unwrap();
+
+        let stored = data.path().join("store").join("at-rest").join(key);
+        let mut bytes = std::fs::read(&stored).unwrap();
+        bytes[len / 2 + 7] ^= 0x20;
+        std::fs::write(&stored, bytes).unwrap();
+
+        let dest = out.path().join(key);
+        let result = download(dest.clone()).await;
+        assert!(
+            matches!(result, Err(TransferError::ChecksumMismatch { .. })),
+            "{key}: {result:?}"
+        );
+        assert!(!dest.exists(), "{key}: a damaged download took the name");
+        assert!(
+            std::fs::read_dir(out.path()).unwrap().next().is_none(),
+            "{key}: a damaged partial file was left"
+        );
+    }
+}
