@@ -26,7 +26,7 @@ pub struct Job {
     pub local: PathBuf,
     pub bucket: String,
     pub key: String,
-    pub progress: Progress,
+    pub progress: Arc<Progress>,
     /// Storage class, content type, metadata of an upload; `if_exists` is set from `conflict`.
     options: TransferOptions,
     conflict: Mutex<Conflict>,
@@ -226,7 +226,7 @@ impl TransferQueue {
             local,
             bucket: bucket.to_owned(),
             key,
-            progress: Progress::default(),
+            progress: Arc::default(),
             options: options.clone(),
             conflict: Mutex::new(conflict),
             landed_as: Mutex::new(None),

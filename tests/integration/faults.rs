@@ -175,7 +175,7 @@ async fn hundred_objects_survive(server: &TestServer) {
             key,
             &out,
             &one_range,
-            &Progress::default(),
+            &Default::default(),
         )
         .await
         {

@@ -61,7 +61,7 @@ async fn round_trip_sizes(server: &TestServer) {
             key,
             &back,
             &options,
-            &Progress::default(),
+            &Default::default(),
         )
         .await
         .unwrap_or_else(|e| panic!("{}: download {key}: {e}", server.name));
@@ -112,7 +112,7 @@ async fn folder_of_500_files(server: &TestServer) {
         "data/",
         out.path(),
         &options,
-        &Progress::default(),
+        &Default::default(),
     )
     .await
     .unwrap();
@@ -186,7 +186,7 @@ async fn keys_that_escape_are_refused(server: &TestServer) {
         "",
         &inner,
         &TransferOptions::default(),
-        &Progress::default(),
+        &Default::default(),
     )
     .await
     .unwrap();
@@ -340,7 +340,7 @@ async fn bytes_changed_at_rest_are_refused() {
                     key,
                     &dest,
                     &TransferOptions::default(),
-                    &Progress::default(),
+                    &Default::default(),
                 )
                 .await
             }

@@ -448,7 +448,7 @@ fn download_stopped_midway(fixture: &Fixture, key: &str, dest: &std::path::Path,
             part_size_bytes: 8 * 1024 * 1024,
             ..skiff::transfer::TransferOptions::default()
         };
-        let progress = skiff::transfer::Progress::default();
+        let progress = std::sync::Arc::new(skiff::transfer::Progress::default());
         let scheduler = skiff::transfer::Scheduler::default();
         let download = skiff::transfer::download_object(
             &c, &scheduler, "demo", key, dest, &options, &progress,
@@ -461,6 +461,14 @@ fn download_stopped_midway(fixture: &Fixture, key: &str, dest: &std::path::Path,
                 }
             } => {}
         }
+        // Stopped means stopped: no range goes on writing in the background.
+        let at_stop = progress.bytes_done.load(Ordering::Relaxed);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let later = progress.bytes_done.load(Ordering::Relaxed);
+        assert!(
+            later - at_stop <= 1024 * 1024,
+            "the download went on after it was dropped: {at_stop} -> {later} bytes"
+        );
     });
 }
 
