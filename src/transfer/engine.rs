@@ -177,9 +177,9 @@ where
     loop {
         match send().await {
             // A server too slow for the network in between answers late again and again:
-            // back off (0.2 s, doubling) rather than hammer it.
+            // back off rather than hammer it.
             Err(S3Error::UnreadableAnswer { .. }) if attempt < 6 => {
-                tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+                back_off(attempt).await;
                 attempt += 1;
             }
             result => return result,
@@ -653,10 +653,10 @@ async fn fetch_object(
     options: &TransferOptions,
     progress: &Arc<Progress>,
 ) -> Result<u64, TransferError> {
-    let target = connection.target().bucket(bucket).key(key);
     if let Some(size) = listed_size.filter(|s| *s < options.multipart_threshold_bytes) {
         return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
     }
+    let target = connection.target().bucket(bucket).key(key);
     let head = connection
         .client
         .head_object()
@@ -670,23 +670,16 @@ async fn fetch_object(
         .map_err(|e| connection.error(e, &target))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     let etag = head.e_tag().map(str::to_owned);
+    if size == 0 || size < options.multipart_threshold_bytes {
+        // Whole, so that the SDK checks any full-object checksum the server stored.
+        return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
+    }
     let stored = StoredCrc::from_head(&head);
-    let partial = partial_path(dest).await?;
-    let plan = if size < options.multipart_threshold_bytes {
-        // One piece: fetched whole, so the SDK checks any full-object checksum it stored.
-        PartPlan {
-            object_size_bytes: size,
-            part_size_bytes: size.max(1),
-            part_count: 1,
-        }
-    } else {
-        plan_parts(size, options.part_size_bytes)?
-    };
+    let partial = partial_path(dest)?;
+    let plan = plan_parts(size, options.part_size_bytes)?;
     let pieces = plan.part_count;
     // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
-    let found = (pieces > 1)
-        .then(|| DownloadJournal::find(dest, etag.as_deref(), size, plan.part_size_bytes))
-        .flatten();
+    let found = DownloadJournal::find(dest, etag.as_deref(), size, plan.part_size_bytes);
     let resumed: Vec<RangeCrc> = found
         .as_ref()
         .map(|j| {
@@ -725,18 +718,15 @@ async fn fetch_object(
         .parts_resumed
         .store(resumed.len() as u64, Ordering::Relaxed);
     progress.add(resumed.iter().map(|r| r.len).sum());
-    let journal = Arc::new(journal);
-    let download_target = target.clone();
     let download = Arc::new(PieceFetch {
         connection: connection.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
-        target,
         etag,
         plan,
         checksums: stored != StoredCrc::Unknown,
         file: PartialFile::open(&partial)?,
-        journal: (pieces > 1).then_some(journal.clone()),
+        journal,
         progress: progress.clone(),
     });
     let in_flight = ranges_in_flight(options);
@@ -749,7 +739,7 @@ async fn fetch_object(
                 let (_request, _memory) = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
                 download.fetch(first, count).await
             }));
-            let target = &download_target;
+            let target = &target;
             async move {
                 (&mut task.0).await.map_err(|e| {
                     TransferError::from(S3Error::Other {
@@ -848,15 +838,14 @@ struct PieceFetch {
     connection: Connection,
     bucket: String,
     key: String,
-    target: crate::s3::Target,
     etag: Option<String>,
     plan: PartPlan,
     /// Whether the object has a CRC32C to check the pieces against; without one, taking theirs
     /// would cost a tenth of the client's CPU for nothing.
     checksums: bool,
     file: Arc<PartialFile>,
-    /// Where each finished piece is noted, for multi-piece downloads.
-    journal: Option<Arc<std::sync::Mutex<DownloadJournal>>>,
+    /// Where each finished piece is noted.
+    journal: std::sync::Mutex<DownloadJournal>,
     progress: Arc<Progress>,
 }
 
@@ -868,7 +857,6 @@ impl PieceFetch {
     async fn fetch(&self, first: u64, count: u64) -> Result<Vec<RangeCrc>, TransferError> {
         let start = self.plan.range(first).0;
         let end = self.plan.range(first + count - 1).1;
-        let whole = self.plan.part_count == 1;
         let mut done = Vec::with_capacity(count as usize);
         let mut piece = RangeCrc {
             start,
@@ -879,26 +867,20 @@ impl PieceFetch {
         let mut offset = start;
         let mut breaks = 0u32;
         loop {
-            let mut request = self
+            let mut body = self
                 .connection
                 .client
                 .get_object()
                 .bucket(&self.bucket)
                 .key(&self.key)
+                .range(format!("bytes={offset}-{}", end - 1))
                 // A piece of a newer object must not be stitched to pieces of the old.
-                .set_if_match(self.etag.clone());
-            if whole && offset == 0 {
-                // The SDK checks a whole object against any full-object checksum it stored.
-                request = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
-            } else {
-                request = request.range(format!("bytes={offset}-{}", end - 1));
-            }
-            let mut body = request
+                .set_if_match(self.etag.clone())
                 .customize()
                 .config_override(transfer_retries())
                 .send()
                 .await
-                .map_err(|e| self.connection.error(e, &self.target))?
+                .map_err(|e| self.connection.error(e, &self.target()))?
                 .body;
             let broke = loop {
                 let chunk = match next_chunk(&mut body).await {
@@ -908,7 +890,7 @@ impl PieceFetch {
                 };
                 if chunk.len() as u64 > end - offset {
                     return Err(broken_off(
-                        &self.target,
+                        &self.target(),
                         format!(
                             "the server sent more than the {} bytes asked for",
                             end - start
@@ -944,37 +926,28 @@ impl PieceFetch {
                     }
                 }
             };
-            match broke {
-                None if offset == end => break,
-                // Every byte arrived, yet the body failed: the SDK found the checksum wrong.
-                Some(_) if offset == end && whole => {
-                    let _ = std::fs::remove_file(&self.file.path);
-                    return Err(TransferError::ChecksumMismatch {
-                        bucket: self.bucket.clone(),
-                        key: self.key.clone(),
-                    });
-                }
-                Some(_) if offset == end => break,
-                _ => {}
+            // Every byte is in: the pieces' checksums judge them, not how the body ended.
+            if offset == end {
+                break;
             }
-            breaks += 1;
-            if breaks >= BODY_BREAKS_IN_A_ROW {
+            if breaks + 1 >= BODY_BREAKS_IN_A_ROW {
                 let why = broke.unwrap_or_else(|| format!("it ended at byte {offset} of {end}"));
-                return Err(broken_off(&self.target, why).into());
+                return Err(broken_off(&self.target(), why).into());
             }
             back_off(breaks).await;
+            breaks += 1;
         }
         writer.finish()?;
-        if done.is_empty() {
-            done.push(piece); // an empty object: one empty piece
-        }
         Ok(done)
     }
 
-    /// Notes a finished piece in the journal of a multi-piece download.
+    fn target(&self) -> crate::s3::Target {
+        self.connection.target().bucket(&self.bucket).key(&self.key)
+    }
+
+    /// Notes a finished piece in the journal.
     fn note(&self, index: u64, piece: &RangeCrc) {
-        let Some(journal) = &self.journal else { return };
-        let mut journal = journal.lock().expect("journal lock");
+        let mut journal = self.journal.lock().expect("journal lock");
         journal.ranges.insert(index, (piece.len, piece.crc));
         if let Err(e) = journal.save() {
             tracing::warn!("download journal not written: {e}");
@@ -1180,11 +1153,9 @@ fn broken_off(target: &crate::s3::Target, e: impl std::fmt::Display) -> S3Error 
 }
 
 /// `dest.skiff-part`, where a download is written until every byte is there; its folder is made.
-async fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
+fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
     if let Some(parent) = dest.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| TransferError::io(parent, e))?;
+        std::fs::create_dir_all(parent).map_err(|e| TransferError::io(parent, e))?;
     }
     Ok(DownloadJournal::partial_for(dest))
 }
@@ -1196,8 +1167,8 @@ pub fn discard_partial_download(dest: &Path) {
     DownloadJournal::remove(dest);
 }
 
-/// One GET into memory, then `dest.skiff-part`, renamed to `dest`. A body that breaks off, or
-/// fails the SDK's check of a stored checksum, is fetched again.
+/// One GET into memory, then `dest.skiff-part`, renamed to `dest`. A body that breaks off is
+/// fetched again; one that fails the SDK's check of a stored checksum is refused.
 async fn download_whole(
     connection: &Connection,
     scheduler: &Scheduler,
@@ -1232,11 +1203,18 @@ async fn download_whole(
             }
         };
         let Some(why) = broke else { break bytes };
-        breaks += 1;
-        if breaks >= BODY_BREAKS_IN_A_ROW {
+        if bytes.len() as u64 == size {
+            // Every byte arrived, yet the body failed: the SDK found the stored checksum wrong.
+            return Err(TransferError::ChecksumMismatch {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            });
+        }
+        if breaks + 1 >= BODY_BREAKS_IN_A_ROW {
             return Err(broken_off(&target, why).into());
         }
         back_off(breaks).await;
+        breaks += 1;
     };
     if bytes.len() as u64 != size {
         return Err(TransferError::SizeMismatch {
@@ -1266,10 +1244,7 @@ const INLINE_WRITE_BYTES: usize = plan::MIB as usize;
 
 /// `bytes` into `dest.skiff-part` (its folder made), then renamed to `dest`.
 fn write_whole(dest: &Path, bytes: &[u8]) -> Result<(), TransferError> {
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| TransferError::io(parent, e))?;
-    }
-    let partial = DownloadJournal::partial_for(dest);
+    let partial = partial_path(dest)?;
     std::fs::write(&partial, bytes).map_err(|e| TransferError::io(&partial, e))?;
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))
 }
@@ -1287,10 +1262,10 @@ async fn next_chunk(body: &mut ByteStream) -> Result<Option<bytes::Bytes>, Strin
     }
 }
 
-/// The pause before asking again for a body that broke off: 0.4 s, doubling, with jitter, as a
-/// dropped connection often means a busy server.
-async fn back_off(breaks: u32) {
-    let backoff_ms = 200u64 << breaks.min(6);
+/// The pause before the `attempt`th retry (from 0): 0.2 s, doubling, with up to half again of
+/// jitter, as a dropped connection or a late answer often means a busy server.
+async fn back_off(attempt: u32) {
+    let backoff_ms = 200u64 << attempt.min(6);
     let jitter_ms = rand::random_range(0..=backoff_ms / 2);
     tokio::time::sleep(std::time::Duration::from_millis(backoff_ms + jitter_ms)).await;
 }
