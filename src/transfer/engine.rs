@@ -156,14 +156,27 @@ impl Progress {
     }
 }
 
-/// Transfers ride out more than listings do: up to 8 attempts with exponential backoff and
-/// jitter on 5xx, SlowDown, timeouts and dropped connections.
+/// Transfers ride out more than listings do: up to 10 attempts (s5cmd and rclone also try 10
+/// times) with exponential backoff and jitter on 5xx, SlowDown, timeouts and dropped connections.
+///
+/// Every request may use all its attempts. The SDK's retry quota is shared by all clients of a
+/// region in the process and spent for good by each retry beyond a request's first, so one
+/// throttled transfer would leave every later one failing at its first 503 until the process
+/// ends. The scheduler already bounds the requests in flight, and so how fast they can retry.
 fn transfer_retries() -> aws_sdk_s3::config::Builder {
-    aws_sdk_s3::config::Builder::new().retry_config(
-        aws_sdk_s3::config::retry::RetryConfig::standard()
-            .with_max_attempts(8)
-            .with_max_backoff(std::time::Duration::from_secs(5)),
-    )
+    use aws_sdk_s3::config::retry::{RetryConfig, RetryPartition, TokenBucket};
+    static TRANSFERS: std::sync::LazyLock<RetryPartition> = std::sync::LazyLock::new(|| {
+        RetryPartition::custom("skiff-transfers")
+            .token_bucket(TokenBucket::unlimited())
+            .build()
+    });
+    aws_sdk_s3::config::Builder::new()
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(10)
+                .with_max_backoff(std::time::Duration::from_secs(5)),
+        )
+        .retry_partition(TRANSFERS.clone())
 }
 
 /// Sends an idempotent write again when its success answer arrived cut short (a dropped
@@ -317,6 +330,8 @@ pub async fn upload_file(
                 .bucket(bucket)
                 .key(key)
                 .upload_id(&journal.upload_id)
+                .customize()
+                .config_override(transfer_retries())
                 .send()
                 .await
                 .map_err(|e| connection.error(e, &target));
@@ -526,6 +541,8 @@ pub async fn discard_paused_upload(
             .bucket(bucket)
             .key(key)
             .upload_id(&journal.upload_id)
+            .customize()
+            .config_override(transfer_retries())
             .send()
             .await;
         journal.remove();
@@ -1554,6 +1571,8 @@ pub async fn verify_file(
         .bucket(bucket)
         .key(key)
         .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .customize()
+        .config_override(transfer_retries())
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;

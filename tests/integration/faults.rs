@@ -24,13 +24,14 @@ struct Faults {
     forwarded: AtomicU64,
 }
 
-/// Reads one request (head and Content-Length body) so that an error answer is well-formed.
-async fn read_request(client: &mut TcpStream) -> std::io::Result<()> {
+/// Reads one request: its head (up to the blank line) and its Content-Length body. An empty
+/// head means the client closed the connection first.
+async fn read_request(client: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
         if client.read(&mut byte).await? == 0 {
-            return Ok(());
+            return Ok((Vec::new(), Vec::new()));
         }
         head.push(byte[0]);
     }
@@ -40,12 +41,13 @@ async fn read_request(client: &mut TcpStream) -> std::io::Result<()> {
         .find_map(|l| l.strip_prefix("content-length:"))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
-    tokio::io::copy(&mut client.take(length), &mut tokio::io::sink()).await?;
-    Ok(())
+    let mut body = Vec::new();
+    client.take(length).read_to_end(&mut body).await?;
+    Ok((head, body))
 }
 
-async fn answer(client: &mut TcpStream, status: &str, code: &str) {
-    let _ = read_request(client).await;
+/// Answers an error to a request already read.
+async fn answer_read(client: &mut TcpStream, status: &str, code: &str) {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected</Message></Error>"
     );
@@ -55,6 +57,11 @@ async fn answer(client: &mut TcpStream, status: &str, code: &str) {
     );
     let _ = client.write_all(response.as_bytes()).await;
     let _ = client.shutdown().await;
+}
+
+async fn answer(client: &mut TcpStream, status: &str, code: &str) {
+    let _ = read_request(client).await;
+    answer_read(client, status, code).await;
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream` (host:port); faults on roughly a third of the
@@ -225,4 +232,124 @@ async fn garage_through_a_faulty_network() {
     if let Some(server) = common::server("garage").await {
         hundred_objects_survive(&server).await;
     }
+}
+
+/// A proxy on 127.0.0.1 in front of `upstream` that answers the first `refusals` attempts of
+/// every request (told apart by its request line) with 503 SlowDown and forwards the next. Each
+/// connection carries one request, so every attempt meets the proxy afresh.
+async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let attempts = Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
+        String,
+        u32,
+    >::new()));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                continue;
+            };
+            let (upstream, attempts) = (upstream.clone(), attempts.clone());
+            tokio::spawn(async move {
+                let Ok((head, body)) = read_request(&mut client).await else {
+                    return;
+                };
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let Some(request_line) = head.lines().next().filter(|l| !l.is_empty()) else {
+                    return;
+                };
+                let seen = {
+                    let mut attempts = attempts.lock().unwrap();
+                    let count = attempts.entry(request_line.to_owned()).or_default();
+                    *count += 1;
+                    *count
+                };
+                if seen <= refusals {
+                    answer_read(&mut client, "503 Slow Down", "SlowDown").await;
+                    return;
+                }
+                let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let mut forwarded: String = head
+                    .trim_end()
+                    .lines()
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .map(|l| format!("{l}\r\n"))
+                    .collect();
+                forwarded.push_str("Connection: close\r\n\r\n");
+                if server.write_all(forwarded.as_bytes()).await.is_err()
+                    || server.write_all(&body).await.is_err()
+                {
+                    return;
+                }
+                let _ = tokio::io::copy(&mut server, &mut client).await;
+                let _ = client.shutdown().await;
+            });
+        }
+    });
+    address
+}
+
+/// The SDK keeps one retry quota for every client of a region in the process, and each retry
+/// beyond the first spends from it for good. A long transfer on a throttling server would drain
+/// it, and from then on every transfer would fail at its first 503. Transfers retry on their own
+/// budget: each request up to its attempt limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_transfers_outlast_the_sdk_retry_quota() {
+    let server = common::server("sandbox").await.unwrap();
+    let bucket = fresh_bucket(&server, "quota").await;
+    let upstream = server
+        .endpoint
+        .endpoint
+        .trim_start_matches("http://")
+        .to_owned();
+    let through_proxy = static_connection(
+        "proxy",
+        &StaticEndpoint {
+            endpoint: start_throttling_proxy(upstream, 2).await,
+            ..server.endpoint.clone()
+        },
+        true,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // Each request is refused twice: 100 uploads and 100 downloads leave 5 quota tokens each
+    // spent for good, 1,000 in all, twice what the SDK's quota holds.
+    let objects: Vec<(std::path::PathBuf, String, Vec<u8>)> = (0..100)
+        .map(|i| {
+            let bytes = format!("object {i} ").repeat(i + 1).into_bytes();
+            let path = dir.path().join(format!("up-{i}.txt"));
+            std::fs::write(&path, &bytes).unwrap();
+            (path, format!("throttled/{i:03}.txt"), bytes)
+        })
+        .collect();
+    let scheduler = Scheduler::default();
+    let options = TransferOptions::default();
+    let failures: Vec<String> = futures::stream::iter(objects.iter())
+        .map(|(path, key, bytes)| {
+            let (c, s, o, bucket) = (&through_proxy, &scheduler, &options, &bucket);
+            let back = dir.path().join(format!("down-{}", key.replace('/', "-")));
+            async move {
+                if let Err(e) = upload_file(c, s, path, bucket, key, o, &Progress::default()).await
+                {
+                    return Some(format!("upload {key}: {e}"));
+                }
+                if let Err(e) =
+                    download_object(c, s, bucket, key, &back, o, &Default::default()).await
+                {
+                    return Some(format!("download {key}: {e}"));
+                }
+                (std::fs::read(&back).unwrap() != *bytes).then(|| format!("{key} differs"))
+            }
+        })
+        .buffer_unordered(32)
+        .filter_map(|f| async move { f })
+        .collect()
+        .await;
+    assert!(
+        failures.is_empty(),
+        "{} of 100 failed, the first: {:?}",
+        failures.len(),
+        failures.first()
+    );
 }
