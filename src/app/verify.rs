@@ -117,10 +117,10 @@ impl VerifyWindow {
                 if let Some((path, result)) = &self.outcome {
                     let ok = ui.visuals().selection.stroke.color;
                     match result {
-                        Ok(Verdict::Identical) => {
+                        Ok(Verdict::Identical { checksum }) => {
                             ui.colored_label(
                                 ok,
-                                format!("✔ Identical: {path} has the same size and CRC32C."),
+                                format!("✔ Identical: {path} has the same size and {checksum}."),
                             );
                         }
                         Ok(Verdict::SizeOnly { why }) => {

@@ -284,9 +284,9 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             let (bucket, key) = parse_s3_url(&url)?;
             let (connection, _sandbox) = connect(&args).await?;
             match verify_file(&connection, &local, &bucket, &key).await {
-                Ok(Verdict::Identical) => {
+                Ok(Verdict::Identical { checksum }) => {
                     println!(
-                        "identical: {} and {url} have the same size and CRC32C",
+                        "identical: {} and {url} have the same size and {checksum}",
                         local.display()
                     );
                     Ok(())

@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
-use super::journal::{DownloadJournal, SentPart, UploadJournal};
+use super::journal::{DownloadJournal, PieceChecksum, SentPart, UploadJournal};
 use super::plan::{self, PartPlan, PlanError, plan_parts};
 use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::{Connection, S3Error};
@@ -691,12 +691,19 @@ async fn fetch_object(
         // Whole, so that the SDK checks any full-object checksum the server stored.
         return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
     }
-    let stored = StoredCrc::from_head(&head);
+    let stored = StoredChecksum::from_head(&head);
+    let piece_checksum = stored.piece_checksum();
     let partial = partial_path(dest)?;
     let plan = plan_parts(size, options.part_size_bytes)?;
     let pieces = plan.part_count;
     // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
-    let found = DownloadJournal::find(dest, etag.as_deref(), size, plan.part_size_bytes);
+    let found = DownloadJournal::find(
+        dest,
+        etag.as_deref(),
+        size,
+        plan.part_size_bytes,
+        piece_checksum,
+    );
     let resumed: Vec<RangeCrc> = found
         .as_ref()
         .map(|j| {
@@ -718,6 +725,7 @@ async fn fetch_object(
         size_bytes: size,
         part_size_bytes: plan.part_size_bytes,
         ranges: Default::default(),
+        piece_checksum,
         endpoint: target.endpoint.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
@@ -741,7 +749,7 @@ async fn fetch_object(
         key: key.to_owned(),
         etag,
         plan,
-        checksums: stored != StoredCrc::Unknown,
+        piece_checksum,
         file: PartialFile::open(&partial)?,
         journal,
         progress: progress.clone(),
@@ -857,9 +865,9 @@ struct PieceFetch {
     key: String,
     etag: Option<String>,
     plan: PartPlan,
-    /// Whether the object has a CRC32C to check the pieces against; without one, taking theirs
+    /// The checksum the object carries, to be taken of each piece; without one, taking any
     /// would cost a tenth of the client's CPU for nothing.
-    checksums: bool,
+    piece_checksum: Option<PieceChecksum>,
     file: Arc<PartialFile>,
     /// Where each finished piece is noted.
     journal: std::sync::Mutex<DownloadJournal>,
@@ -867,8 +875,8 @@ struct PieceFetch {
 }
 
 impl PieceFetch {
-    /// Pieces `first..first + count` in one ranged GET, each piece's CRC32C taken as its bytes go
-    /// by and noted in the journal once its last byte is written, so that a resume fetches only
+    /// Pieces `first..first + count` in one ranged GET, each piece's checksum taken as its bytes
+    /// go by and noted in the journal once its last byte is written, so that a resume fetches only
     /// whole missing pieces. A body that breaks off or stalls is asked for again from the first
     /// byte not yet received: a dropped connection costs a retry, not the range.
     async fn fetch(&self, first: u64, count: u64) -> Result<Vec<RangeCrc>, TransferError> {
@@ -880,6 +888,7 @@ impl PieceFetch {
             len: 0,
             crc: 0,
         };
+        let mut hasher = PieceHasher::new(self.piece_checksum);
         let mut writer = OffsetWriter::new(self.file.clone(), start);
         let mut offset = start;
         let mut breaks = 0u32;
@@ -922,9 +931,7 @@ impl PieceFetch {
                     let room = (piece_end - offset) as usize;
                     let (now, later) = rest.split_at(rest.len().min(room));
                     // The checksum of what arrived, while it is in memory anyway.
-                    if self.checksums {
-                        piece.crc = crc32c::crc32c_append(piece.crc, now);
-                    }
+                    hasher.update(now);
                     piece.len += now.len() as u64;
                     writer.write(now)?;
                     self.progress.add(now.len() as u64);
@@ -933,6 +940,7 @@ impl PieceFetch {
                     if offset == piece_end {
                         // Written before it is noted: the journal never claims bytes not in the file.
                         writer.flush()?;
+                        piece.crc = hasher.finish();
                         self.note(first + done.len() as u64, &piece);
                         let next = RangeCrc {
                             start: offset,
@@ -1086,73 +1094,143 @@ fn write_all_at(file: &std::fs::File, mut bytes: &[u8], mut offset: u64) -> std:
     Ok(())
 }
 
-/// The CRC32C of one downloaded range.
+/// The checksum of one downloaded range, in the download's [`PieceChecksum`].
 struct RangeCrc {
     start: u64,
     len: u64,
-    crc: u32,
+    crc: u64,
 }
 
-/// The CRC32C an object carries, as far as it can be checked against downloaded ranges.
+/// The running checksum of the piece being received.
+enum PieceHasher {
+    Off,
+    Crc32c(u32),
+    Crc64Nvme(Box<crc_fast::Digest>),
+}
+
+impl PieceHasher {
+    fn new(checksum: Option<PieceChecksum>) -> Self {
+        match checksum {
+            None => Self::Off,
+            Some(PieceChecksum::Crc32c) => Self::Crc32c(0),
+            Some(PieceChecksum::Crc64Nvme) => Self::Crc64Nvme(Box::new(crc_fast::Digest::new(
+                crc_fast::CrcAlgorithm::Crc64Nvme,
+            ))),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Self::Off => {}
+            Self::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, bytes),
+            Self::Crc64Nvme(digest) => digest.update(bytes),
+        }
+    }
+
+    /// The checksum of the bytes so far, starting afresh for the next piece.
+    fn finish(&mut self) -> u64 {
+        match self {
+            Self::Off => 0,
+            Self::Crc32c(crc) => u64::from(std::mem::take(crc)),
+            Self::Crc64Nvme(digest) => {
+                let crc = digest.finalize();
+                digest.reset();
+                crc
+            }
+        }
+    }
+}
+
+/// CRC64/NVME of `b` appended to bytes whose CRC64/NVME is `a`.
+fn crc64nvme_combine(a: u64, b: u64, b_len: u64) -> u64 {
+    crc_fast::checksum_combine(crc_fast::CrcAlgorithm::Crc64Nvme, a, b, b_len)
+}
+
+/// The checksum an object carries, as far as it can be checked against downloaded ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum StoredCrc {
-    /// No CRC32C stored (another algorithm, or none): the size is all there is to check.
+enum StoredChecksum {
+    /// None Skiff checks (SHA, CRC32, or none): the size is all there is to check.
     Unknown,
     /// CRC32C of the whole object.
-    Full(String),
+    Crc32c(String),
     /// CRC32C of the CRC32Cs of `parts` upload parts (`value-N`).
-    Composite { value: String, parts: u64 },
+    Crc32cComposite { value: String, parts: u64 },
+    /// CRC64/NVME of the whole object, which S3 keeps for every object written without another
+    /// checksum since 2025; it has no composite form.
+    Crc64Nvme(String),
 }
 
-impl StoredCrc {
+impl StoredChecksum {
     fn from_head(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Self {
         let Some(stored) = head.checksum_crc32_c() else {
-            return Self::Unknown;
+            return match head.checksum_crc64_nvme() {
+                Some(value) => Self::Crc64Nvme(value.to_owned()),
+                None => Self::Unknown,
+            };
         };
         match stored.split_once('-') {
             Some((value, n)) => match n.parse() {
-                Ok(parts) => Self::Composite {
+                Ok(parts) => Self::Crc32cComposite {
                     value: value.to_owned(),
                     parts,
                 },
                 Err(_) => Self::Unknown,
             },
-            None if !checksum_is_ambiguous(head, stored) => Self::Full(stored.to_owned()),
+            None if !checksum_is_ambiguous(head, stored) => Self::Crc32c(stored.to_owned()),
             // A multipart object with a checksum that is neither full-object nor composite:
             // S3 never answers so, and such a value proves nothing.
             None => Self::Unknown,
         }
     }
 
-    /// Whether the ranges (sorted, contiguous) carry the stored checksum. A composite checksum
-    /// is checked when the ranges are the upload's parts, as with Skiff's own uploads; other
-    /// part layouts are not known here, so they pass on size alone.
+    /// What to take of each piece to check this.
+    fn piece_checksum(&self) -> Option<PieceChecksum> {
+        match self {
+            Self::Unknown => None,
+            Self::Crc32c(_) | Self::Crc32cComposite { .. } => Some(PieceChecksum::Crc32c),
+            Self::Crc64Nvme(_) => Some(PieceChecksum::Crc64Nvme),
+        }
+    }
+
+    /// Whether the ranges (sorted, contiguous, with checksums of [`Self::piece_checksum`]) carry
+    /// the stored checksum. A composite checksum is checked when the ranges are the upload's
+    /// parts, as with Skiff's own uploads; other part layouts are not known here, so they pass
+    /// on size alone.
     fn matches(&self, pieces: &[RangeCrc]) -> bool {
         let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
         match self {
             Self::Unknown => true,
-            Self::Full(value) => {
+            Self::Crc32c(value) => {
                 let whole = pieces.iter().fold(0u32, |acc, p| {
-                    crc32c::crc32c_combine(acc, p.crc, p.len as usize)
+                    crc32c::crc32c_combine(acc, p.crc as u32, p.len as usize)
                 });
                 encode(whole) == *value
             }
-            Self::Composite { value, parts } => {
+            Self::Crc32cComposite { value, parts } => {
                 if pieces.len() as u64 != *parts {
                     return true;
                 }
-                let crcs: Vec<u8> = pieces.iter().flat_map(|p| p.crc.to_be_bytes()).collect();
+                let crcs: Vec<u8> = pieces
+                    .iter()
+                    .flat_map(|p| (p.crc as u32).to_be_bytes())
+                    .collect();
                 encode(crc32c::crc32c(&crcs)) == *value
+            }
+            Self::Crc64Nvme(value) => {
+                let whole = pieces
+                    .iter()
+                    .fold(0u64, |acc, p| crc64nvme_combine(acc, p.crc, p.len));
+                aws_smithy_types::base64::encode(whole.to_be_bytes()) == *value
             }
         }
     }
 }
 
-impl StoredCrc {
+impl StoredChecksum {
     /// The slower check of a composite checksum: the file read again, split at the part sizes
     /// uploaders use. Only after the ranges did not match, to rule out another part layout.
     async fn matches_file(&self, path: &Path, size: u64) -> bool {
-        let Self::Composite { value, parts } = self else {
+        let Self::Crc32cComposite { value, parts } = self else {
             return false;
         };
         let (path, stored) = (path.to_owned(), format!("{value}-{parts}"));
@@ -1379,36 +1457,65 @@ mod tests {
         }
     }
 
+    /// `data` in pieces of 1,000 bytes, each with its checksum taken as a download takes it:
+    /// through a [`PieceHasher`], in uneven chunks.
+    fn pieces_of(data: &[u8], checksum: PieceChecksum) -> Vec<RangeCrc> {
+        data.chunks(1000)
+            .enumerate()
+            .map(|(i, c)| {
+                let mut hasher = PieceHasher::new(Some(checksum));
+                for chunk in c.chunks(333) {
+                    hasher.update(chunk);
+                }
+                RangeCrc {
+                    start: i as u64 * 1000,
+                    len: c.len() as u64,
+                    crc: hasher.finish(),
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn downloaded_ranges_are_checked_against_the_stored_crc32c() {
         let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let pieces: Vec<RangeCrc> = data
-            .chunks(1000)
-            .enumerate()
-            .map(|(i, c)| RangeCrc {
-                start: i as u64 * 1000,
-                len: c.len() as u64,
-                crc: crc32c::crc32c(c),
-            })
-            .collect();
+        let pieces = pieces_of(&data, PieceChecksum::Crc32c);
         let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
-        assert!(StoredCrc::Full(encode(crc32c::crc32c(&data))).matches(&pieces));
-        assert!(!StoredCrc::Full(encode(crc32c::crc32c(&data[1..]))).matches(&pieces));
+        assert!(StoredChecksum::Crc32c(encode(crc32c::crc32c(&data))).matches(&pieces));
+        assert!(!StoredChecksum::Crc32c(encode(crc32c::crc32c(&data[1..]))).matches(&pieces));
         let part_crcs: Vec<u8> = data
             .chunks(1000)
             .flat_map(|c| crc32c::crc32c(c).to_be_bytes())
             .collect();
-        let composite = StoredCrc::Composite {
+        let composite = StoredChecksum::Crc32cComposite {
             value: encode(crc32c::crc32c(&part_crcs)),
             parts: 3,
         };
         assert!(composite.matches(&pieces));
-        let wrong = StoredCrc::Composite {
+        let wrong = StoredChecksum::Crc32cComposite {
             value: encode(7),
             parts: 3,
         };
         assert!(!wrong.matches(&pieces));
-        assert!(StoredCrc::Unknown.matches(&pieces));
+        assert!(StoredChecksum::Unknown.matches(&pieces));
+    }
+
+    #[test]
+    fn downloaded_ranges_are_checked_against_the_stored_crc64nvme() {
+        let data: Vec<u8> = (0..2500u32).map(|i| (i * 13 % 251) as u8).collect();
+        let pieces = pieces_of(&data, PieceChecksum::Crc64Nvme);
+        // The check value of CRC-64/NVME, so that a wrong algorithm cannot pass unnoticed.
+        assert_eq!(
+            crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, b"123456789"),
+            0xae8b_1486_0a79_9888
+        );
+        let encode = |crc: u64| aws_smithy_types::base64::encode(crc.to_be_bytes());
+        let whole = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &data);
+        assert!(StoredChecksum::Crc64Nvme(encode(whole)).matches(&pieces));
+        let mut changed = data.clone();
+        changed[1234] ^= 1;
+        let other = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &changed);
+        assert!(!StoredChecksum::Crc64Nvme(encode(other)).matches(&pieces));
     }
 }
 
@@ -1545,8 +1652,11 @@ pub async fn download_prefix(
 /// Whether a local file and an object hold the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Same size and same CRC32C (whole-object, or composite over the parts).
-    Identical,
+    /// Same size and the same checksum: `checksum` names it (CRC32C, whole-object or composite
+    /// over the parts, or CRC64NVME).
+    Identical {
+        checksum: &'static str,
+    },
     Different {
         reason: String,
     },
@@ -1557,7 +1667,8 @@ pub enum Verdict {
 }
 
 /// Compares `path` with `s3://bucket/key` without downloading it: the size, then the CRC32C the
-/// server stored (for multipart objects, the checksum of the part checksums).
+/// server stored (for multipart objects, the checksum of the part checksums) or else its
+/// CRC64NVME.
 pub async fn verify_file(
     connection: &Connection,
     path: &Path,
@@ -1586,9 +1697,27 @@ pub async fn verify_file(
         });
     }
     let Some(stored) = head.checksum_crc32_c().map(str::to_owned) else {
-        return Ok(Verdict::SizeOnly {
-            why: "the object carries no CRC32C".into(),
-        });
+        let Some(stored) = head.checksum_crc64_nvme().map(str::to_owned) else {
+            return Ok(Verdict::SizeOnly {
+                why: "the object carries no CRC32C or CRC64NVME checksum".into(),
+            });
+        };
+        let path_owned = path.to_owned();
+        let local = tokio::task::spawn_blocking(move || local_crc64nvme(&path_owned))
+            .await
+            .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
+            .map_err(|e| TransferError::io(path, e))?;
+        return Ok(
+            if aws_smithy_types::base64::encode(local.to_be_bytes()) == stored {
+                Verdict::Identical {
+                    checksum: "CRC64NVME",
+                }
+            } else {
+                Verdict::Different {
+                    reason: "the CRC64NVME checksums differ".into(),
+                }
+            },
+        );
     };
     let etag_parts = etag_part_count(&head);
     let ambiguous = checksum_is_ambiguous(&head, &stored);
@@ -1608,7 +1737,7 @@ pub async fn verify_file(
     .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
     .map_err(|e| TransferError::io(path, e))?;
     Ok(match (matches, ambiguous) {
-        (true, _) => Verdict::Identical,
+        (true, _) => Verdict::Identical { checksum: "CRC32C" },
         (false, true) => Verdict::SizeOnly {
             why: "the server's checksum for this multipart object is not one S3 would give".into(),
         },
@@ -1634,6 +1763,21 @@ fn checksum_is_ambiguous(
     etag_part_count(head).is_some()
         && !stored.contains('-')
         && head.checksum_type() != Some(&aws_sdk_s3::types::ChecksumType::FullObject)
+}
+
+/// The file's CRC64/NVME.
+fn local_crc64nvme(path: &Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut digest = crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme);
+    let mut buffer = vec![0u8; 8 * 1024 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(digest.finalize());
+        }
+        digest.update(&buffer[..n]);
+    }
 }
 
 /// Whether the file's CRC32C matches `stored`: `base64` for a single-part object, or

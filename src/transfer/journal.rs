@@ -204,13 +204,31 @@ pub struct DownloadJournal {
     pub size_bytes: u64,
     pub part_size_bytes: u64,
     /// Piece index (a part of `part_size_bytes`; one ranged GET fetches several) -> (bytes
-    /// written, their CRC32C). Kept under its first name, which journals on disk carry.
-    pub ranges: BTreeMap<u64, (u64, u32)>,
+    /// written, their checksum in `piece_checksum`). Kept under its first name, which journals
+    /// on disk carry.
+    pub ranges: BTreeMap<u64, (u64, u64)>,
+    /// What the pieces' checksums are, if they were taken. Journals from before it was noted
+    /// took a CRC32C where the object had one.
+    #[serde(default = "PieceChecksum::first_journals")]
+    pub piece_checksum: Option<PieceChecksum>,
     /// Where it comes from and goes to, so that a restarted app can offer to finish it.
     pub endpoint: String,
     pub bucket: String,
     pub key: String,
     pub dest: PathBuf,
+}
+
+/// The checksum a download takes of each piece, the one the object carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PieceChecksum {
+    Crc32c,
+    Crc64Nvme,
+}
+
+impl PieceChecksum {
+    fn first_journals() -> Option<Self> {
+        Some(Self::Crc32c)
+    }
 }
 
 impl DownloadJournal {
@@ -228,18 +246,20 @@ impl DownloadJournal {
     }
 
     /// The journal of an earlier download of this very object into `dest`, if its partial file is
-    /// still there at full length.
+    /// still there at full length and its pieces carry the checksum this download checks.
     pub fn find(
         dest: &Path,
         etag: Option<&str>,
         size_bytes: u64,
         part_size_bytes: u64,
+        piece_checksum: Option<PieceChecksum>,
     ) -> Option<Self> {
         let journal: Self =
             serde_json::from_slice(&std::fs::read(Self::file_for(dest)).ok()?).ok()?;
         (journal.etag.as_deref() == etag
             && journal.size_bytes == size_bytes
             && journal.part_size_bytes == part_size_bytes
+            && (piece_checksum.is_none() || journal.piece_checksum == piece_checksum)
             && etag.is_some()
             && journal.partial_is_whole())
         .then_some(journal)

@@ -244,11 +244,14 @@ async fn verify_detects_changes(server: &TestServer) {
             .unwrap();
         eprintln!("{}: {key}: {verdict:?}", server.name);
         assert!(
-            matches!(verdict, Verdict::Identical | Verdict::SizeOnly { .. }),
+            matches!(
+                verdict,
+                Verdict::Identical { .. } | Verdict::SizeOnly { .. }
+            ),
             "{}: {key}: {verdict:?}",
             server.name
         );
-        let had_checksum = verdict == Verdict::Identical;
+        let had_checksum = matches!(verdict, Verdict::Identical { .. });
         bytes[len / 2] ^= 0xff;
         std::fs::write(&local, &bytes).unwrap();
         let verdict = verify_file(&server.connection, &local, &bucket, key)
@@ -312,24 +315,31 @@ async fn bytes_changed_at_rest_are_refused() {
         .await
         .unwrap();
     let out = tempfile::tempdir().unwrap();
-    // Under the threshold: one whole GET. Over it: 8 MiB pieces in ranged GETs.
+    // Under the threshold: one whole GET. Over it: 8 MiB pieces in ranged GETs. Each with a
+    // CRC32C, as Skiff uploads, and with a CRC64NVME, as S3 stores by default.
     for (key, len) in [
         ("whole.bin", MIB as usize),
         ("ranged.bin", 20 * MIB as usize),
+        ("whole-crc64.bin", MIB as usize),
+        ("ranged-crc64.bin", 20 * MIB as usize),
     ] {
         let bytes = random_bytes(len);
-        connection
+        let put = connection
             .client
             .put_object()
             .bucket("at-rest")
             .key(key)
-            .checksum_crc32_c(aws_smithy_types::base64::encode(
+            .body(ByteStream::from(bytes.clone()));
+        let put = if key.contains("crc64") {
+            put.checksum_crc64_nvme(aws_smithy_types::base64::encode(
+                crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &bytes).to_be_bytes(),
+            ))
+        } else {
+            put.checksum_crc32_c(aws_smithy_types::base64::encode(
                 crc32c::crc32c(&bytes).to_be_bytes(),
             ))
-            .body(ByteStream::from(bytes.clone()))
-            .send()
-            .await
-            .unwrap();
+        };
+        put.send().await.unwrap();
         let download = |dest: std::path::PathBuf| {
             let connection = &connection;
             async move {
@@ -351,6 +361,20 @@ async fn bytes_changed_at_rest_are_refused() {
             .await
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         assert!(std::fs::read(&intact).unwrap() == bytes, "{key} differs");
+        // "Verify" compares a file with the stored checksum without a download.
+        let verdict = verify_file(&connection, &intact, "at-rest", key).await;
+        assert!(
+            matches!(verdict, Ok(Verdict::Identical { .. })),
+            "{key}: {verdict:?}"
+        );
+        let mut changed = bytes.clone();
+        changed[len / 3] ^= 0x01;
+        std::fs::write(&intact, &changed).unwrap();
+        let verdict = verify_file(&connection, &intact, "at-rest", key).await;
+        assert!(
+            matches!(verdict, Ok(Verdict::Different { .. })),
+            "{key}: {verdict:?}"
+        );
         std::fs::remove_file(&intact).unwrap();
 
         let stored = data.path().join("store").join("at-rest").join(key);
