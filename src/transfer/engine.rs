@@ -752,8 +752,10 @@ async fn fetch_object(
         piece_checksum,
         file: PartialFile::open(&partial)?,
         journal,
+        stopped: Default::default(),
         progress: progress.clone(),
     });
+    let _stop_noting = StopNoting(download.clone());
     let in_flight = ranges_in_flight(options);
     let requests = piece_requests(&missing, pieces_per_request(&plan, in_flight));
     let mut fetched: Vec<RangeCrc> = futures::stream::iter(requests)
@@ -844,6 +846,19 @@ const BODY_BREAKS_IN_A_ROW: u32 = 5;
 /// A body that sends nothing for this long counts as broken off.
 const BODY_STALL_SECS: u64 = 60;
 
+/// Ends a download's journal writes when the download returns or is dropped. Its range tasks are
+/// aborted then, but one may be in the middle of noting a piece: without this, a cancel that
+/// removed the journal could see it written again a moment later.
+struct StopNoting(Arc<PieceFetch>);
+
+impl Drop for StopNoting {
+    fn drop(&mut self) {
+        // Under the journal's lock, so that no note is half done once this returns.
+        let _journal = self.0.journal.lock();
+        self.0.stopped.store(true, Ordering::Relaxed);
+    }
+}
+
 /// A ranged GET in a task of its own, stopped when whoever awaits it goes away (a pause, a
 /// cancel, another range's failure). A task of its own, rather than one future among several
 /// polled by the download: the connection's task and the range's task then wake each other on
@@ -869,8 +884,9 @@ struct PieceFetch {
     /// would cost a tenth of the client's CPU for nothing.
     piece_checksum: Option<PieceChecksum>,
     file: Arc<PartialFile>,
-    /// Where each finished piece is noted.
+    /// Where each finished piece is noted, until the download stops (see [`StopNoting`]).
     journal: std::sync::Mutex<DownloadJournal>,
+    stopped: std::sync::atomic::AtomicBool,
     progress: Arc<Progress>,
 }
 
@@ -973,6 +989,9 @@ impl PieceFetch {
     /// Notes a finished piece in the journal.
     fn note(&self, index: u64, piece: &RangeCrc) {
         let mut journal = self.journal.lock().expect("journal lock");
+        if self.stopped.load(Ordering::Relaxed) {
+            return;
+        }
         journal.ranges.insert(index, (piece.len, piece.crc));
         if let Err(e) = journal.save() {
             tracing::warn!("download journal not written: {e}");
