@@ -69,6 +69,25 @@ pub fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", human_bytes(bytes_per_sec.max(0.0) as u64))
 }
 
+/// `12 s left`, `3 min 20 s left`, `2 h 5 min left`: the time left, rounded up, so that a
+/// transfer with bytes still to go never says it has none.
+pub fn time_left(secs: f64) -> String {
+    let secs = secs.max(0.0).ceil() as u64;
+    match secs {
+        0 => "done in a moment".to_owned(),
+        1..60 => format!("{secs} s left"),
+        60..3600 if secs.is_multiple_of(60) => format!("{} min left", secs / 60),
+        60..3600 => format!("{} min {} s left", secs / 60, secs % 60),
+        _ => {
+            let minutes = secs.div_ceil(60);
+            match minutes % 60 {
+                0 => format!("{} h left", minutes / 60),
+                m => format!("{} h {m} min left", minutes / 60),
+            }
+        }
+    }
+}
+
 /// The `name=value` pairs of a URL's query, decoded (`+` is a space, `%XX` a byte).
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     fn hex(b: u8) -> Option<u8> {
@@ -107,6 +126,19 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_left_rounds_up() {
+        assert_eq!(time_left(0.0), "done in a moment");
+        assert_eq!(time_left(0.49), "1 s left");
+        assert_eq!(time_left(12.2), "13 s left");
+        assert_eq!(time_left(120.0), "2 min left");
+        assert_eq!(time_left(200.0), "3 min 20 s left");
+        assert_eq!(time_left(3599.0), "59 min 59 s left");
+        assert_eq!(time_left(3599.5), "1 h left");
+        assert_eq!(time_left(7500.0), "2 h 5 min left");
+        assert_eq!(time_left(f64::NAN), "done in a moment");
+    }
 
     #[test]
     fn query_strings_decode() {

@@ -7,7 +7,7 @@ use poll_promise::Promise;
 
 use super::rows::{RowStore, Sort, SortKey};
 use super::task;
-use crate::format::{human_bytes, thousands, utc_datetime};
+use crate::format::{count, human_bytes, thousands, utc_datetime};
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::objects::{self, ObjectDetails};
 use crate::s3::{Connection, S3Error};
@@ -810,10 +810,10 @@ impl Browser {
     pub fn status_ui(&self, ui: &mut egui::Ui) {
         let r = &self.rows;
         let mut text = format!(
-            "{} objects · {} · {} folders",
-            thousands(r.object_count),
+            "{} · {} · {}",
+            count(r.object_count, "object", "objects"),
             human_bytes(r.total_bytes),
-            thousands(r.folder_count)
+            count(r.folder_count, "folder", "folders")
         );
         if r.visible_len() != r.len() {
             text.push_str(&format!(

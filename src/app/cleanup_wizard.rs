@@ -834,7 +834,10 @@ impl CleanupWizard {
         let elapsed = (ui.input(|i| i.time) - self.run_started_secs).max(0.001);
         let rate = done as f64 / elapsed;
         let eta = if rate > 0.0 && total > done {
-            format!(", about {:.0} s left", (total - done) as f64 / rate)
+            format!(
+                ", about {}",
+                crate::format::time_left((total - done) as f64 / rate)
+            )
         } else {
             String::new()
         };

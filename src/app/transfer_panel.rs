@@ -150,7 +150,7 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
                 row.col(|ui| {
                     let eta = job
                         .eta_secs
-                        .map(|s| format!(" · {s:.0} s left"))
+                        .map(|s| format!(" · {}", crate::format::time_left(s)))
                         .unwrap_or_default();
                     // A paused or waiting job has no rate worth showing.
                     if matches!(state, JobState::Running) || state.is_finished() {

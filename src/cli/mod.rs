@@ -642,7 +642,10 @@ impl ProgressLine {
 /// `, 12 s left` when the rate says, or nothing.
 fn eta_text(done: u64, total: u64, rate_per_sec: f64) -> String {
     if rate_per_sec > 0.0 && total > done {
-        format!(", {:.0} s left", (total - done) as f64 / rate_per_sec)
+        format!(
+            ", {}",
+            crate::format::time_left((total - done) as f64 / rate_per_sec)
+        )
     } else {
         String::new()
     }

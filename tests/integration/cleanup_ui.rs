@@ -53,7 +53,7 @@ fn empty_bucket_by_clicking(server_name: &'static str, versioned: bool) {
     let mut harness = Harness::builder()
         .with_size([1200.0, 800.0])
         .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
-    wait_for(&mut harness, "0 objects · 0 B · 1 folders · complete");
+    wait_for(&mut harness, "0 objects · 0 B · 1 folder · complete");
     harness.get_by_label("🗑 Clean up").click_accesskit();
     wait_for(&mut harness, "Empty bucket…");
     harness.get_by_label("Empty bucket…").click_accesskit();
@@ -176,7 +176,7 @@ fn delete_a_bucket_from_the_menu() {
     let mut harness = Harness::builder()
         .with_size([1200.0, 800.0])
         .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
-    wait_for(&mut harness, "0 objects · 0 B · 1 folders · complete");
+    wait_for(&mut harness, "0 objects · 0 B · 1 folder · complete");
     harness.get_by_label("🗑 Clean up").click_accesskit();
     wait_for(&mut harness, "Delete bucket…");
     harness.get_by_label("Delete bucket…").click_accesskit();

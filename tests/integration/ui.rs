@@ -286,7 +286,7 @@ fn existing_keys_are_asked_about_and_options_go_with_uploads() {
     };
     let mut harness = app_harness(&fixture, state);
     wait_for(&mut harness, "📄 a.txt");
-    wait_for(&mut harness, "1 objects · 8 B · 0 folders · complete");
+    wait_for(&mut harness, "1 object · 8 B · 0 folders · complete");
 
     harness.get_by_label("⚙ Transfer options").click_accesskit();
     wait_for(&mut harness, "+ Add metadata");
