@@ -99,8 +99,11 @@ def main():
                 continue
             times = {t: [] for t in tools}
             rss = {t: 0.0 for t in tools}
-            for _ in range(args.runs):
-                for tool, cmd in tools.items():
+            order = list(tools.items())
+            for round_ in range(args.runs):
+                # Each round starts with the next tool, so that no tool always goes first (the
+                # first run after another workload's cleanup costs more).
+                for tool, cmd in order[round_ % len(order):] + order[:round_ % len(order)]:
                     secs, peak = run(cmd(), env)
                     times[tool].append(secs)
                     rss[tool] = max(rss[tool], peak)

@@ -30,7 +30,7 @@ pub use browser::{Browser, BrowserRequest, ListStatus, ViewMode};
 use endpoint_form::{EndpointForm, FormOutcome};
 use rows::Sort;
 
-use crate::format::utc_datetime;
+use crate::format::{self, utc_datetime};
 use crate::s3::buckets::{self, BucketInfo};
 use crate::s3::{Connection, ConnectionSpec, CustomEndpoint, S3Error, StaticEndpoint};
 
@@ -460,6 +460,8 @@ impl Session {
             _ => {}
         }
         #[cfg(not(target_arch = "wasm32"))]
+        self.desktop.find_earlier_transfers(ctx, &self.connection);
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(browser) = self.browser.as_mut() {
             self.desktop.poll(ctx, browser);
         }
@@ -700,7 +702,7 @@ impl eframe::App for SkiffApp {
                     ui.label(match &self.session {
                         Some(s) if s.buckets_loading.is_some() => "Loading buckets…".to_owned(),
                         Some(s) if s.buckets_error.is_some() => "Cannot list buckets".to_owned(),
-                        Some(s) => format!("{} buckets", s.buckets.len()),
+                        Some(s) => format::count(s.buckets.len() as u64, "bucket", "buckets"),
                         None => "Not connected".to_owned(),
                     });
                 }
@@ -709,10 +711,12 @@ impl eframe::App for SkiffApp {
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()
             && session.desktop.has_earlier_transfers()
-            && let Some(browser) = session.browser.as_ref()
         {
-            egui::Panel::bottom("earlier-transfers")
-                .show(ui, |ui| session.desktop.earlier_transfers_ui(ui, browser));
+            egui::Panel::bottom("earlier-transfers").show(ui, |ui| {
+                session
+                    .desktop
+                    .earlier_transfers_ui(ui, &session.connection)
+            });
         }
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(session) = self.session.as_mut()

@@ -98,11 +98,11 @@ impl Desktop {
     fn queue(
         &mut self,
         ctx: &egui::Context,
-        browser: &super::Browser,
+        connection: &crate::s3::Connection,
     ) -> &mut crate::transfer::queue::TransferQueue {
         self.queue.get_or_insert_with(|| {
             crate::transfer::queue::TransferQueue::new(
-                browser.connection().clone(),
+                connection.clone(),
                 crate::transfer::TransferOptions {
                     record_downloads: true,
                     ..crate::transfer::TransferOptions::default()
@@ -125,7 +125,7 @@ impl Desktop {
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
         let (options, conflict) =
             super::transfer_choices::engine_options(&browser.transfer_choices);
-        let queue = self.queue(ctx, browser);
+        let queue = self.queue(ctx, browser.connection());
         for path in paths {
             if let Err(e) =
                 queue.upload_path_with(path.clone(), &bucket, &prefix, &options, conflict)
@@ -170,11 +170,16 @@ impl Desktop {
         self.picking = Some((request, pick));
     }
 
-    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
-        use super::BrowserRequest;
+    /// Looks once per session for transfers an earlier run left unfinished on this endpoint, so
+    /// that they are offered as soon as the app is connected, with or without a bucket open.
+    pub fn find_earlier_transfers(
+        &mut self,
+        ctx: &egui::Context,
+        connection: &crate::s3::Connection,
+    ) {
         if !self.earlier_checked {
             self.earlier_checked = true;
-            let endpoint = browser.connection().target().endpoint;
+            let endpoint = connection.target().endpoint;
             self.earlier_loading = Some(super::task::spawn(ctx, async move {
                 tokio::task::spawn_blocking(move || EarlierTransfers::find(&endpoint))
                     .await
@@ -187,6 +192,10 @@ impl Desktop {
                 Err(promise) => self.earlier_loading = Some(promise),
             }
         }
+    }
+
+    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
+        use super::BrowserRequest;
         if let Some((request, promise)) = self.picking.take() {
             match promise.try_take() {
                 Err(promise) => self.picking = Some((request, promise)),
@@ -197,7 +206,7 @@ impl Desktop {
                         let bucket = browser.bucket.clone();
                         let (_, conflict) =
                             super::transfer_choices::engine_options(&browser.transfer_choices);
-                        let queue = self.queue(ctx, browser);
+                        let queue = self.queue(ctx, browser.connection());
                         for key in keys {
                             match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
                                 Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
@@ -229,7 +238,7 @@ impl Desktop {
     /// "N uploads and M downloads from an earlier run did not finish": resume them all, or
     /// discard them (which aborts the multipart uploads on the server and removes the partial
     /// download files).
-    pub fn earlier_transfers_ui(&mut self, ui: &mut egui::Ui, browser: &super::Browser) {
+    pub fn earlier_transfers_ui(&mut self, ui: &mut egui::Ui, connection: &crate::s3::Connection) {
         let ctx = ui.ctx().clone();
         let (mut resume, mut discard) = (false, false);
         ui.horizontal_wrapped(|ui| {
@@ -252,7 +261,7 @@ impl Desktop {
         });
         if resume {
             let earlier = std::mem::take(&mut self.earlier);
-            let queue = self.queue(&ctx, browser);
+            let queue = self.queue(&ctx, connection);
             for journal in &earlier.uploads {
                 queue.resume_unfinished(journal);
             }
@@ -261,7 +270,6 @@ impl Desktop {
             }
         } else if discard {
             let earlier = std::mem::take(&mut self.earlier);
-            let connection = browser.connection().clone();
             for j in earlier.uploads {
                 let connection = connection.clone();
                 tokio::spawn(async move {

@@ -407,12 +407,13 @@ fn uploads_left_unfinished_are_offered_and_resume() {
         }
     });
 
-    let state = PersistedState {
-        bucket: Some("demo".into()),
-        ..PersistedState::default()
-    };
-    let mut harness = app_harness(&fixture, state);
+    // Offered at once, on the bucket list: no bucket needs to be open.
+    let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "1 upload from an earlier run did not finish.");
+    assert!(
+        harness.query_by_label("1 bucket").is_some(),
+        "the app is on the bucket list"
+    );
     harness.get_by_label("⏵ Resume").click_accesskit();
     wait_until(&mut harness, "the resumed upload lands", |h| {
         h.query_all_by_label("✔ done").count() == 1
