@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
-use super::journal::{DownloadJournal, PieceChecksum, SentPart, UploadJournal};
+use super::journal::{DownloadJournal, JournalClaim, PieceChecksum, SentPart, UploadJournal};
 use super::plan::{self, PartPlan, PlanError, plan_parts};
 use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::{Connection, S3Error};
@@ -41,9 +41,11 @@ pub enum TransferError {
         got: u64,
     },
     #[error(
-        "s3://{bucket}/{key} arrived with other bytes than S3 stored (CRC32C differs); the download was discarded."
+        "s3://{bucket}/{key} arrived with other bytes than S3 stored (the checksums differ); the download was discarded."
     )]
     ChecksumMismatch { bucket: String, key: String },
+    #[error("{what} is already running in another Skiff window or command.")]
+    InUse { what: String },
 }
 
 impl TransferError {
@@ -68,7 +70,24 @@ impl TransferError {
                 "Download it again; if it keeps happening, the network or a proxy corrupts data."
                     .into()
             }
+            Self::InUse { .. } => {
+                "Let it finish there, or stop it there and start it again here: it goes on from \
+                 where it stopped."
+                    .into()
+            }
         }
+    }
+}
+
+/// Holds `journal` for this transfer while it runs, or says that another transfer holds it.
+fn claim_journal(
+    journal: &Path,
+    what: impl FnOnce() -> String,
+) -> Result<JournalClaim, TransferError> {
+    match JournalClaim::claim(journal) {
+        Ok(Some(claim)) => Ok(claim),
+        Ok(None) => Err(TransferError::InUse { what: what() }),
+        Err(e) => Err(TransferError::io(journal, e)),
     }
 }
 
@@ -320,6 +339,9 @@ pub async fn upload_file(
     progress
         .parts_total
         .store(plan.part_count, Ordering::Relaxed);
+    let _claim = claim_journal(&UploadJournal::file_for(bucket, key, path), || {
+        format!("The upload of {} to s3://{bucket}/{key}", path.display())
+    })?;
     // An earlier run of this same upload (crash, restart, pause) left a journal: continue it, if
     // the server still has the upload.
     let resumed = match UploadJournal::find(bucket, key, path, &meta, plan.part_size_bytes) {
@@ -696,6 +718,9 @@ async fn fetch_object(
     let partial = partial_path(dest)?;
     let plan = plan_parts(size, options.part_size_bytes)?;
     let pieces = plan.part_count;
+    let _claim = claim_journal(&DownloadJournal::file_for(dest), || {
+        format!("The download of s3://{bucket}/{key} to {}", dest.display())
+    })?;
     // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
     let found = DownloadJournal::find(
         dest,

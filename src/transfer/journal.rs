@@ -104,6 +104,60 @@ fn save_json(file: &Path, value: &impl Serialize) -> std::io::Result<()> {
     std::fs::rename(tmp, file)
 }
 
+/// A running transfer's hold on its journal: an exclusive lock on a `.lock` file beside it, which
+/// the system lets go when the process ends, however it ends. Two processes on one data
+/// directory (the app and `skiff cp`, two terminals) would otherwise send the same parts of one
+/// upload twice, and the app would offer to resume a transfer that is running elsewhere.
+#[derive(Debug)]
+pub struct JournalClaim {
+    lock: PathBuf,
+    _file: std::fs::File,
+}
+
+impl JournalClaim {
+    fn lock_path(journal: &Path) -> PathBuf {
+        journal.with_extension("lock")
+    }
+
+    /// Claims the journal file `journal`, or `None` while another transfer, in this process or
+    /// another, holds it.
+    pub fn claim(journal: &Path) -> std::io::Result<Option<Self>> {
+        if let Some(dir) = journal.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let lock = Self::lock_path(journal);
+        // A few tries: [`Self::is_held`] holds a free lock for a moment to find it free.
+        for _ in 0..10 {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock)?;
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(Self { lock, _file: file })),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a running transfer holds the journal file `journal`.
+    pub fn is_held(journal: &Path) -> bool {
+        std::fs::File::open(Self::lock_path(journal))
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+}
+
+impl Drop for JournalClaim {
+    fn drop(&mut self) {
+        // Removed while still held, so that no other transfer can have locked this file.
+        let _ = std::fs::remove_file(&self.lock);
+    }
+}
+
 pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
     meta.modified()
         .ok()
@@ -166,6 +220,7 @@ impl UploadJournal {
             .into_iter()
             .map(|(file, journal)| Self { file, ..journal })
             .filter(|j| !j.endpoint.is_empty() && j.endpoint == endpoint)
+            .filter(|j| !JournalClaim::is_held(&j.file))
             .filter(|j| {
                 std::fs::metadata(&j.source).is_ok_and(|m| {
                     m.len() == j.source_size_bytes && mtime_nanos(&m) == j.source_mtime_nanos
@@ -176,9 +231,14 @@ impl UploadJournal {
         found
     }
 
+    /// The journal file of an upload of `source` to this key, whether or not there is one.
+    pub fn file_for(bucket: &str, key: &str, source: &Path) -> PathBuf {
+        entry_path(&journal_dir(), bucket, key, source)
+    }
+
     /// The journal of an upload of this file to this key, whatever its state.
     pub fn load(bucket: &str, key: &str, source: &Path) -> Option<Self> {
-        let file = entry_path(&journal_dir(), bucket, key, source);
+        let file = Self::file_for(bucket, key, source);
         let text = std::fs::read_to_string(&file).ok()?;
         let mut journal: Self = serde_json::from_str(&text).ok()?;
         journal.file = file;
@@ -276,6 +336,7 @@ impl DownloadJournal {
             .into_iter()
             .map(|(_, journal)| journal)
             .filter(|j| j.endpoint == endpoint && !j.ranges.is_empty() && j.partial_is_whole())
+            .filter(|j| !JournalClaim::is_held(&Self::file_for(&j.dest)))
             .collect();
         found.sort_by(|a, b| a.dest.cmp(&b.dest));
         found

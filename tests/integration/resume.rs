@@ -79,6 +79,21 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+    // The same upload started again while the first runs is refused, not run twice.
+    let meanwhile = skiff(&cp_args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&meanwhile.stderr);
+    assert!(
+        !meanwhile.status.success(),
+        "a second run went ahead: {stderr}"
+    );
+    assert!(
+        stderr.contains("already running in another Skiff window or command"),
+        "{stderr}"
+    );
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first upload finished before it was killed"
+    );
     first.kill().unwrap(); // SIGKILL: no chance to abort or clean up
     first.wait().unwrap();
 
@@ -165,10 +180,11 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
             .flatten()
             .map(|e| e.path())
             .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("download-")
+                p.extension().is_some_and(|x| x == "json")
+                    && p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("download-")
             })
     };
     let written_ranges = || -> usize {

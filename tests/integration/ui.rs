@@ -490,6 +490,43 @@ fn downloads_left_unfinished_are_offered_and_resume() {
     download_stopped_midway(&fixture, "ckpt/weights.bin", &dest, 17 * 1024 * 1024);
     assert!(!dest.exists(), "an unfinished download has no final name");
 
+    // While a transfer holds its journal (running in another window or command), it is neither
+    // offered nor run a second time.
+    {
+        use skiff::transfer::journal::{DownloadJournal, JournalClaim};
+        let journal = DownloadJournal::file_for(&dest);
+        let endpoint = c.target().endpoint;
+        let offered = || {
+            DownloadJournal::unfinished(&endpoint)
+                .iter()
+                .any(|j| j.dest == dest)
+        };
+        assert!(offered(), "the stopped download is offered");
+        let held = JournalClaim::claim(&journal)
+            .unwrap()
+            .expect("a free journal");
+        assert!(!offered(), "a running download is offered");
+        assert!(
+            JournalClaim::claim(&journal).unwrap().is_none(),
+            "a journal was claimed twice"
+        );
+        let again = fixture.runtime.block_on(skiff::transfer::download_object(
+            &c,
+            &skiff::transfer::Scheduler::default(),
+            "demo",
+            "ckpt/weights.bin",
+            &dest,
+            &skiff::transfer::TransferOptions::default(),
+            &Default::default(),
+        ));
+        assert!(
+            matches!(again, Err(skiff::transfer::TransferError::InUse { .. })),
+            "{again:?}"
+        );
+        drop(held);
+        assert!(offered(), "a download let go of is offered again");
+    }
+
     let state = PersistedState {
         bucket: Some("demo".into()),
         ..PersistedState::default()
