@@ -17,11 +17,32 @@ pub fn error_card(ui: &mut egui::Ui, message: &str, hint: &str, on_retry: impl F
                 );
                 ui.label(RichText::new(message).strong());
             });
-            ui.label(RichText::new(hint).color(hint_color(ui)));
+            hint_ui(ui, hint);
             if ui.button("⟳ Retry").clicked() {
                 on_retry();
             }
         });
+}
+
+/// A hint, line by line; a line that is a command to run (`aws …`, `skiff …`) is shown as code
+/// with a button that copies it, since it is long and must be exact.
+fn hint_ui(ui: &mut egui::Ui, hint: &str) {
+    for line in hint.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("aws ") || line.starts_with("skiff ") {
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Copy command")
+                    .on_hover_text("Copies the command to the clipboard")
+                    .clicked()
+                {
+                    ui.ctx().copy_text(line.to_owned());
+                }
+                ui.add(egui::Label::new(RichText::new(line).monospace()).wrap());
+            });
+        } else {
+            ui.label(RichText::new(line).color(hint_color(ui)));
+        }
+    }
 }
 
 /// A wizard's steps in a row, `1. Name › 2. Region › …`, the current one highlighted.
@@ -43,4 +64,38 @@ pub fn steps_bar(ui: &mut egui::Ui, titles: &[&str], current: usize) {
 
 fn hint_color(ui: &egui::Ui) -> Color32 {
     ui.visuals().weak_text_color()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn a_command_in_a_hint_can_be_copied() {
+        let command = "aws s3api put-bucket-cors --bucket team-data --cors-configuration '{}'";
+        let hint = format!("Allow this page on the bucket with this CORS rule:\n{command}\n");
+        let mut harness = Harness::new_ui(|ui| {
+            super::error_card(ui, "The browser refused the request.", &hint, || {})
+        });
+        harness.run();
+        assert!(
+            harness.query_by_label(command).is_some(),
+            "the command is shown whole"
+        );
+        harness.get_by_label("Copy command").click();
+        // The frame that handles the click is the one whose output carries the copy.
+        harness.step();
+        let copied: Vec<String> = harness
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                egui::OutputCommand::CopyText(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(copied, [command]);
+    }
 }

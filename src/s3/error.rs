@@ -367,7 +367,7 @@ fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
     // Skiff's sandbox lives on this machine: only then is its own switch worth naming.
     let sandbox = if super::connection::is_loopback_url(endpoint) {
         format!(
-            "If it is Skiff's sandbox, start it with `skiff serve --web --cors-origin {origin}`."
+            "If it is Skiff's sandbox, start it with:\nskiff serve --web --cors-origin {origin}"
         )
     } else {
         String::new()
