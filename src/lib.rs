@@ -9,6 +9,8 @@ pub mod transfer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod local_data;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod sandbox;
 
 #[cfg(target_arch = "wasm32")]

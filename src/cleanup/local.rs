@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::transfer::journal::mtime_nanos;
-use crate::transfer::ledger::{self, DownloadRecord};
+use crate::local_data::ledger::{self, DownloadRecord};
+use crate::local_data::mtime_nanos;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocalState {

@@ -676,7 +676,7 @@ async fn download_object_sized(
     )
     .await?;
     if options.record_downloads {
-        super::ledger::record(dest, bucket, key);
+        crate::local_data::ledger::record(dest, bucket, key);
     }
     Ok(size)
 }

@@ -6,16 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// Skiff's own files (journals, the downloads ledger, cleanup reports): `SKIFF_DATA_DIR`, or
-/// the user's data directory.
-pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SKIFF_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    directories::ProjectDirs::from("dev", "Skiff", "Skiff")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join("skiff-data"))
-}
+use crate::local_data::{data_dir, mtime_nanos};
 
 /// Where journals live: `SKIFF_JOURNAL_DIR`, or `journal` in the data directory.
 pub fn journal_dir() -> PathBuf {
@@ -156,14 +147,6 @@ impl Drop for JournalClaim {
         // Removed while still held, so that no other transfer can have locked this file.
         let _ = std::fs::remove_file(&self.lock);
     }
-}
-
-pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
 }
 
 impl UploadJournal {

@@ -14,8 +14,6 @@ mod engine;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod journal;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod ledger;
-#[cfg(not(target_arch = "wasm32"))]
 pub use engine::*;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod queue;
