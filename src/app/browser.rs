@@ -719,7 +719,7 @@ impl Browser {
                             ui.add_space(8.0);
                             if ui
                                 .button("✔ Verify a local copy…")
-                                .on_hover_text("Same bytes? Size and stored checksum (CRC32C or CRC64NVME), without downloading")
+                                .on_hover_text("Same bytes? Size and stored checksum (CRC32C, CRC32 or CRC64NVME), without downloading")
                                 .clicked()
                             {
                                 verify = Some(d.key.clone());

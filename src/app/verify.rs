@@ -1,5 +1,5 @@
 //! "Verify a local copy": does a file on this computer hold the same bytes as an object? The size,
-//! then the CRC32C or CRC64NVME S3 stored, without downloading the object (desktop).
+//! then the CRC32C, CRC32 or CRC64NVME S3 stored, without downloading the object (desktop).
 
 use egui::RichText;
 use poll_promise::Promise;
@@ -77,7 +77,7 @@ impl VerifyWindow {
                 ));
                 ui.label(
                     RichText::new(
-                        "Checks the size, then the CRC32C or CRC64NVME stored with the object; \
+                        "Checks the size, then the CRC32C, CRC32 or CRC64NVME stored with the object; \
                          nothing is downloaded.",
                     )
                     .weak(),

@@ -11,9 +11,12 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPa
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+use super::checksum::{
+    PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, Verdict, compare_local,
+};
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
-use super::journal::{DownloadJournal, JournalClaim, PieceChecksum, SentPart, UploadJournal};
+use super::journal::{DownloadJournal, JournalClaim, SentPart, UploadJournal};
 use super::plan::{self, PartPlan, PlanError, plan_parts};
 use crate::s3::connection::SignBodyWhereNeeded;
 use crate::s3::{Connection, S3Error};
@@ -1138,152 +1141,6 @@ fn write_all_at(file: &std::fs::File, mut bytes: &[u8], mut offset: u64) -> std:
     Ok(())
 }
 
-/// The checksum of one downloaded range, in the download's [`PieceChecksum`].
-struct RangeCrc {
-    start: u64,
-    len: u64,
-    crc: u64,
-}
-
-/// The running checksum of the piece being received.
-enum PieceHasher {
-    Off,
-    Crc32c(u32),
-    Crc64Nvme(Box<crc_fast::Digest>),
-}
-
-impl PieceHasher {
-    fn new(checksum: Option<PieceChecksum>) -> Self {
-        match checksum {
-            None => Self::Off,
-            Some(PieceChecksum::Crc32c) => Self::Crc32c(0),
-            Some(PieceChecksum::Crc64Nvme) => Self::Crc64Nvme(Box::new(crc_fast::Digest::new(
-                crc_fast::CrcAlgorithm::Crc64Nvme,
-            ))),
-        }
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Self::Off => {}
-            Self::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, bytes),
-            Self::Crc64Nvme(digest) => digest.update(bytes),
-        }
-    }
-
-    /// The checksum of the bytes so far, starting afresh for the next piece.
-    fn finish(&mut self) -> u64 {
-        match self {
-            Self::Off => 0,
-            Self::Crc32c(crc) => u64::from(std::mem::take(crc)),
-            Self::Crc64Nvme(digest) => {
-                let crc = digest.finalize();
-                digest.reset();
-                crc
-            }
-        }
-    }
-}
-
-/// CRC64/NVME of `b` appended to bytes whose CRC64/NVME is `a`.
-fn crc64nvme_combine(a: u64, b: u64, b_len: u64) -> u64 {
-    crc_fast::checksum_combine(crc_fast::CrcAlgorithm::Crc64Nvme, a, b, b_len)
-}
-
-/// The checksum an object carries, as far as it can be checked against downloaded ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum StoredChecksum {
-    /// None Skiff checks (SHA, CRC32, or none): the size is all there is to check.
-    Unknown,
-    /// CRC32C of the whole object.
-    Crc32c(String),
-    /// CRC32C of the CRC32Cs of `parts` upload parts (`value-N`).
-    Crc32cComposite { value: String, parts: u64 },
-    /// CRC64/NVME of the whole object, which S3 keeps for every object written without another
-    /// checksum since 2025; it has no composite form.
-    Crc64Nvme(String),
-}
-
-impl StoredChecksum {
-    fn from_head(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Self {
-        let Some(stored) = head.checksum_crc32_c() else {
-            return match head.checksum_crc64_nvme() {
-                Some(value) => Self::Crc64Nvme(value.to_owned()),
-                None => Self::Unknown,
-            };
-        };
-        match stored.split_once('-') {
-            Some((value, n)) => match n.parse() {
-                Ok(parts) => Self::Crc32cComposite {
-                    value: value.to_owned(),
-                    parts,
-                },
-                Err(_) => Self::Unknown,
-            },
-            None if !checksum_is_ambiguous(head, stored) => Self::Crc32c(stored.to_owned()),
-            // A multipart object with a checksum that is neither full-object nor composite:
-            // S3 never answers so, and such a value proves nothing.
-            None => Self::Unknown,
-        }
-    }
-
-    /// What to take of each piece to check this.
-    fn piece_checksum(&self) -> Option<PieceChecksum> {
-        match self {
-            Self::Unknown => None,
-            Self::Crc32c(_) | Self::Crc32cComposite { .. } => Some(PieceChecksum::Crc32c),
-            Self::Crc64Nvme(_) => Some(PieceChecksum::Crc64Nvme),
-        }
-    }
-
-    /// Whether the ranges (sorted, contiguous, with checksums of [`Self::piece_checksum`]) carry
-    /// the stored checksum. A composite checksum is checked when the ranges are the upload's
-    /// parts, as with Skiff's own uploads; other part layouts are not known here, so they pass
-    /// on size alone.
-    fn matches(&self, pieces: &[RangeCrc]) -> bool {
-        let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
-        match self {
-            Self::Unknown => true,
-            Self::Crc32c(value) => {
-                let whole = pieces.iter().fold(0u32, |acc, p| {
-                    crc32c::crc32c_combine(acc, p.crc as u32, p.len as usize)
-                });
-                encode(whole) == *value
-            }
-            Self::Crc32cComposite { value, parts } => {
-                if pieces.len() as u64 != *parts {
-                    return true;
-                }
-                let crcs: Vec<u8> = pieces
-                    .iter()
-                    .flat_map(|p| (p.crc as u32).to_be_bytes())
-                    .collect();
-                encode(crc32c::crc32c(&crcs)) == *value
-            }
-            Self::Crc64Nvme(value) => {
-                let whole = pieces
-                    .iter()
-                    .fold(0u64, |acc, p| crc64nvme_combine(acc, p.crc, p.len));
-                aws_smithy_types::base64::encode(whole.to_be_bytes()) == *value
-            }
-        }
-    }
-}
-
-impl StoredChecksum {
-    /// The slower check of a composite checksum: the file read again, split at the part sizes
-    /// uploaders use. Only after the ranges did not match, to rule out another part layout.
-    async fn matches_file(&self, path: &Path, size: u64) -> bool {
-        let Self::Crc32cComposite { value, parts } = self else {
-            return false;
-        };
-        let (path, stored) = (path.to_owned(), format!("{value}-{parts}"));
-        tokio::task::spawn_blocking(move || local_crc32c(&path, size, &stored).unwrap_or(false))
-            .await
-            .unwrap_or(false)
-    }
-}
-
 fn broken_off(target: &crate::s3::Target, e: impl std::fmt::Display) -> S3Error {
     S3Error::Other {
         what: target.describe(),
@@ -1500,67 +1357,6 @@ mod tests {
             );
         }
     }
-
-    /// `data` in pieces of 1,000 bytes, each with its checksum taken as a download takes it:
-    /// through a [`PieceHasher`], in uneven chunks.
-    fn pieces_of(data: &[u8], checksum: PieceChecksum) -> Vec<RangeCrc> {
-        data.chunks(1000)
-            .enumerate()
-            .map(|(i, c)| {
-                let mut hasher = PieceHasher::new(Some(checksum));
-                for chunk in c.chunks(333) {
-                    hasher.update(chunk);
-                }
-                RangeCrc {
-                    start: i as u64 * 1000,
-                    len: c.len() as u64,
-                    crc: hasher.finish(),
-                }
-            })
-            .collect()
-    }
-
-    #[test]
-    fn downloaded_ranges_are_checked_against_the_stored_crc32c() {
-        let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let pieces = pieces_of(&data, PieceChecksum::Crc32c);
-        let encode = |crc: u32| aws_smithy_types::base64::encode(crc.to_be_bytes());
-        assert!(StoredChecksum::Crc32c(encode(crc32c::crc32c(&data))).matches(&pieces));
-        assert!(!StoredChecksum::Crc32c(encode(crc32c::crc32c(&data[1..]))).matches(&pieces));
-        let part_crcs: Vec<u8> = data
-            .chunks(1000)
-            .flat_map(|c| crc32c::crc32c(c).to_be_bytes())
-            .collect();
-        let composite = StoredChecksum::Crc32cComposite {
-            value: encode(crc32c::crc32c(&part_crcs)),
-            parts: 3,
-        };
-        assert!(composite.matches(&pieces));
-        let wrong = StoredChecksum::Crc32cComposite {
-            value: encode(7),
-            parts: 3,
-        };
-        assert!(!wrong.matches(&pieces));
-        assert!(StoredChecksum::Unknown.matches(&pieces));
-    }
-
-    #[test]
-    fn downloaded_ranges_are_checked_against_the_stored_crc64nvme() {
-        let data: Vec<u8> = (0..2500u32).map(|i| (i * 13 % 251) as u8).collect();
-        let pieces = pieces_of(&data, PieceChecksum::Crc64Nvme);
-        // The check value of CRC-64/NVME, so that a wrong algorithm cannot pass unnoticed.
-        assert_eq!(
-            crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, b"123456789"),
-            0xae8b_1486_0a79_9888
-        );
-        let encode = |crc: u64| aws_smithy_types::base64::encode(crc.to_be_bytes());
-        let whole = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &data);
-        assert!(StoredChecksum::Crc64Nvme(encode(whole)).matches(&pieces));
-        let mut changed = data.clone();
-        changed[1234] ^= 1;
-        let other = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &changed);
-        assert!(!StoredChecksum::Crc64Nvme(encode(other)).matches(&pieces));
-    }
 }
 
 /// What happened to one file or object of a batch.
@@ -1693,23 +1489,6 @@ pub async fn download_prefix(
         .await)
 }
 
-/// Whether a local file and an object hold the same bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Same size and the same checksum: `checksum` names it (CRC32C, whole-object or composite
-    /// over the parts, or CRC64NVME).
-    Identical {
-        checksum: &'static str,
-    },
-    Different {
-        reason: String,
-    },
-    /// Same size; the checksum could not be compared, for the reason given.
-    SizeOnly {
-        why: String,
-    },
-}
-
 /// Compares `path` with `s3://bucket/key` without downloading it: the size, then the CRC32C the
 /// server stored (for multipart objects, the checksum of the part checksums) or else its
 /// CRC64NVME.
@@ -1731,150 +1510,9 @@ pub async fn verify_file(
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
-    let remote_size = head.content_length().unwrap_or(0).max(0) as u64;
-    let local_size = std::fs::metadata(path)
-        .map_err(|e| TransferError::io(path, e))?
-        .len();
-    if remote_size != local_size {
-        return Ok(Verdict::Different {
-            reason: format!("the file has {local_size} bytes, the object {remote_size}"),
-        });
-    }
-    let Some(stored) = head.checksum_crc32_c().map(str::to_owned) else {
-        let Some(stored) = head.checksum_crc64_nvme().map(str::to_owned) else {
-            return Ok(Verdict::SizeOnly {
-                why: "the object carries no CRC32C or CRC64NVME checksum".into(),
-            });
-        };
-        let path_owned = path.to_owned();
-        let local = tokio::task::spawn_blocking(move || local_crc64nvme(&path_owned))
-            .await
-            .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
-            .map_err(|e| TransferError::io(path, e))?;
-        return Ok(
-            if aws_smithy_types::base64::encode(local.to_be_bytes()) == stored {
-                Verdict::Identical {
-                    checksum: "CRC64NVME",
-                }
-            } else {
-                Verdict::Different {
-                    reason: "the CRC64NVME checksums differ".into(),
-                }
-            },
-        );
-    };
-    let etag_parts = etag_part_count(&head);
-    let ambiguous = checksum_is_ambiguous(&head, &stored);
     let path_owned = path.to_owned();
-    let matches = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
-        if local_crc32c(&path_owned, local_size, &stored)? {
-            return Ok(true);
-        }
-        match etag_parts {
-            Some(n) if !stored.contains('-') => {
-                local_crc32c(&path_owned, local_size, &format!("{stored}-{n}"))
-            }
-            _ => Ok(false),
-        }
-    })
-    .await
-    .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
-    .map_err(|e| TransferError::io(path, e))?;
-    Ok(match (matches, ambiguous) {
-        (true, _) => Verdict::Identical { checksum: "CRC32C" },
-        (false, true) => Verdict::SizeOnly {
-            why: "the server's checksum for this multipart object is not one S3 would give".into(),
-        },
-        (false, false) => Verdict::Different {
-            reason: "the CRC32C checksums differ".into(),
-        },
-    })
-}
-
-/// The part count in a multipart object's ETag (`"…-N"`), or `None` for a single-part object.
-fn etag_part_count(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Option<u64> {
-    head.e_tag()
-        .and_then(|e| e.trim_matches('"').rsplit_once('-'))
-        .and_then(|(_, n)| n.parse().ok())
-}
-
-/// A multipart object (ETag `…-N`) whose checksum is neither marked full-object nor `…-N`:
-/// S3 never answers so; some servers store a value that is neither, which proves nothing.
-fn checksum_is_ambiguous(
-    head: &aws_sdk_s3::operation::head_object::HeadObjectOutput,
-    stored: &str,
-) -> bool {
-    etag_part_count(head).is_some()
-        && !stored.contains('-')
-        && head.checksum_type() != Some(&aws_sdk_s3::types::ChecksumType::FullObject)
-}
-
-/// The file's CRC64/NVME.
-fn local_crc64nvme(path: &Path) -> std::io::Result<u64> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut digest = crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme);
-    let mut buffer = vec![0u8; 8 * 1024 * 1024];
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            return Ok(digest.finalize());
-        }
-        digest.update(&buffer[..n]);
-    }
-}
-
-/// Whether the file's CRC32C matches `stored`: `base64` for a single-part object, or
-/// `base64-N` (CRC32C of the N part CRC32Cs) for a multipart one, whose part size is found among
-/// the sizes uploaders use.
-fn local_crc32c(path: &Path, size: u64, stored: &str) -> std::io::Result<bool> {
-    use std::io::Read;
-    let (value, parts) = match stored.split_once('-') {
-        Some((v, n)) => (v, n.parse::<u64>().unwrap_or(0)),
-        None => (stored, 0),
-    };
-    if parts == 0 {
-        let mut file = std::fs::File::open(path)?;
-        let mut crc = 0u32;
-        let mut buffer = vec![0u8; 8 * 1024 * 1024];
-        loop {
-            let n = file.read(&mut buffer)?;
-            if n == 0 {
-                break;
-            }
-            crc = crc32c::crc32c_append(crc, &buffer[..n]);
-        }
-        return Ok(aws_smithy_types::base64::encode(crc.to_be_bytes()) == value);
-    }
-    let mut candidates: Vec<u64> = vec![
-        size.div_ceil(parts).div_ceil(plan::MIB) * plan::MIB,
-        size.div_ceil(parts),
-        plan::DEFAULT_PART_SIZE_BYTES,
-        5 * plan::MIB,
-        16 * plan::MIB,
-    ];
-    candidates.dedup();
-    for part_size in candidates {
-        if part_size == 0 || size.div_ceil(part_size) != parts {
-            continue;
-        }
-        let mut file = std::fs::File::open(path)?;
-        let mut part_crcs = Vec::with_capacity(parts as usize * 4);
-        let mut buffer = vec![0u8; part_size as usize];
-        for _ in 0..parts {
-            let mut filled = 0;
-            while filled < buffer.len() {
-                let n = file.read(&mut buffer[filled..])?;
-                if n == 0 {
-                    break;
-                }
-                filled += n;
-            }
-            part_crcs.extend_from_slice(&crc32c::crc32c(&buffer[..filled]).to_be_bytes());
-        }
-        if aws_smithy_types::base64::encode(crc32c::crc32c(&part_crcs).to_be_bytes()) == value {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    tokio::task::spawn_blocking(move || compare_local(&path_owned, &head))
+        .await
+        .map_err(|e| TransferError::io(path, std::io::Error::other(e)))?
+        .map_err(|e| TransferError::io(path, e))
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::checksum::PieceChecksum;
 use crate::local_data::{data_dir, mtime_nanos};
 
 /// Where journals live: `SKIFF_JOURNAL_DIR`, or `journal` in the data directory.
@@ -252,7 +253,7 @@ pub struct DownloadJournal {
     pub ranges: BTreeMap<u64, (u64, u64)>,
     /// What the pieces' checksums are, if they were taken. Journals from before it was noted
     /// took a CRC32C where the object had one.
-    #[serde(default = "PieceChecksum::first_journals")]
+    #[serde(default = "crc32c_in_first_journals")]
     pub piece_checksum: Option<PieceChecksum>,
     /// Where it comes from and goes to, so that a restarted app can offer to finish it.
     pub endpoint: String,
@@ -261,17 +262,8 @@ pub struct DownloadJournal {
     pub dest: PathBuf,
 }
 
-/// The checksum a download takes of each piece, the one the object carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PieceChecksum {
-    Crc32c,
-    Crc64Nvme,
-}
-
-impl PieceChecksum {
-    fn first_journals() -> Option<Self> {
-        Some(Self::Crc32c)
-    }
+fn crc32c_in_first_journals() -> Option<PieceChecksum> {
+    Some(PieceChecksum::Crc32c)
 }
 
 impl DownloadJournal {

@@ -10,9 +10,13 @@ pub use content::{crc32c_base64, guess_content_type};
 pub use job::{IfExists, TransferOptions, numbered, upload_destination};
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod checksum;
+#[cfg(not(target_arch = "wasm32"))]
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod journal;
+#[cfg(not(target_arch = "wasm32"))]
+pub use checksum::Verdict;
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::*;
 #[cfg(not(target_arch = "wasm32"))]

@@ -316,28 +316,32 @@ async fn bytes_changed_at_rest_are_refused() {
         .unwrap();
     let out = tempfile::tempdir().unwrap();
     // Under the threshold: one whole GET. Over it: 8 MiB pieces in ranged GETs. Each with a
-    // CRC32C, as Skiff uploads, and with a CRC64NVME, as S3 stores by default.
-    for (key, len) in [
-        ("whole.bin", MIB as usize),
-        ("ranged.bin", 20 * MIB as usize),
-        ("whole-crc64.bin", MIB as usize),
-        ("ranged-crc64.bin", 20 * MIB as usize),
+    // CRC32C (Skiff's uploads), a CRC32 (boto3's) and a CRC64NVME (S3's own default).
+    use skiff::transfer::checksum::PieceChecksum;
+    for (key, len, algorithm) in [
+        ("whole.bin", MIB as usize, PieceChecksum::Crc32c),
+        ("ranged.bin", 20 * MIB as usize, PieceChecksum::Crc32c),
+        ("whole-crc32.bin", MIB as usize, PieceChecksum::Crc32),
+        ("ranged-crc32.bin", 20 * MIB as usize, PieceChecksum::Crc32),
+        ("whole-crc64.bin", MIB as usize, PieceChecksum::Crc64Nvme),
+        (
+            "ranged-crc64.bin",
+            20 * MIB as usize,
+            PieceChecksum::Crc64Nvme,
+        ),
     ] {
         let bytes = random_bytes(len);
+        let checksum = algorithm.encode(algorithm.of(&bytes));
         let put = connection
             .client
             .put_object()
             .bucket("at-rest")
             .key(key)
             .body(ByteStream::from(bytes.clone()));
-        let put = if key.contains("crc64") {
-            put.checksum_crc64_nvme(aws_smithy_types::base64::encode(
-                crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &bytes).to_be_bytes(),
-            ))
-        } else {
-            put.checksum_crc32_c(aws_smithy_types::base64::encode(
-                crc32c::crc32c(&bytes).to_be_bytes(),
-            ))
+        let put = match algorithm {
+            PieceChecksum::Crc32c => put.checksum_crc32_c(checksum),
+            PieceChecksum::Crc32 => put.checksum_crc32(checksum),
+            PieceChecksum::Crc64Nvme => put.checksum_crc64_nvme(checksum),
         };
         put.send().await.unwrap();
         let download = |dest: std::path::PathBuf| {
@@ -364,7 +368,7 @@ async fn bytes_changed_at_rest_are_refused() {
         // "Verify" compares a file with the stored checksum without a download.
         let verdict = verify_file(&connection, &intact, "at-rest", key).await;
         assert!(
-            matches!(verdict, Ok(Verdict::Identical { .. })),
+            matches!(verdict, Ok(Verdict::Identical { checksum }) if checksum == algorithm.name()),
             "{key}: {verdict:?}"
         );
         let mut changed = bytes.clone();
