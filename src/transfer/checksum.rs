@@ -131,19 +131,10 @@ pub enum StoredChecksum {
 }
 
 impl StoredChecksum {
-    /// What a HEAD with checksum mode enabled says, or `Unknown` where its value proves nothing.
-    pub fn from_head(head: &HeadObjectOutput) -> Self {
-        match Self::readings(head).as_slice() {
-            [only] => only.clone(),
-            // Full-object or composite: the server did not say which.
-            _ => Self::Unknown,
-        }
-    }
-
     /// The ways to read the checksum a HEAD shows: one, none, or for a multipart object whose
     /// value is neither marked full-object nor `…-N` (S3 never answers so; some servers store
     /// such values), both readings.
-    fn readings(head: &HeadObjectOutput) -> Vec<Self> {
+    pub fn readings(head: &HeadObjectOutput) -> Vec<Self> {
         let stored = [
             (PieceChecksum::Crc32c, head.checksum_crc32_c()),
             (PieceChecksum::Crc32, head.checksum_crc32()),
@@ -194,42 +185,34 @@ impl StoredChecksum {
         }
     }
 
-    /// Whether the pieces (sorted, contiguous, with checksums of [`Self::piece_checksum`]) carry
-    /// the stored checksum. A composite checksum is checked when the pieces are the upload's
-    /// parts, as with Skiff's own uploads; other part layouts are not known here, so they pass
-    /// here and go to [`Self::matches_file`].
-    pub fn matches(&self, pieces: &[RangeCrc]) -> bool {
+    /// The part count of a composite checksum.
+    pub fn composite_parts(&self) -> Option<u64> {
         match self {
-            Self::Unknown => true,
+            Self::Composite { parts, .. } => Some(*parts),
+            _ => None,
+        }
+    }
+
+    /// Whether the pieces (sorted, contiguous, with checksums of [`Self::piece_checksum`]) carry
+    /// the stored checksum, or `None` when they cannot tell: a composite checksum over other
+    /// parts than the pieces.
+    fn check(&self, pieces: &[RangeCrc]) -> Option<bool> {
+        match self {
+            Self::Unknown => Some(true),
             Self::Full { algorithm, value } => {
                 let whole = pieces
                     .iter()
                     .fold(0, |acc, p| algorithm.combine(acc, p.crc, p.len));
-                algorithm.encode(whole) == *value
+                Some(algorithm.encode(whole) == *value)
             }
             Self::Composite {
                 algorithm,
                 value,
                 parts,
-            } => {
-                if pieces.len() as u64 != *parts {
-                    return true;
-                }
+            } => (pieces.len() as u64 == *parts).then(|| {
                 algorithm.encode(composite(*algorithm, pieces.iter().map(|p| p.crc))) == *value
-            }
+            }),
         }
-    }
-
-    /// The slower check of a composite checksum: the file read again, split at the part sizes
-    /// uploaders use. Only after the pieces did not match, to rule out another part layout.
-    pub async fn matches_file(&self, path: &Path, size: u64) -> bool {
-        if !matches!(self, Self::Composite { .. }) {
-            return false;
-        }
-        let (stored, path) = (self.clone(), path.to_owned());
-        tokio::task::spawn_blocking(move || stored.matches_local(&path, size).unwrap_or(false))
-            .await
-            .unwrap_or(false)
     }
 
     /// Whether the file at `path` (`size` bytes) has this checksum; for a composite one, split
@@ -254,6 +237,33 @@ impl StoredChecksum {
                 Ok(false)
             }
         }
+    }
+}
+
+/// Whether the downloaded pieces (sorted, contiguous) and the file they were written to hold the
+/// bytes the object's checksum `readings` describe. Only a checksum that can be checked and
+/// differs refuses them: a composite over unknown parts, or a value that could be read two ways
+/// and fits neither (which S3 never stores), leaves the size as the only check.
+pub async fn pieces_confirm(
+    readings: &[StoredChecksum],
+    pieces: &[RangeCrc],
+    path: &Path,
+    size: u64,
+) -> bool {
+    let [only] = readings else {
+        // None, or a value that reads two ways (S3 never stores one): the size is the check.
+        return true;
+    };
+    match only.check(pieces) {
+        Some(true) | None => true,
+        // The pieces may not be the upload's parts: the file split as uploaders split.
+        Some(false) if only.composite_parts().is_some() => {
+            let (stored, path) = (only.clone(), path.to_owned());
+            tokio::task::spawn_blocking(move || stored.matches_local(&path, size).unwrap_or(false))
+                .await
+                .unwrap_or(false)
+        }
+        Some(false) => false,
     }
 }
 
@@ -422,8 +432,8 @@ mod tests {
                 algorithm,
                 value: algorithm.encode(algorithm.of(bytes)),
             };
-            assert!(full(&data).matches(&pieces), "{algorithm:?}");
-            assert!(!full(&changed).matches(&pieces), "{algorithm:?}");
+            assert_eq!(full(&data).check(&pieces), Some(true), "{algorithm:?}");
+            assert_eq!(full(&changed).check(&pieces), Some(false), "{algorithm:?}");
             let composite_of = |bytes: &[u8]| StoredChecksum::Composite {
                 algorithm,
                 value: algorithm.encode(composite(
@@ -432,10 +442,25 @@ mod tests {
                 )),
                 parts: 3,
             };
-            assert!(composite_of(&data).matches(&pieces), "{algorithm:?}");
-            assert!(!composite_of(&changed).matches(&pieces), "{algorithm:?}");
+            assert_eq!(
+                composite_of(&data).check(&pieces),
+                Some(true),
+                "{algorithm:?}"
+            );
+            assert_eq!(
+                composite_of(&changed).check(&pieces),
+                Some(false),
+                "{algorithm:?}"
+            );
+            // Pieces other than the upload's parts cannot tell.
+            assert_eq!(
+                composite_of(&data).check(&pieces[..2]),
+                None,
+                "{algorithm:?}"
+            );
         }
-        assert!(StoredChecksum::Unknown.matches(&pieces_of(&data, PieceChecksum::Crc32c)));
+        let pieces = pieces_of(&data, PieceChecksum::Crc32c);
+        assert_eq!(StoredChecksum::Unknown.check(&pieces), Some(true));
     }
 
     #[test]

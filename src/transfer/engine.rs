@@ -12,7 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
 use super::checksum::{
-    PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, Verdict, compare_local,
+    PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, Verdict, compare_local, pieces_confirm,
 };
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
@@ -716,10 +716,27 @@ async fn fetch_object(
         // Whole, so that the SDK checks any full-object checksum the server stored.
         return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
     }
-    let stored = StoredChecksum::from_head(&head);
-    let piece_checksum = stored.piece_checksum();
+    let stored = StoredChecksum::readings(&head);
+    // Only an unambiguous value is checked (see `pieces_confirm`): without one, taking the
+    // pieces' checksums would cost CPU for nothing.
+    let piece_checksum = match stored.as_slice() {
+        [only] => only.piece_checksum(),
+        _ => None,
+    };
     let partial = partial_path(dest)?;
-    let plan = plan_parts(size, options.part_size_bytes)?;
+    // Pieces that are the upload's parts check a composite checksum as they arrive.
+    let upload_parts = match stored.as_slice() {
+        [only] => only.composite_parts(),
+        _ => None,
+    };
+    let plan = match upload_parts {
+        Some(parts) => upload_plan(connection, bucket, key, etag.as_deref(), size, parts).await,
+        None => None,
+    };
+    let plan = match plan {
+        Some(plan) => plan,
+        None => plan_parts(size, options.part_size_bytes)?,
+    };
     let pieces = plan.part_count;
     let _claim = claim_journal(&DownloadJournal::file_for(dest), || {
         format!("The download of s3://{bucket}/{key} to {}", dest.display())
@@ -811,7 +828,7 @@ async fn fetch_object(
     fetched.extend(resumed);
     fetched.sort_by_key(|p| p.start);
     let written: u64 = fetched.iter().map(|p| p.len).sum();
-    if written == size && !stored.matches(&fetched) && !stored.matches_file(&partial, size).await {
+    if written == size && !pieces_confirm(&stored, &fetched, &partial, size).await {
         let _ = std::fs::remove_file(&partial);
         DownloadJournal::remove(dest);
         return Err(TransferError::ChecksumMismatch {
@@ -832,6 +849,32 @@ async fn fetch_object(
     std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
     DownloadJournal::remove(dest);
     Ok(size)
+}
+
+/// The parts a multipart object was uploaded in, from a HEAD of its first part, or `None` where
+/// the server does not tell (it ignores `partNumber`, or the sizes do not fit `parts`).
+async fn upload_plan(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    etag: Option<&str>,
+    size: u64,
+    parts: u64,
+) -> Option<PartPlan> {
+    let first = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .part_number(1)
+        .set_if_match(etag.map(str::to_owned))
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await
+        .ok()?;
+    let first_part_bytes = first.content_length().filter(|n| *n > 0)? as u64;
+    plan::upload_layout(size, first_part_bytes, parts)
 }
 
 /// Ranged GETs of one object in flight at once: half the transfer concurrency (8 by default), as

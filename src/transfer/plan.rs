@@ -39,6 +39,17 @@ pub enum PlanError {
 
 /// Part size = max(configured, ceil(size / 10,000)), rounded up to whole MiB, kept within
 /// 5 MiB..5 GiB.
+/// The parts an earlier multipart upload used, from its first part's size and its part count
+/// (every part but the last is the first's size), or `None` when they do not fit together.
+pub fn upload_layout(size_bytes: u64, first_part_bytes: u64, part_count: u64) -> Option<PartPlan> {
+    (first_part_bytes > 0 && part_count > 0 && size_bytes.div_ceil(first_part_bytes) == part_count)
+        .then_some(PartPlan {
+            object_size_bytes: size_bytes,
+            part_size_bytes: first_part_bytes,
+            part_count,
+        })
+}
+
 pub fn plan_parts(size_bytes: u64, configured_part_size_bytes: u64) -> Result<PartPlan, PlanError> {
     if size_bytes > MAX_OBJECT_SIZE_BYTES {
         return Err(PlanError::TooLarge { size_bytes });
@@ -59,6 +70,15 @@ pub fn plan_parts(size_bytes: u64, configured_part_size_bytes: u64) -> Result<Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_layout_is_taken_only_when_it_fits() {
+        let p = upload_layout(30_000_000, 8 * MIB, 4).unwrap();
+        assert_eq!(p.range(3), (24 * MIB, 30_000_000));
+        // A server that ignored partNumber answers the whole size.
+        assert_eq!(upload_layout(30_000_000, 30_000_000, 4), None);
+        assert_eq!(upload_layout(30_000_000, 0, 4), None);
+    }
 
     #[test]
     fn parts_follow_the_rules() {
