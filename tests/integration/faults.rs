@@ -9,11 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use common::{TestServer, fresh_bucket};
 use futures::StreamExt;
 use rand::{Rng, RngCore};
-use skiff::s3::StaticEndpoint;
-use skiff::s3::client::static_connection;
 use skiff::transfer::{Progress, Scheduler, TransferOptions, download_object, upload_file};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 #[derive(Default)]
 struct Faults {
@@ -67,66 +65,47 @@ async fn answer(client: &mut TcpStream, status: &str, code: &str) {
 /// A proxy on 127.0.0.1 in front of `upstream` (host:port); faults on roughly a third of the
 /// connections, and forwarded connections cut after a random 50-600 ms.
 async fn start_proxy(upstream: String) -> (String, Arc<Faults>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
     let faults = Arc::new(Faults::default());
     let counters = faults.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else {
-                continue;
-            };
-            let (upstream, faults) = (upstream.clone(), counters.clone());
-            tokio::spawn(async move {
-                let roll: f64 = rand::rng().random();
-                if roll < 0.12 {
-                    faults.dropped.fetch_add(1, Ordering::Relaxed);
-                    drop(client);
-                } else if roll < 0.22 {
-                    faults.slow_down.fetch_add(1, Ordering::Relaxed);
-                    answer(&mut client, "503 Slow Down", "SlowDown").await;
-                } else if roll < 0.30 {
-                    faults.internal.fetch_add(1, Ordering::Relaxed);
-                    answer(&mut client, "500 Internal Server Error", "InternalError").await;
-                } else {
-                    faults.forwarded.fetch_add(1, Ordering::Relaxed);
-                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
-                        return;
-                    };
-                    let lifetime =
-                        std::time::Duration::from_millis(rand::rng().random_range(50..600));
-                    let cut = tokio::time::timeout(
-                        lifetime,
-                        tokio::io::copy_bidirectional(&mut client, &mut server),
-                    )
-                    .await
-                    .is_err();
-                    if cut {
-                        faults.cut.fetch_add(1, Ordering::Relaxed);
-                    }
+    let address = common::loopback_proxy(move |mut client| {
+        let (upstream, faults) = (upstream.clone(), counters.clone());
+        async move {
+            let roll: f64 = rand::rng().random();
+            if roll < 0.12 {
+                faults.dropped.fetch_add(1, Ordering::Relaxed);
+                drop(client);
+            } else if roll < 0.22 {
+                faults.slow_down.fetch_add(1, Ordering::Relaxed);
+                answer(&mut client, "503 Slow Down", "SlowDown").await;
+            } else if roll < 0.30 {
+                faults.internal.fetch_add(1, Ordering::Relaxed);
+                answer(&mut client, "500 Internal Server Error", "InternalError").await;
+            } else {
+                faults.forwarded.fetch_add(1, Ordering::Relaxed);
+                let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let lifetime = std::time::Duration::from_millis(rand::rng().random_range(50..600));
+                let cut = tokio::time::timeout(
+                    lifetime,
+                    tokio::io::copy_bidirectional(&mut client, &mut server),
+                )
+                .await
+                .is_err();
+                if cut {
+                    faults.cut.fetch_add(1, Ordering::Relaxed);
                 }
-            });
+            }
         }
-    });
+    })
+    .await;
     (address, faults)
 }
 
 async fn hundred_objects_survive(server: &TestServer) {
     let bucket = fresh_bucket(server, "faults").await;
-    let upstream = server
-        .endpoint
-        .endpoint
-        .trim_start_matches("http://")
-        .to_owned();
-    let (proxy, faults) = start_proxy(upstream).await;
-    let through_proxy = static_connection(
-        "proxy",
-        &StaticEndpoint {
-            endpoint: proxy,
-            ..server.endpoint.clone()
-        },
-        true,
-    );
+    let (proxy, faults) = start_proxy(common::upstream(server)).await;
+    let through_proxy = common::through(server, proxy);
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for i in 0..100 {
@@ -238,57 +217,50 @@ async fn garage_through_a_faulty_network() {
 /// every request (told apart by its request line) with 503 SlowDown and forwards the next. Each
 /// connection carries one request, so every attempt meets the proxy afresh.
 async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
     let attempts = Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
         String,
         u32,
     >::new()));
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else {
-                continue;
+    common::loopback_proxy(move |mut client| {
+        let (upstream, attempts) = (upstream.clone(), attempts.clone());
+        async move {
+            let Ok((head, body)) = read_request(&mut client).await else {
+                return;
             };
-            let (upstream, attempts) = (upstream.clone(), attempts.clone());
-            tokio::spawn(async move {
-                let Ok((head, body)) = read_request(&mut client).await else {
-                    return;
-                };
-                let head = String::from_utf8_lossy(&head).into_owned();
-                let Some(request_line) = head.lines().next().filter(|l| !l.is_empty()) else {
-                    return;
-                };
-                let seen = {
-                    let mut attempts = attempts.lock().unwrap();
-                    let count = attempts.entry(request_line.to_owned()).or_default();
-                    *count += 1;
-                    *count
-                };
-                if seen <= refusals {
-                    answer_read(&mut client, "503 Slow Down", "SlowDown").await;
-                    return;
-                }
-                let Ok(mut server) = TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                let mut forwarded: String = head
-                    .trim_end()
-                    .lines()
-                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                    .map(|l| format!("{l}\r\n"))
-                    .collect();
-                forwarded.push_str("Connection: close\r\n\r\n");
-                if server.write_all(forwarded.as_bytes()).await.is_err()
-                    || server.write_all(&body).await.is_err()
-                {
-                    return;
-                }
-                let _ = tokio::io::copy(&mut server, &mut client).await;
-                let _ = client.shutdown().await;
-            });
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let Some(request_line) = head.lines().next().filter(|l| !l.is_empty()) else {
+                return;
+            };
+            let seen = {
+                let mut attempts = attempts.lock().unwrap();
+                let count = attempts.entry(request_line.to_owned()).or_default();
+                *count += 1;
+                *count
+            };
+            if seen <= refusals {
+                answer_read(&mut client, "503 Slow Down", "SlowDown").await;
+                return;
+            }
+            let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let mut forwarded: String = head
+                .trim_end()
+                .lines()
+                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                .map(|l| format!("{l}\r\n"))
+                .collect();
+            forwarded.push_str("Connection: close\r\n\r\n");
+            if server.write_all(forwarded.as_bytes()).await.is_err()
+                || server.write_all(&body).await.is_err()
+            {
+                return;
+            }
+            let _ = tokio::io::copy(&mut server, &mut client).await;
+            let _ = client.shutdown().await;
         }
-    });
-    address
+    })
+    .await
 }
 
 /// The SDK keeps one retry quota for every client of a region in the process, and each retry
@@ -299,18 +271,9 @@ async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
 async fn throttled_transfers_outlast_the_sdk_retry_quota() {
     let server = common::server("sandbox").await.unwrap();
     let bucket = fresh_bucket(&server, "quota").await;
-    let upstream = server
-        .endpoint
-        .endpoint
-        .trim_start_matches("http://")
-        .to_owned();
-    let through_proxy = static_connection(
-        "proxy",
-        &StaticEndpoint {
-            endpoint: start_throttling_proxy(upstream, 2).await,
-            ..server.endpoint.clone()
-        },
-        true,
+    let through_proxy = common::through(
+        &server,
+        start_throttling_proxy(common::upstream(&server), 2).await,
     );
     let dir = tempfile::tempdir().unwrap();
     // Each request is refused twice: 100 uploads and 100 downloads leave 5 quota tokens each

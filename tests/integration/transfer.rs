@@ -405,40 +405,36 @@ async fn bytes_changed_at_rest_are_refused() {
 /// or proxy might.
 async fn start_corrupting_proxy(upstream: String) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let upstream = upstream.clone();
+    common::loopback_proxy(move |client| {
+        let upstream = upstream.clone();
+        async move {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
             tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                let (mut client_read, mut client_write) = client.into_split();
-                let (mut server_read, mut server_write) = server.into_split();
-                tokio::spawn(async move {
-                    let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
-                    let _ = server_write.shutdown().await;
-                });
-                let mut seen = 0u64;
-                let mut buffer = vec![0u8; 64 * 1024];
-                loop {
-                    let n = match server_read.read(&mut buffer).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    if (seen..seen + n as u64).contains(&100_000) {
-                        buffer[(100_000 - seen) as usize] ^= 0x40;
-                    }
-                    seen += n as u64;
-                    if client_write.write_all(&buffer[..n]).await.is_err() {
-                        break;
-                    }
-                }
+                let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                let _ = server_write.shutdown().await;
             });
+            let mut seen = 0u64;
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let n = match server_read.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                if (seen..seen + n as u64).contains(&100_000) {
+                    buffer[(100_000 - seen) as usize] ^= 0x40;
+                }
+                seen += n as u64;
+                if client_write.write_all(&buffer[..n]).await.is_err() {
+                    break;
+                }
+            }
         }
-    });
-    address
+    })
+    .await
 }
 
 /// An object uploaded as rclone and boto3 upload (5 MiB parts, each with its CRC32, and a
@@ -534,18 +530,9 @@ async fn composite_checksums_catch_bytes_changed_in_transit() {
         "{verdict:?}"
     );
 
-    let upstream = server
-        .endpoint
-        .endpoint
-        .trim_start_matches("http://")
-        .to_owned();
-    let corrupting = skiff::s3::client::static_connection(
-        "corrupting",
-        &skiff::s3::StaticEndpoint {
-            endpoint: start_corrupting_proxy(upstream).await,
-            ..server.endpoint.clone()
-        },
-        true,
+    let corrupting = common::through(
+        &server,
+        start_corrupting_proxy(common::upstream(&server)).await,
     );
     let dest = dir.path().join("changed.bin");
     let result = download(corrupting, dest.clone()).await;

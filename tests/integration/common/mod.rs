@@ -225,3 +225,44 @@ pub async fn plain_get(url: &str) -> (u16, String, Vec<u8>) {
         .unwrap_or(0);
     (status, head, answer[split + 4..].to_vec())
 }
+
+/// A listener on 127.0.0.1 that hands each connection it accepts to `serve`, in a task of its
+/// own: the base of the test proxies that stand between Skiff and a server. Returns its
+/// `http://` address.
+pub async fn loopback_proxy<F, Fut>(serve: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            if let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(serve(client));
+            }
+        }
+    });
+    address
+}
+
+/// The `host:port` of a server's plain-HTTP endpoint, for a proxy to forward to.
+pub fn upstream(server: &TestServer) -> String {
+    server
+        .endpoint
+        .endpoint
+        .trim_start_matches("http://")
+        .to_owned()
+}
+
+/// A connection to `server` through the proxy at `proxy`.
+pub fn through(server: &TestServer, proxy: String) -> Connection {
+    static_connection(
+        "proxy",
+        &StaticEndpoint {
+            endpoint: proxy,
+            ..server.endpoint.clone()
+        },
+        true,
+    )
+}
