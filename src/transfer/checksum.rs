@@ -3,8 +3,8 @@
 //! any order combines into the CRC of the whole, so a download checks a whole-object value
 //! without reading its file again.
 //!
-//! Who stores which: Skiff uploads with CRC32C; boto3 and the AWS CLI v2 since 2025 with CRC32;
-//! S3 itself adds CRC64NVME to every object written without another checksum.
+//! Who stores which: Skiff uploads with CRC32C; boto3 (and what is built on it) since 2025 with
+//! CRC32; S3 itself adds CRC64NVME to every object written without another checksum.
 
 use std::io::Read;
 use std::path::Path;
@@ -112,11 +112,10 @@ impl PieceHasher {
     }
 }
 
-/// The checksum an object carries, as far as Skiff can check it.
+/// A CRC an object carries. An object with none (or only SHA-1 or SHA-256, which do not combine)
+/// has its size checked, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoredChecksum {
-    /// None Skiff checks (SHA-1, SHA-256, or none): the size is all there is to check.
-    Unknown,
     /// The CRC of the whole object.
     Full {
         algorithm: PieceChecksum,
@@ -178,10 +177,9 @@ impl StoredChecksum {
     }
 
     /// What to take of each piece to check this.
-    pub fn piece_checksum(&self) -> Option<PieceChecksum> {
+    pub fn piece_checksum(&self) -> PieceChecksum {
         match self {
-            Self::Unknown => None,
-            Self::Full { algorithm, .. } | Self::Composite { algorithm, .. } => Some(*algorithm),
+            Self::Full { algorithm, .. } | Self::Composite { algorithm, .. } => *algorithm,
         }
     }
 
@@ -198,7 +196,6 @@ impl StoredChecksum {
     /// parts than the pieces.
     fn check(&self, pieces: &[RangeCrc]) -> Option<bool> {
         match self {
-            Self::Unknown => Some(true),
             Self::Full { algorithm, value } => {
                 let whole = pieces
                     .iter()
@@ -219,7 +216,6 @@ impl StoredChecksum {
     /// at any of the part sizes uploaders use.
     fn matches_local(&self, path: &Path, size: u64) -> std::io::Result<bool> {
         match self {
-            Self::Unknown => Ok(true),
             Self::Full { algorithm, value } => {
                 Ok(algorithm.encode(algorithm.of_file(path)?) == *value)
             }
@@ -294,7 +290,7 @@ pub fn compare_local(path: &Path, head: &HeadObjectOutput) -> std::io::Result<Ve
         });
     }
     let readings = StoredChecksum::readings(head);
-    let Some(algorithm) = readings.first().and_then(StoredChecksum::piece_checksum) else {
+    let Some(algorithm) = readings.first().map(StoredChecksum::piece_checksum) else {
         return Ok(Verdict::SizeOnly {
             why: "the object carries no CRC32C, CRC32 or CRC64NVME checksum".into(),
         });
@@ -459,8 +455,6 @@ mod tests {
                 "{algorithm:?}"
             );
         }
-        let pieces = pieces_of(&data, PieceChecksum::Crc32c);
-        assert_eq!(StoredChecksum::Unknown.check(&pieces), Some(true));
     }
 
     #[test]

@@ -719,16 +719,12 @@ async fn fetch_object(
     let stored = StoredChecksum::readings(&head);
     // Only an unambiguous value is checked (see `pieces_confirm`): without one, taking the
     // pieces' checksums would cost CPU for nothing.
-    let piece_checksum = match stored.as_slice() {
-        [only] => only.piece_checksum(),
-        _ => None,
+    let (piece_checksum, upload_parts) = match stored.as_slice() {
+        [only] => (Some(only.piece_checksum()), only.composite_parts()),
+        _ => (None, None),
     };
     let partial = partial_path(dest)?;
     // Pieces that are the upload's parts check a composite checksum as they arrive.
-    let upload_parts = match stored.as_slice() {
-        [only] => only.composite_parts(),
-        _ => None,
-    };
     let plan = match upload_parts {
         Some(parts) => upload_plan(connection, bucket, key, etag.as_deref(), size, parts).await,
         None => None,
