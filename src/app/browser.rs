@@ -687,6 +687,9 @@ impl Browser {
                             format!("{} ({} bytes)", human_bytes(d.size_bytes), thousands(d.size_bytes)),
                         );
                         field(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
+                        if let Some(checksum) = &d.checksum {
+                            field(ui, "Checksum", checksum.clone());
+                        }
                         field(
                             ui,
                             "Content type",

@@ -16,6 +16,8 @@ pub struct ObjectDetails {
     pub last_modified_secs: Option<i64>,
     pub version_id: Option<String>,
     pub user_metadata: BTreeMap<String, String>,
+    /// The checksum the server stored, as `CRC64NVME i1Tp2cVBLfI= (full object)`.
+    pub checksum: Option<String>,
 }
 
 pub async fn head_object(
@@ -23,14 +25,24 @@ pub async fn head_object(
     bucket: &str,
     key: &str,
 ) -> Result<ObjectDetails, S3Error> {
-    let output = connection
-        .client
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(key)))?;
+    let head = |checksum_mode: bool| {
+        connection
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .set_checksum_mode(checksum_mode.then_some(aws_sdk_s3::types::ChecksumMode::Enabled))
+            .send()
+    };
+    let error = |e| connection.error(e, &connection.target().bucket(bucket).key(key));
+    // The checksum needs a header that a page's CORS rule may not allow, so only the desktop
+    // asks. S3 refuses it without kms:Decrypt on a KMS-encrypted object: then the details come
+    // without it.
+    let checksum_mode = cfg!(not(target_arch = "wasm32"));
+    let output = match head(checksum_mode).await.map_err(error) {
+        Err(S3Error::AccessDenied { .. }) if checksum_mode => head(false).await.map_err(error)?,
+        result => result?,
+    };
     Ok(ObjectDetails {
         key: key.to_owned(),
         size_bytes: output.content_length().unwrap_or(0).max(0) as u64,
@@ -46,7 +58,33 @@ pub async fn head_object(
             .metadata()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        checksum: stored_checksum(&output),
     })
+}
+
+/// The checksum a HEAD shows, named and with its kind: `CRC32 Vqm2YA==-4 (composite of 4
+/// parts)`. A value with `-N` is over the upload's parts; S3 also says which in ChecksumType.
+fn stored_checksum(head: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Option<String> {
+    let (name, value) = [
+        ("CRC64NVME", head.checksum_crc64_nvme()),
+        ("CRC32C", head.checksum_crc32_c()),
+        ("CRC32", head.checksum_crc32()),
+        ("SHA256", head.checksum_sha256()),
+        ("SHA1", head.checksum_sha1()),
+    ]
+    .into_iter()
+    .find_map(|(name, value)| value.map(|v| (name, v)))?;
+    let kind = match value
+        .rsplit_once('-')
+        .and_then(|(_, n)| n.parse::<u64>().ok())
+    {
+        Some(parts) => format!(" (composite of {parts} parts)"),
+        None if head.checksum_type() == Some(&aws_sdk_s3::types::ChecksumType::FullObject) => {
+            " (full object)".to_owned()
+        }
+        None => String::new(),
+    };
+    Some(format!("{name} {value}{kind}"))
 }
 
 /// The name a user typed for a new folder, checked: one path segment, no slashes inside.
