@@ -26,6 +26,12 @@ name="shard-0001.bin"
 head -c $((${E2E_MIB:-20} * 1024 * 1024 + 5)) /dev/urandom > "$work/$name"
 picked="notes + ü.csv"
 head -c 70000 /dev/urandom > "$work/$picked"
+# A folder with a subfolder: each file's key keeps its path from the dropped folder on.
+folder="run 7"
+folder_files=("run 7/config.json" "run 7/shards/part 0.bin")
+mkdir -p "$work/$folder/shards"
+head -c 3000 /dev/urandom > "$work/${folder_files[0]}"
+head -c $((6 * 1024 * 1024 + 3)) /dev/urandom > "$work/${folder_files[1]}"
 
 # The S3 side, through an independent client: make the bucket, and a presigned HEAD of the key
 # the drop should become, for the browser side to wait on.
@@ -51,11 +57,14 @@ PY
 s3 mb "$bucket"
 landed=$(s3 landed-url "$bucket" "$prefix$name")
 picked_landed=$(s3 landed-url "$bucket" "$prefix$picked")
+folder_landed=$(for f in "${folder_files[@]}"; do s3 landed-url "$bucket" "$prefix$f"; done |
+  python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))')
 query="bucket=$bucket&prefix=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$prefix")"
 
-node web/e2e/upload.mjs "${web_url}?$query" "$shots" "$work/$name" "$landed" "$work/$picked" "$picked_landed"
+node web/e2e/upload.mjs "${web_url}?$query" "$shots" "$work/$name" "$landed" "$work/$picked" \
+  "$picked_landed" "$work/$folder" "$folder_landed"
 passed=0
-for file in "$name" "$picked"; do
+for file in "$name" "$picked" "${folder_files[@]}"; do
   s3 get "$bucket" "$prefix$file" > "$work/back.bin"
   if cmp -s "$work/$file" "$work/back.bin"; then
     echo "e2e: $file arrived as s3://$bucket/$prefix$file, byte-identical ($(stat -c %s "$work/back.bin") bytes)"

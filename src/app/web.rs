@@ -1,7 +1,7 @@
 //! Browser-only parts of a session: the upload queue fed by drops and the file picker, and
 //! downloads through links the browser saves.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -140,16 +140,113 @@ impl WebSide {
     }
 }
 
-/// Files dropped on the page this frame.
+thread_local! {
+    /// Files found inside folders dropped on the page, waiting for the next frame.
+    static FROM_DROPPED_FOLDERS: RefCell<Vec<PickedFile>> = const { RefCell::new(Vec::new()) };
+    static FOLDER_DROPS_TAKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Files dropped on the page since the last frame, with the files inside dropped folders.
 pub fn dropped_files(ctx: &egui::Context) -> Vec<PickedFile> {
-    ctx.input(|i| {
+    take_folder_drops(ctx);
+    let mut files: Vec<PickedFile> = ctx.input(|i| {
         i.raw
             .dropped_files
             .iter()
             .filter_map(|f| f.web_file().cloned())
             .map(PickedFile::new)
             .collect()
-    })
+    });
+    files.extend(FROM_DROPPED_FOLDERS.with_borrow_mut(std::mem::take));
+    files
+}
+
+/// eframe hands over the files of a drop, but a dropped folder only as an unreadable file. So a
+/// drop that holds a folder is taken here first (a capture listener on the window, before the
+/// canvas's own) and its tree walked through the browser's File and Directory Entries API; each
+/// file keeps its path from the dropped folder on, as the folder picker gives it.
+fn take_folder_drops(ctx: &egui::Context) {
+    if FOLDER_DROPS_TAKEN.replace(true) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ctx = ctx.clone();
+    let on_drop =
+        Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |event: web_sys::DragEvent| {
+            let Some(transfer) = event.data_transfer() else {
+                return;
+            };
+            // Entries must be taken while the event runs: the items go when it ends.
+            let items = transfer.items();
+            let entries: Vec<web_sys::FileSystemEntry> = (0..items.length())
+                .filter_map(|i| items.get(i))
+                .filter(|item| item.kind() == "file")
+                .filter_map(|item| item.webkit_get_as_entry().ok().flatten())
+                .collect();
+            if !entries.iter().any(|e| e.is_directory()) {
+                return;
+            }
+            event.prevent_default();
+            event.stop_immediate_propagation();
+            // The canvas saw the drag come in: tell it the drag is over, or its drop target stays lit.
+            if let (Some(target), Ok(leave)) =
+                (event.target(), web_sys::DragEvent::new("dragleave"))
+            {
+                let _ = target.dispatch_event(&leave);
+            }
+            for entry in entries {
+                walk_dropped(entry, ctx.clone());
+            }
+        });
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "drop",
+        on_drop.as_ref().unchecked_ref(),
+        true,
+    );
+    // It serves the page for as long as the page lives.
+    on_drop.forget();
+}
+
+/// Queues the file `entry` names, or every file under the folder it names.
+fn walk_dropped(entry: web_sys::FileSystemEntry, ctx: egui::Context) {
+    if entry.is_file() {
+        let path = entry.full_path().trim_start_matches('/').to_owned();
+        let on_file = Closure::once_into_js(move |file: web_sys::File| {
+            FROM_DROPPED_FOLDERS.with_borrow_mut(|files| {
+                files.push(PickedFile {
+                    file,
+                    relative_path: path,
+                })
+            });
+            ctx.request_repaint();
+        });
+        entry
+            .unchecked_into::<web_sys::FileSystemFileEntry>()
+            .file_with_callback(on_file.unchecked_ref());
+    } else if entry.is_directory() {
+        let reader = entry
+            .unchecked_into::<web_sys::FileSystemDirectoryEntry>()
+            .create_reader();
+        read_folder(reader, ctx);
+    }
+}
+
+/// Reads a folder's entries: a reader hands them over in batches (100 in Chromium) until it hands
+/// over none.
+fn read_folder(reader: web_sys::FileSystemDirectoryReader, ctx: egui::Context) {
+    let next = reader.clone();
+    let on_entries = Closure::once_into_js(move |entries: js_sys::Array| {
+        if entries.length() == 0 {
+            return;
+        }
+        for entry in entries.iter() {
+            walk_dropped(entry.unchecked_into(), ctx.clone());
+        }
+        read_folder(next, ctx);
+    });
+    let _ = reader.read_entries_with_callback(on_entries.unchecked_ref());
 }
 
 /// Lets the browser fetch and save a download link. A new tab, so that the app stays open even

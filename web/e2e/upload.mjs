@@ -1,16 +1,19 @@
-// Uploads two files through the Skiff web app as a user would: one dropped on the canvas, as a
-// drag from the desktop does, and one chosen in the browser's file picker after a click on
-// "Upload files…". Waits until each object exists. Usage:
-//   node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED
+// Uploads through the Skiff web app as a user would: a file dropped on the canvas, as a drag from
+// the desktop does; a file chosen in the browser's file picker after a click on "Upload files…";
+// and a folder dropped on the canvas, the way the desktop drags one (Chromium's own drag
+// events). Waits until each object exists. Usage:
+//   node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED \
+//     DROP_FOLDER FOLDER_LANDED_JSON
 // APP_URL opens the app on the bucket and prefix to upload into (?bucket=…&prefix=…); each
-// *_LANDED is a presigned HEAD of the key that file should become. The test around it
-// (web/e2e.sh) then checks through the S3 API that the objects' bytes are the files'.
+// *_LANDED is a presigned HEAD of the key that file should become (FOLDER_LANDED_JSON: a JSON
+// list of them, one for each file in the folder). The test around it (web/e2e.sh) then checks
+// through the S3 API that the objects' bytes are the files'.
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [url, shots, file, landed, picked, pickedLanded] = process.argv.slice(2);
-if (!url || !shots || !file || !landed || !picked || !pickedLanded) {
-  console.error('usage: node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED');
+const [url, shots, file, landed, picked, pickedLanded, folder, folderLanded] = process.argv.slice(2);
+if (!url || !shots || !file || !landed || !picked || !pickedLanded || !folder || !folderLanded) {
+  console.error('usage: node upload.mjs APP_URL SCREENSHOT_DIR DROP_FILE DROP_LANDED PICK_FILE PICK_LANDED DROP_FOLDER FOLDER_LANDED_JSON');
   process.exit(2);
 }
 // Where "⬆ Upload files…" sits in the toolbar at this viewport (egui draws on a canvas: there
@@ -92,6 +95,25 @@ try {
   await page.waitForTimeout(1_500);
   await page.screenshot({ path: join(shots, 'web-picked-done.png') });
   console.log(`picked ${basename(picked)}; it arrived`);
+
+  // A folder dragged from the desktop: Chromium's drag events with the folder's path, which the
+  // page sees as a directory entry, as with a real drag.
+  const cdp = await page.context().newCDPSession(page);
+  const box = await page.locator('#skiff_canvas').boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: [folder], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver']) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, 'web-folder-hover.png') });
+  await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
+  for (const [i, headUrl] of JSON.parse(folderLanded).entries()) {
+    await waitFor(page, `file ${i + 1} of ${basename(folder)}`, headUrl);
+  }
+  await page.waitForTimeout(1_500);
+  await page.screenshot({ path: join(shots, 'web-folder-done.png') });
+  console.log(`dropped the folder ${basename(folder)}; its files arrived`);
 } catch (e) {
   failed = true;
   console.error(e);
