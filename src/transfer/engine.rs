@@ -83,15 +83,19 @@ impl TransferError {
 }
 
 /// Holds `journal` for this transfer while it runs, or says that another transfer holds it.
-fn claim_journal(
+async fn claim_journal(
     journal: &Path,
     what: impl FnOnce() -> String,
 ) -> Result<JournalClaim, TransferError> {
-    match JournalClaim::claim(journal) {
-        Ok(Some(claim)) => Ok(claim),
-        Ok(None) => Err(TransferError::InUse { what: what() }),
-        Err(e) => Err(TransferError::io(journal, e)),
+    // A few tries: `JournalClaim::is_held` holds a free lock for a moment to find it free.
+    for _ in 0..10 {
+        match JournalClaim::claim(journal) {
+            Ok(Some(claim)) => return Ok(claim),
+            Ok(None) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            Err(e) => return Err(TransferError::io(journal, e)),
+        }
     }
+    Err(TransferError::InUse { what: what() })
 }
 
 /// The file a download should be written to under `policy`, or `None` to skip it.
@@ -344,7 +348,8 @@ pub async fn upload_file(
         .store(plan.part_count, Ordering::Relaxed);
     let _claim = claim_journal(&UploadJournal::file_for(bucket, key, path), || {
         format!("The upload of {} to s3://{bucket}/{key}", path.display())
-    })?;
+    })
+    .await?;
     // An earlier run of this same upload (crash, restart, pause) left a journal: continue it, if
     // the server still has the upload.
     let resumed = match UploadJournal::find(bucket, key, path, &meta, plan.part_size_bytes) {
@@ -736,7 +741,8 @@ async fn fetch_object(
     let pieces = plan.part_count;
     let _claim = claim_journal(&DownloadJournal::file_for(dest), || {
         format!("The download of s3://{bucket}/{key} to {}", dest.display())
-    })?;
+    })
+    .await?;
     // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
     let found = DownloadJournal::find(
         dest,

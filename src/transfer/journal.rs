@@ -118,22 +118,16 @@ impl JournalClaim {
             std::fs::create_dir_all(dir)?;
         }
         let lock = Self::lock_path(journal);
-        // A few tries: [`Self::is_held`] holds a free lock for a moment to find it free.
-        for _ in 0..10 {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock)?;
-            match file.try_lock() {
-                Ok(()) => return Ok(Some(Self { lock, _file: file })),
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    std::thread::sleep(std::time::Duration::from_millis(10))
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(e),
-            }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { lock, _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
         }
-        Ok(None)
     }
 
     /// Whether a running transfer holds the journal file `journal`.
