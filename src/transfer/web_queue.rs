@@ -312,6 +312,7 @@ fn start(queue: Weak<RefCell<Inner>>, job: Rc<WebJob>, connection: Connection, n
 /// One upload from its destination check to its last part; the state it ends in.
 async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<JobState, S3Error> {
     let begun = job.multipart.borrow().as_ref().map(|m| m.key.clone());
+    let resumed = begun.is_some();
     let key = match begun {
         Some(key) => key,
         None => {
@@ -484,35 +485,50 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
     match completed {
         Ok(_) => {}
         // Some servers (moto) answer in a form the SDK cannot read: the listing tells whether
-        // the upload completed. (A listing, not a HEAD: a bucket-level request, which such
-        // servers also let a page make.)
-        Err(S3Error::UnreadableAnswer { .. }) => {
-            let listed = crate::s3::listing::list_all(
-                connection,
-                crate::s3::listing::ListRequest::recursive(&job.bucket, &key),
-            )
-            .await?;
-            let size = listed
-                .objects
-                .iter()
-                .find(|o| o.key == key)
-                .map(|o| o.size_bytes);
-            let problem = match size {
-                Some(n) if n == job.size_bytes => None,
-                Some(n) => Some(format!("it lists with {n} bytes, not {}", job.size_bytes)),
-                None => Some("it is not listed after completing".to_owned()),
-            };
-            if let Some(problem) = problem {
-                return Err(S3Error::Other {
-                    what: target.describe(),
-                    detail: format!("the upload could not be confirmed: {problem}"),
-                });
-            }
-        }
+        // the upload completed.
+        Err(S3Error::UnreadableAnswer { .. }) => confirm_listed(connection, job, &key).await?,
+        // A pause can land while Complete is on its way: the server completed the upload and
+        // the page never heard. Resumed, the upload is gone; the listing tells whether it
+        // became the object.
+        Err(e) if resumed && upload_is_gone(&e) => confirm_listed(connection, job, &key).await?,
         Err(e) => return Err(e),
     }
     job.multipart.borrow_mut().take();
     Ok(JobState::Done)
+}
+
+/// Whether the server no longer knows a multipart upload: S3 says NoSuchUpload, the sandbox
+/// (s3s-fs) denies access.
+fn upload_is_gone(e: &S3Error) -> bool {
+    match e {
+        S3Error::AccessDenied { .. } => true,
+        S3Error::Service { code, .. } => code == "NoSuchUpload",
+        _ => false,
+    }
+}
+
+/// Confirms through a listing that `key` holds an object of the job's size. A listing, not a
+/// HEAD: a bucket-level request, which servers that refuse a page's HEAD (moto) let it make.
+async fn confirm_listed(connection: &Connection, job: &WebJob, key: &str) -> Result<(), S3Error> {
+    let listed = crate::s3::listing::list_all(
+        connection,
+        crate::s3::listing::ListRequest::recursive(&job.bucket, key),
+    )
+    .await?;
+    let size = listed
+        .objects
+        .iter()
+        .find(|o| o.key == key)
+        .map(|o| o.size_bytes);
+    let problem = match size {
+        Some(n) if n == job.size_bytes => return Ok(()),
+        Some(n) => format!("it lists with {n} bytes, not {}", job.size_bytes),
+        None => "it is not listed after completing".to_owned(),
+    };
+    Err(S3Error::Other {
+        what: connection.target().bucket(&job.bucket).key(key).describe(),
+        detail: format!("the upload could not be confirmed: {problem}"),
+    })
 }
 
 /// Bytes `[start, end)` of a file, read through `Blob.slice`.

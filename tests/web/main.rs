@@ -419,7 +419,8 @@ async fn a_paused_upload_resumes_from_its_parts_and_a_cancelled_one_leaves_nothi
     const MIB: u64 = 1024 * 1024;
     for c in servers() {
         let bucket = fresh_bucket(&c, "pause").await;
-        let bytes = random_bytes(40 * MIB as usize + 7);
+        // 12 parts: on the fast sandbox, enough that a pause after the first lands mid-way.
+        let bytes = random_bytes(96 * MIB as usize + 7);
         let mut queue = WebQueue::new(c.clone(), skiff::s3::runtime::no_notify());
         let options = TransferOptions::default();
         let overwrite = Conflict::Decided(IfExists::Overwrite);
