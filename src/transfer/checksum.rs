@@ -314,7 +314,7 @@ pub fn compare_local(path: &Path, head: &HeadObjectOutput) -> std::io::Result<Ve
 }
 
 /// The CRC of the part CRCs, each in its big-endian bytes: S3's composite checksum.
-fn composite(algorithm: PieceChecksum, crcs: impl Iterator<Item = u64>) -> u64 {
+pub fn composite(algorithm: PieceChecksum, crcs: impl Iterator<Item = u64>) -> u64 {
     let width = algorithm.width_bytes();
     let bytes: Vec<u8> = crcs
         .flat_map(|c| c.to_be_bytes()[8 - width..].to_vec())

@@ -12,7 +12,8 @@ use futures::{StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
 use super::checksum::{
-    PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, Verdict, compare_local, pieces_confirm,
+    self, PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, Verdict, compare_local,
+    pieces_confirm,
 };
 use super::content::{crc32c_base64, guess_content_type};
 use super::job::{IfExists, TransferOptions, numbered, upload_destination};
@@ -369,6 +370,15 @@ pub async fn upload_file(
             let alive = matches!(alive, Ok(_) | Err(S3Error::UnreadableAnswer { .. }));
             if alive {
                 Some(journal)
+            } else if completed_earlier(connection, &journal, bucket, key, size, &plan).await {
+                // The run stopped between Complete and forgetting its journal (a pause or a
+                // crash as the answer came): the object is this file already.
+                journal.remove();
+                progress
+                    .parts_resumed
+                    .store(plan.part_count, Ordering::Relaxed);
+                progress.add(size);
+                return Ok(());
             } else {
                 journal.remove();
                 None
@@ -555,6 +565,57 @@ pub async fn upload_file(
     guard.upload_id = None;
     guard.journal.lock().expect("journal lock").remove();
     Ok(())
+}
+
+/// Whether the object at `key` is what the journal's upload would have become: its size, and the
+/// composite CRC32C of the journal's part checksums, every part of `plan` sent. A journal whose
+/// upload the server no longer knows may have completed just before its run stopped.
+async fn completed_earlier(
+    connection: &Connection,
+    journal: &UploadJournal,
+    bucket: &str,
+    key: &str,
+    size: u64,
+    plan: &PartPlan,
+) -> bool {
+    if journal.parts.len() as u64 != plan.part_count {
+        return false;
+    }
+    let Ok(head) = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await
+    else {
+        return false;
+    };
+    let part_crcs: Option<Vec<u64>> = journal
+        .parts
+        .values()
+        .map(|p| {
+            let bytes = aws_smithy_types::base64::decode(&p.crc32c).ok()?;
+            let bytes: [u8; 4] = bytes.try_into().ok()?;
+            Some(u64::from(u32::from_be_bytes(bytes)))
+        })
+        .collect();
+    let Some(part_crcs) = part_crcs else {
+        return false;
+    };
+    let expected = StoredChecksum::Composite {
+        algorithm: PieceChecksum::Crc32c,
+        value: PieceChecksum::Crc32c.encode(checksum::composite(
+            PieceChecksum::Crc32c,
+            part_crcs.into_iter(),
+        )),
+        parts: plan.part_count,
+    };
+    head.content_length() == Some(size as i64)
+        && StoredChecksum::readings(&head).contains(&expected)
 }
 
 /// Aborts the multipart upload a paused transfer of `source` left, and forgets its journal.
