@@ -567,6 +567,25 @@ pub async fn upload_file(
     Ok(())
 }
 
+/// A HEAD that asks for the object's stored checksum, with a transfer's retries.
+async fn head_with_checksum(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+) -> Result<aws_sdk_s3::operation::head_object::HeadObjectOutput, S3Error> {
+    connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(key)))
+}
+
 /// Whether the object at `key` is what the journal's upload would have become: its size, and the
 /// composite CRC32C of the journal's part checksums, every part of `plan` sent. A journal whose
 /// upload the server no longer knows may have completed just before its run stopped.
@@ -581,17 +600,7 @@ async fn completed_earlier(
     if journal.parts.len() as u64 != plan.part_count {
         return false;
     }
-    let Ok(head) = connection
-        .client
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-    else {
+    let Ok(head) = head_with_checksum(connection, bucket, key).await else {
         return false;
     };
     let part_crcs: Option<Vec<u64>> = journal
@@ -765,17 +774,7 @@ async fn fetch_object(
         return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
     }
     let target = connection.target().bucket(bucket).key(key);
-    let head = connection
-        .client
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &target))?;
+    let head = head_with_checksum(connection, bucket, key).await?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     let etag = head.e_tag().map(str::to_owned);
     if size == 0 || size < options.multipart_threshold_bytes {
@@ -1604,18 +1603,7 @@ pub async fn verify_file(
     bucket: &str,
     key: &str,
 ) -> Result<Verdict, TransferError> {
-    let target = connection.target().bucket(bucket).key(key);
-    let head = connection
-        .client
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &target))?;
+    let head = head_with_checksum(connection, bucket, key).await?;
     let path_owned = path.to_owned();
     tokio::task::spawn_blocking(move || compare_local(&path_owned, &head))
         .await
