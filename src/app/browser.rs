@@ -260,7 +260,7 @@ impl Browser {
         let connection = self.connection.clone();
         let (bucket, key_owned) = (self.bucket.clone(), key.to_owned());
         let promise = task::spawn(ctx, async move {
-            objects::head_object(&connection, &bucket, &key_owned).await
+            objects::object_details(&connection, &bucket, &key_owned).await
         });
         self.details = Some((key.to_owned(), promise));
     }

@@ -20,29 +20,48 @@ pub struct ObjectDetails {
     pub checksum: Option<String>,
 }
 
+/// What HeadObject says of `key`: enough to tell whether it exists and what it is.
 pub async fn head_object(
     connection: &Connection,
     bucket: &str,
     key: &str,
 ) -> Result<ObjectDetails, S3Error> {
-    let head = |checksum_mode: bool| {
-        connection
-            .client
-            .head_object()
-            .bucket(bucket)
-            .key(key)
-            .set_checksum_mode(checksum_mode.then_some(aws_sdk_s3::types::ChecksumMode::Enabled))
-            .send()
-    };
-    let error = |e| connection.error(e, &connection.target().bucket(bucket).key(key));
-    // The checksum needs a header that a page's CORS rule may not allow, so only the desktop
-    // asks. S3 refuses it without kms:Decrypt on a KMS-encrypted object: then the details come
-    // without it.
-    let checksum_mode = cfg!(not(target_arch = "wasm32"));
-    let output = match head(checksum_mode).await.map_err(error) {
-        Err(S3Error::AccessDenied { .. }) if checksum_mode => head(false).await.map_err(error)?,
-        result => result?,
-    };
+    head(connection, bucket, key, false).await
+}
+
+/// What the details panel shows of `key`, with the checksum the server stored where it tells.
+/// The checksum needs a header that a page's CORS rule may not allow, so only the desktop asks;
+/// and S3 refuses it without kms:Decrypt on a KMS-encrypted object, so a refusal is asked again
+/// without it.
+pub async fn object_details(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+) -> Result<ObjectDetails, S3Error> {
+    if cfg!(target_arch = "wasm32") {
+        return head(connection, bucket, key, false).await;
+    }
+    match head(connection, bucket, key, true).await {
+        Err(S3Error::AccessDenied { .. }) => head(connection, bucket, key, false).await,
+        result => result,
+    }
+}
+
+async fn head(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    checksum_mode: bool,
+) -> Result<ObjectDetails, S3Error> {
+    let output = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .set_checksum_mode(checksum_mode.then_some(aws_sdk_s3::types::ChecksumMode::Enabled))
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &connection.target().bucket(bucket).key(key)))?;
     Ok(ObjectDetails {
         key: key.to_owned(),
         size_bytes: output.content_length().unwrap_or(0).max(0) as u64,
