@@ -33,6 +33,19 @@ impl SandboxStore {
         }
     }
 
+    /// S3 answers NoSuchUpload for an upload it does not know (never started, completed or
+    /// aborted); s3s-fs denies access, which reads as a permissions problem. Its record of an
+    /// upload is a side file named for the upload id.
+    fn upload_exists(&self, upload_id: &str) -> S3Result<()> {
+        let known =
+            uuid_shaped(upload_id) && self.root.join(format!(".upload-{upload_id}.json")).exists();
+        if known {
+            Ok(())
+        } else {
+            Err(s3s::s3_error!(NoSuchUpload))
+        }
+    }
+
     /// Whether the bucket holds any object: any file at all below its directory.
     fn holds_objects(&self, bucket: &str) -> bool {
         fn any_file(dir: &std::path::Path) -> bool {
@@ -104,10 +117,21 @@ fn restore_keys(contents: &mut Option<Vec<Object>>) {
     }
 }
 
+/// Whether `id` is a UUID in its usual text form, as s3s-fs makes upload ids: nothing else may
+/// reach a file name.
+fn uuid_shaped(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 /// Writes the whole `impl S3`, so that `async_trait` sees every generated method.
 macro_rules! store_impl {
     (
         delegate { $($op:ident: $input:ident => $output:ident),* $(,)? }
+        of_an_upload { $($uop:ident: $uinput:ident => $uoutput:ident),* $(,)? }
         with_store_key { $($kop:ident: $kinput:ident => $koutput:ident),* $(,)? }
         $($custom:tt)*
     ) => {
@@ -116,6 +140,12 @@ macro_rules! store_impl {
             $(
                 async fn $op(&self, req: S3Request<$input>) -> S3Result<S3Response<$output>> {
                     self.fs.$op(req).await
+                }
+            )*
+            $(
+                async fn $uop(&self, req: S3Request<$uinput>) -> S3Result<S3Response<$uoutput>> {
+                    self.upload_exists(&req.input.upload_id)?;
+                    self.fs.$uop(req).await
                 }
             )*
             $(
@@ -139,6 +169,8 @@ store_impl! {
         list_buckets: ListBucketsInput => ListBucketsOutput,
         get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
         create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,
+    }
+    of_an_upload {
         upload_part: UploadPartInput => UploadPartOutput,
         upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput,
         list_parts: ListPartsInput => ListPartsOutput,
@@ -290,6 +322,14 @@ mod tests {
         assert_eq!(url_safe_base64("cl-test"), "Y2wtdGVzdA");
         assert_eq!(url_safe_base64("data/sub/c"), "ZGF0YS9zdWIvYw");
         assert_eq!(url_safe_base64("\u{fb}\u{ff}"), "w7vDvw");
+    }
+
+    #[test]
+    fn only_uuids_name_an_upload_file() {
+        assert!(uuid_shaped("0b2f9c6e-3f1a-4c1e-9a57-2d2c1f0e8b11"));
+        assert!(!uuid_shaped("an-upload-that-completed"));
+        assert!(!uuid_shaped("../../../../etc/passwd-0000000000000"));
+        assert!(!uuid_shaped("0b2f9c6e/3f1a-4c1e-9a57-2d2c1f0e8b11"));
     }
 
     #[test]

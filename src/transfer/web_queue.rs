@@ -497,14 +497,9 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
     Ok(JobState::Done)
 }
 
-/// Whether the server no longer knows a multipart upload: S3 says NoSuchUpload, the sandbox
-/// (s3s-fs) denies access.
+/// Whether the server no longer knows a multipart upload.
 fn upload_is_gone(e: &S3Error) -> bool {
-    match e {
-        S3Error::AccessDenied { .. } => true,
-        S3Error::Service { code, .. } => code == "NoSuchUpload",
-        _ => false,
-    }
+    matches!(e, S3Error::Service { code, .. } if code == "NoSuchUpload")
 }
 
 /// Confirms through a listing that `key` holds an object of the job's size. A listing, not a

@@ -278,6 +278,69 @@ mod suite {
         );
     }
 
+    /// An upload the server no longer knows (completed, aborted) answers NoSuchUpload, for its
+    /// parts and its completion: what a resumed transfer goes by. (Not moto: it answers a part
+    /// of an aborted upload with a 500.)
+    pub async fn a_finished_upload_is_no_such_upload(server: &TestServer) {
+        let bucket = fresh_bucket(server, "nosuchupload").await;
+        let client = &server.connection.client;
+        let upload = client
+            .create_multipart_upload()
+            .bucket(&bucket)
+            .key("gone.bin")
+            .send()
+            .await
+            .unwrap();
+        let upload_id = upload.upload_id().unwrap();
+        client
+            .abort_multipart_upload()
+            .bucket(&bucket)
+            .key("gone.bin")
+            .upload_id(upload_id)
+            .send()
+            .await
+            .unwrap();
+        let target = server.connection.target().bucket(&bucket).key("gone.bin");
+        let part = client
+            .upload_part()
+            .bucket(&bucket)
+            .key("gone.bin")
+            .upload_id(upload_id)
+            .part_number(1)
+            .body(b"bytes".to_vec().into())
+            .send()
+            .await
+            .map_err(|e| server.connection.error(e, &target));
+        assert!(
+            matches!(&part, Err(S3Error::Service { code, .. }) if code == "NoSuchUpload"),
+            "{}: a part of an aborted upload: {part:?}",
+            server.name
+        );
+        let completed = client
+            .complete_multipart_upload()
+            .bucket(&bucket)
+            .key("gone.bin")
+            .upload_id(upload_id)
+            .multipart_upload(
+                aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                    .parts(
+                        aws_sdk_s3::types::CompletedPart::builder()
+                            .part_number(1)
+                            .e_tag("\"0123456789abcdef0123456789abcdef\"")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| server.connection.error(e, &target));
+        assert!(
+            matches!(&completed, Err(S3Error::Service { code, .. }) if code == "NoSuchUpload"),
+            "{}: completing an aborted upload: {completed:?}",
+            server.name
+        );
+    }
+
     fn names(objects: &[skiff::s3::listing::ObjectEntry]) -> Vec<String> {
         objects.iter().map(|o| o.key.clone()).collect()
     }
@@ -298,6 +361,6 @@ macro_rules! conformance {
     };
 }
 
-conformance!(sandbox: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named, download_links);
+conformance!(sandbox: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named, download_links, a_finished_upload_is_no_such_upload);
 conformance!(moto: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named, download_links);
-conformance!(garage: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named, download_links);
+conformance!(garage: listing_across_pages, nested_prefixes, awkward_keys, empty_bucket, folder_marker_and_details, missing_things_are_named, download_links, a_finished_upload_is_no_such_upload);
