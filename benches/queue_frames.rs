@@ -38,7 +38,7 @@ fn main() {
     let mut queue = TransferQueue::new(
         connection,
         TransferOptions::default(),
-        skiff::s3::runtime::no_notify(),
+        skiff::runtime::no_notify(),
     );
     let queued_at = Instant::now();
     let count = queue.upload_path(folder, "queue", "").unwrap();

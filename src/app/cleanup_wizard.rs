@@ -941,7 +941,7 @@ impl CleanupWizard {
 #[cfg(not(target_arch = "wasm32"))]
 fn save_audit_copy(run: &CleanupRun, dir: &std::path::Path) -> Option<String> {
     std::fs::create_dir_all(dir).ok()?;
-    let stamp = utc_datetime(crate::s3::runtime::now_secs()).replace([' ', ':'], "-");
+    let stamp = utc_datetime(crate::runtime::now_secs()).replace([' ', ':'], "-");
     let path = dir.join(format!("{}-{stamp}.csv", run.plan().bucket()));
     std::fs::write(&path, run.export_csv()).ok()?;
     Some(format!("A copy of this report is in {}.", path.display()))

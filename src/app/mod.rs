@@ -639,7 +639,7 @@ impl Session {
 
 /// Today's date as `20261125`, for suggested bucket names.
 fn today_yyyymmdd() -> String {
-    utc_datetime(crate::s3::runtime::now_secs())[..10].replace('-', "")
+    utc_datetime(crate::runtime::now_secs())[..10].replace('-', "")
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -34,7 +34,7 @@ where
 }
 
 /// The engine's repaint callback for this context.
-pub fn notifier(ctx: &egui::Context) -> crate::s3::runtime::Notify {
+pub fn notifier(ctx: &egui::Context) -> crate::runtime::Notify {
     let ctx = ctx.clone();
     std::sync::Arc::new(move || ctx.request_repaint())
 }

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
 
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use futures::StreamExt;
@@ -14,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use super::inventory::{Inventory, ItemKind, UploadInfo, Versioning};
 use super::report::{Entry, Failure, Report};
 use super::scope::Scope;
+use crate::runtime::Notify;
 use crate::s3::Connection;
 use crate::s3::error::S3Error;
-use crate::s3::runtime::{Notify, sleep};
+use crate::s3::retry::back_off;
 
 /// S3's cap on keys in one DeleteObjects request.
 pub const MAX_KEYS_PER_DELETE: usize = 1000;
@@ -322,7 +322,7 @@ impl CleanupRun {
         let mut failures = HashMap::new();
         for attempt in 0..self.options.attempts {
             if attempt > 0 {
-                sleep(backoff(attempt, indices[0])).await;
+                back_off(attempt).await;
             }
             let identifiers: Vec<ObjectIdentifier> = pending
                 .iter()
@@ -628,16 +628,6 @@ fn per_key_reason(code: &str, message: Option<&str>) -> String {
     }
 }
 
-/// Exponential from 200 ms, capped at 5 s, spread over batches so they do not return together.
-fn backoff(attempt: u32, spread: usize) -> Duration {
-    let base = 200u64.saturating_mul(1 << attempt.min(5)).min(5_000);
-    let jitter = (spread as u64)
-        .wrapping_mul(7919)
-        .wrapping_add(u64::from(attempt) * 104_729)
-        % (base / 2 + 1);
-    Duration::from_millis(base / 2 + jitter)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,12 +720,5 @@ mod tests {
         assert_eq!(plan.mode, None);
         assert_eq!(plan.objects.len(), 1);
         assert_eq!(plan.objects[0].version_id, None);
-    }
-
-    #[test]
-    fn backoff_grows_and_stays_bounded() {
-        assert!(backoff(1, 0) >= Duration::from_millis(200));
-        assert!(backoff(10, 12345) <= Duration::from_secs(5));
-        assert_ne!(backoff(2, 0), backoff(2, 1000));
     }
 }

@@ -7,10 +7,10 @@ use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockLegalHoldStatus};
 use futures::StreamExt;
 
 use super::scope::{Filters, Scope};
+use crate::runtime::{Notify, now_secs};
 use crate::s3::Connection;
 use crate::s3::error::S3Error;
 use crate::s3::listing::{MAX_KEYS_PER_PAGE, StorageClass};
-use crate::s3::runtime::{Notify, now_secs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {

@@ -49,7 +49,7 @@ impl LocalInventory {
 
 /// Reads the ledger and looks at each file. Changes nothing.
 pub fn scan_local(scope: &LocalScope) -> LocalInventory {
-    let now = crate::s3::runtime::now_secs();
+    let now = crate::runtime::now_secs();
     let files = ledger::load()
         .into_iter()
         .filter(|r| scope.bucket.as_ref().is_none_or(|b| *b == r.bucket))

@@ -251,9 +251,7 @@ async fn run_scope(
             )
         })
     };
-    let report = run
-        .execute(connection, &crate::s3::runtime::no_notify())
-        .await;
+    let report = run.execute(connection, &crate::runtime::no_notify()).await;
     ticker.finish().await;
     println!("{}", report.summary());
     for f in report.failures.iter().take(20) {
@@ -310,7 +308,7 @@ async fn inventory(
         scope,
         filters,
         &progress,
-        &crate::s3::runtime::no_notify(),
+        &crate::runtime::no_notify(),
     )
     .await;
     ticker.finish().await;

@@ -760,7 +760,7 @@ async fn ls_objects(
         prefix.rfind('/').map_or(0, |i| i + 1)
     };
     let mut out = BufWriter::with_capacity(256 * 1024, out);
-    let mut listing = Listing::start(connection, request, crate::s3::runtime::no_notify());
+    let mut listing = Listing::start(connection, request, crate::runtime::no_notify());
     let (mut count, mut total_bytes) = (0u64, 0u64);
     let mut line = String::with_capacity(256);
     while let Some(event) = listing.next().await {

@@ -37,7 +37,7 @@ pub fn record(path: &Path, bucket: &str, key: &str) {
         key: key.to_owned(),
         size_bytes: meta.len(),
         mtime_nanos: mtime_nanos(&meta),
-        downloaded_at_secs: crate::s3::runtime::now_secs(),
+        downloaded_at_secs: crate::runtime::now_secs(),
     };
     if let Err(e) = append(&[entry]) {
         tracing::warn!("the downloads ledger could not be written: {e}");

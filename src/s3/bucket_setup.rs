@@ -801,7 +801,7 @@ impl Capabilities {
 }
 
 pub async fn probe_capabilities(connection: &Connection) -> Capabilities {
-    let probe = format!("skiff-probe-{:x}", super::runtime::now_millis());
+    let probe = format!("skiff-probe-{:x}", crate::runtime::now_millis());
     let spec = BucketSpec {
         versioning: true,
         lifecycle: Lifecycle {

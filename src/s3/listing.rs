@@ -10,7 +10,7 @@ use futures::{SinkExt, StreamExt};
 
 use super::connection::Connection;
 use super::error::S3Error;
-use super::runtime::{Notify, spawn};
+use crate::runtime::{Notify, spawn};
 
 /// S3's own cap on keys per ListObjectsV2 page.
 pub const MAX_KEYS_PER_PAGE: i32 = 1000;
@@ -256,7 +256,7 @@ fn page_from(output: aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output
 
 /// Lists everything `request` covers and collects it: for the command line and tests.
 pub async fn list_all(connection: &Connection, request: ListRequest) -> Result<ListPage, S3Error> {
-    let mut listing = Listing::start(connection, request, super::runtime::no_notify());
+    let mut listing = Listing::start(connection, request, crate::runtime::no_notify());
     let mut all = ListPage {
         prefixes: Vec::new(),
         objects: Vec::new(),

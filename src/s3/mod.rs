@@ -8,8 +8,9 @@ pub mod connection;
 pub mod error;
 pub mod listing;
 pub mod naming;
+pub mod object_io;
 pub mod objects;
-pub mod runtime;
+pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod web_http;
 

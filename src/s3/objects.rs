@@ -172,7 +172,7 @@ pub async fn download_link(
     let target = connection.target().bucket(bucket).key(key);
     let name = key.rsplit('/').find(|s| !s.is_empty()).unwrap_or(key);
     let now = std::time::UNIX_EPOCH
-        + std::time::Duration::from_secs(super::runtime::now_secs().max(0) as u64);
+        + std::time::Duration::from_secs(crate::runtime::now_secs().max(0) as u64);
     let config = aws_sdk_s3::presigning::PresigningConfig::builder()
         .start_time(now)
         .expires_in(std::time::Duration::from_secs(expires_secs))

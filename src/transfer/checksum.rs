@@ -314,6 +314,26 @@ pub fn compare_local(path: &Path, head: &HeadObjectOutput) -> std::io::Result<Ve
 }
 
 /// The CRC of the part CRCs, each in its big-endian bytes: S3's composite checksum.
+/// The checksum S3 stores for a multipart upload whose parts carried these CRC32Cs (base64, in
+/// part order), or `None` if one is not a CRC32C.
+pub fn composite_crc32c<'a>(
+    parts: impl ExactSizeIterator<Item = &'a str>,
+) -> Option<StoredChecksum> {
+    let count = parts.len() as u64;
+    let crcs: Option<Vec<u64>> = parts
+        .map(|p| {
+            let bytes: [u8; 4] = aws_smithy_types::base64::decode(p).ok()?.try_into().ok()?;
+            Some(u64::from(u32::from_be_bytes(bytes)))
+        })
+        .collect();
+    let algorithm = PieceChecksum::Crc32c;
+    Some(StoredChecksum::Composite {
+        algorithm,
+        value: algorithm.encode(composite(algorithm, crcs?.into_iter())),
+        parts: count,
+    })
+}
+
 pub fn composite(algorithm: PieceChecksum, crcs: impl Iterator<Item = u64>) -> u64 {
     let width = algorithm.width_bytes();
     let bytes: Vec<u8> = crcs

@@ -2,6 +2,7 @@
 //! destination exists, and the view a queue panel draws. The desktop queue (tokio, files) and the
 //! browser queue (`Blob` slices) both offer [`QueueView`], so one panel serves both.
 
+use crate::s3::object_io::ObjectHeaders;
 use crate::s3::{Connection, S3Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +110,21 @@ impl Default for TransferOptions {
             metadata: Vec::new(),
             if_exists: IfExists::Overwrite,
             record_downloads: false,
+        }
+    }
+}
+
+impl TransferOptions {
+    /// What an upload to `key` stores besides its bytes: the content type given, else the one
+    /// the browser reports for the file, else one guessed from the name.
+    pub fn headers_for(&self, key: &str, browser_type: Option<String>) -> ObjectHeaders {
+        let content_type = (self.content_type.clone())
+            .or(browser_type.filter(|t| !t.is_empty()))
+            .unwrap_or_else(|| super::content::guess_content_type(key).to_owned());
+        ObjectHeaders {
+            content_type,
+            storage_class: self.storage_class.clone(),
+            metadata: self.metadata.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::checksum::PieceChecksum;
+use super::error::TransferError;
 use crate::local_data::{data_dir, mtime_nanos};
 
 /// Where journals live: `SKIFF_JOURNAL_DIR`, or `journal` in the data directory.
@@ -17,11 +18,7 @@ pub fn journal_dir() -> PathBuf {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SentPart {
-    pub etag: Option<String>,
-    pub crc32c: String,
-}
+pub use crate::s3::object_io::SentPart;
 
 /// One multipart upload in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -323,4 +320,20 @@ impl DownloadJournal {
     pub fn remove(dest: &Path) {
         let _ = std::fs::remove_file(Self::file_for(dest));
     }
+}
+
+/// Holds `journal` for this transfer while it runs, or says that another transfer holds it.
+pub(crate) async fn claim_journal(
+    journal: &Path,
+    what: impl FnOnce() -> String,
+) -> Result<JournalClaim, TransferError> {
+    // A few tries: `JournalClaim::is_held` holds a free lock for a moment to find it free.
+    for _ in 0..10 {
+        match JournalClaim::claim(journal) {
+            Ok(Some(claim)) => return Ok(claim),
+            Ok(None) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            Err(e) => return Err(TransferError::io(journal, e)),
+        }
+    }
+    Err(TransferError::InUse { what: what() })
 }

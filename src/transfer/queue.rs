@@ -10,13 +10,11 @@ use std::time::Instant;
 use futures::future::{AbortHandle, Abortable};
 use tokio::sync::Semaphore;
 
-use super::engine::{
-    Progress, Scheduler, download_destination, download_object, upload_file, walk_files,
-};
 pub use super::job::{Conflict, Direction, JobState, Totals};
 use super::job::{IfExists, JobRow, QueueView, TransferOptions, upload_destination};
+use super::{Progress, Scheduler, download_destination, download_object, upload_file, walk_files};
+use crate::runtime::Notify;
 use crate::s3::Connection;
-use crate::s3::runtime::Notify;
 
 /// One file moving one way.
 #[derive(Debug)]
@@ -364,7 +362,7 @@ impl TransferQueue {
                     job.local.clone(),
                 );
                 tokio::spawn(async move {
-                    super::engine::discard_paused_upload(&connection, &bucket, &key, &local).await;
+                    super::discard_paused_upload(&connection, &bucket, &key, &local).await;
                 });
             }
             (self.notify)();
@@ -378,7 +376,7 @@ impl TransferQueue {
             let local = job.local.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                super::engine::discard_partial_download(&local);
+                super::discard_partial_download(&local);
             });
         }
     }
@@ -493,7 +491,7 @@ async fn run_job(
     connection: &Connection,
     scheduler: &Scheduler,
     job: &Job,
-) -> Result<JobState, super::engine::TransferError> {
+) -> Result<JobState, super::TransferError> {
     let conflict = *job.conflict.lock().expect("job lock");
     let policy = match conflict {
         Conflict::Decided(policy) => policy,

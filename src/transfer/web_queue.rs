@@ -6,36 +6,25 @@
 //! `Rc` and `Cell`; no borrow is held across an `await`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, StorageClass};
-use futures::StreamExt;
 use futures::future::{AbortHandle, Abortable};
 use wasm_bindgen_futures::JsFuture;
 
-use super::content::{crc32c_base64, guess_content_type};
+use super::error::TransferError;
 use super::job::{
     Conflict, Direction, IfExists, JobRow, JobState, QueueView, Totals, TransferOptions,
     upload_destination,
 };
-use super::plan::plan_parts;
-use crate::s3::connection::SignBodyWhereNeeded;
-use crate::s3::runtime::Notify;
-use crate::s3::{Connection, S3Error};
+use super::upload::{Begun, PartSource, Upload, UploadRecord, abort_later, upload};
+use crate::runtime::Notify;
+use crate::s3::Connection;
+use crate::s3::object_io::{ObjectRef, SentPart};
 
 /// Files uploading at once; the rest wait as Queued.
 const FILES_AT_ONCE: usize = 3;
 /// Parts of one file in flight at once.
 const PARTS_IN_FLIGHT: usize = 3;
-// Bodies go with their CRC32C, which the server verifies, and unsigned where
-// `Connection::signs_payloads` allows: hashing every byte again with SHA-256 would only add CPU
-// work on the page's one thread.
-
-/// Attempts per request when the server is busy or the network drops (the browser client's
-/// own retries are few, so that a CORS refusal shows at once).
-const ATTEMPTS: u32 = 4;
 
 /// A file chosen in the browser, and the key suffix it keeps (its path inside a dropped or
 /// picked folder, or just its name).
@@ -72,11 +61,10 @@ struct Inner {
 }
 
 /// A multipart upload begun, and the parts the server has; kept over a pause so that resuming
-/// sends only the rest.
+/// sends only the rest, to the key its first run chose.
 struct Multipart {
     key: String,
-    upload_id: String,
-    parts: BTreeMap<i32, CompletedPart>,
+    begun: Begun,
 }
 
 struct WebJob {
@@ -156,26 +144,87 @@ impl WebJob {
 
     /// Aborts the multipart upload it began, if any, so that no parts are left to be billed.
     fn discard_upload(&self, connection: &Connection) {
-        let Some(multipart) = self.multipart.borrow_mut().take() else {
-            return;
-        };
-        let connection = connection.clone();
-        let bucket = self.bucket.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let aborted = connection
-                .client
-                .abort_multipart_upload()
-                .bucket(&bucket)
-                .key(&multipart.key)
-                .upload_id(&multipart.upload_id)
-                .send()
-                .await;
-            if let Err(e) = aborted {
-                let target = connection.target().bucket(&bucket).key(&multipart.key);
-                tracing::warn!("{}", connection.error(e, &target).with_hint());
-            }
-        });
+        if let Some(multipart) = self.multipart.borrow_mut().take() {
+            abort_later(
+                connection,
+                &self.bucket,
+                &multipart.key,
+                multipart.begun.upload_id,
+            );
+        }
         self.bytes_sent.set(0);
+    }
+}
+
+/// What the shared upload worker keeps of a browser job: its multipart upload in memory (a page
+/// that closes loses it; the uploads cleanup finds what it left), its bytes for the queue panel.
+struct JobRecord<'a> {
+    job: &'a WebJob,
+    key: &'a str,
+    notify: &'a Notify,
+}
+
+impl UploadRecord for JobRecord<'_> {
+    fn current(&self) -> Option<Begun> {
+        self.job
+            .multipart
+            .borrow()
+            .as_ref()
+            .map(|m| m.begun.clone())
+    }
+
+    fn begun(&self, upload_id: &str) {
+        *self.job.multipart.borrow_mut() = Some(Multipart {
+            key: self.key.to_owned(),
+            begun: Begun {
+                upload_id: upload_id.to_owned(),
+                parts: Default::default(),
+            },
+        });
+    }
+
+    fn part_sent(&self, number: u32, part: &SentPart) {
+        if let Some(multipart) = self.job.multipart.borrow_mut().as_mut() {
+            multipart.begun.parts.insert(number, part.clone());
+        }
+    }
+
+    fn forget(&self) {
+        self.job.multipart.borrow_mut().take();
+    }
+
+    fn add_bytes(&self, bytes: u64) {
+        self.job.bytes_sent.set(self.job.bytes_sent.get() + bytes);
+        (self.notify)();
+    }
+
+    fn resumed(&self, _parts: u64, bytes: u64, _parts_total: u64) {
+        self.job.bytes_sent.set(bytes);
+        (self.notify)();
+    }
+
+    fn pausing(&self) -> bool {
+        self.job.state() == JobState::Paused
+    }
+}
+
+/// A browser `File`, read a part at a time through `Blob.slice`.
+struct BlobSource<'a>(&'a web_sys::File);
+
+impl PartSource for BlobSource<'_> {
+    type Held = ();
+
+    fn size_bytes(&self) -> u64 {
+        self.0.size().max(0.0) as u64
+    }
+
+    async fn read(&self, start: u64, end: u64) -> Result<(Vec<u8>, ()), TransferError> {
+        Ok((read_slice(self.0, start, end).await?, ()))
+    }
+
+    /// A `File` is the snapshot the user picked: a change on disk makes its reads fail.
+    async fn check_unchanged(&self) -> Result<(), TransferError> {
+        Ok(())
     }
 }
 
@@ -310,9 +359,12 @@ fn start(queue: Weak<RefCell<Inner>>, job: Rc<WebJob>, connection: Connection, n
 }
 
 /// One upload from its destination check to its last part; the state it ends in.
-async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<JobState, S3Error> {
+async fn run(
+    connection: &Connection,
+    job: &WebJob,
+    notify: &Notify,
+) -> Result<JobState, TransferError> {
     let begun = job.multipart.borrow().as_ref().map(|m| m.key.clone());
-    let resumed = begun.is_some();
     let key = match begun {
         Some(key) => key,
         None => {
@@ -332,203 +384,33 @@ async fn run(connection: &Connection, job: &WebJob, notify: &Notify) -> Result<J
     if key != job.key {
         *job.landed_as.borrow_mut() = Some(key.clone());
     }
-    let target = connection.target().bucket(&job.bucket).key(&key);
-    let content_type = job.options.content_type.clone().unwrap_or_else(|| {
-        let from_browser = job.file.type_();
-        if from_browser.is_empty() {
-            guess_content_type(&key).to_owned()
-        } else {
-            from_browser
-        }
-    });
-    let storage_class = job.options.storage_class.as_deref().map(StorageClass::from);
-    let metadata =
-        (!job.options.metadata.is_empty()).then(|| job.options.metadata.iter().cloned().collect());
-
-    if job.size_bytes < job.options.multipart_threshold_bytes {
-        let bytes = bytes::Bytes::from(read_slice(&job.file, 0, job.size_bytes).await?);
-        let checksum = crc32c_base64(&bytes);
-        with_retries(|| async {
-            connection
-                .client
-                .put_object()
-                .bucket(&job.bucket)
-                .key(&key)
-                .content_type(&content_type)
-                .set_storage_class(storage_class.clone())
-                .set_metadata(metadata.clone())
-                .checksum_crc32_c(&checksum)
-                .body(ByteStream::from(bytes.clone()))
-                .customize()
-                .sign_body_where_needed(connection)
-                .send()
-                .await
-                .map_err(|e| connection.error(e, &target))
-        })
-        .await?;
-        job.bytes_sent.set(job.size_bytes);
-        return Ok(JobState::Done);
-    }
-
-    let plan =
-        plan_parts(job.size_bytes, job.options.part_size_bytes).map_err(|e| S3Error::Other {
-            what: target.describe(),
-            detail: e.to_string(),
-        })?;
-    if job.multipart.borrow().is_none() {
-        let created = with_retries(|| async {
-            connection
-                .client
-                .create_multipart_upload()
-                .bucket(&job.bucket)
-                .key(&key)
-                .content_type(&content_type)
-                .set_storage_class(storage_class.clone())
-                .set_metadata(metadata.clone())
-                .checksum_algorithm(ChecksumAlgorithm::Crc32C)
-                .send()
-                .await
-                .map_err(|e| connection.error(e, &target))
-        })
-        .await?;
-        *job.multipart.borrow_mut() = Some(Multipart {
-            key: key.clone(),
-            upload_id: created.upload_id().unwrap_or_default().to_owned(),
-            parts: BTreeMap::new(),
-        });
-    }
-    let (upload_id, missing) = {
-        let multipart = job.multipart.borrow();
-        let multipart = multipart.as_ref().expect("begun above");
-        let sent: u64 = multipart
-            .parts
-            .keys()
-            .map(|n| {
-                let (start, end) = plan.range(*n as u64 - 1);
-                end - start
-            })
-            .sum();
-        job.bytes_sent.set(sent);
-        let missing: Vec<u64> = (0..plan.part_count)
-            .filter(|i| !multipart.parts.contains_key(&(*i as i32 + 1)))
-            .collect();
-        (multipart.upload_id.clone(), missing)
+    let upload_job = Upload {
+        object: ObjectRef {
+            connection,
+            bucket: &job.bucket,
+            key: &key,
+        },
+        headers: job.options.headers_for(&key, Some(job.file.type_())),
+        multipart_threshold_bytes: job.options.multipart_threshold_bytes,
+        part_size_bytes: job.options.part_size_bytes,
+        parts_in_flight: PARTS_IN_FLIGHT,
     };
-    let mut sending = futures::stream::iter(missing)
-        .map(|index| {
-            let (upload_id, target, key) = (&upload_id, &target, &key);
-            async move {
-                let (start, end) = plan.range(index);
-                let bytes = bytes::Bytes::from(read_slice(&job.file, start, end).await?);
-                // Sent with the part, so the server checks every part, and named again at
-                // completion.
-                let checksum = crc32c_base64(&bytes);
-                let number = index as i32 + 1;
-                let out = with_retries(|| async {
-                    connection
-                        .client
-                        .upload_part()
-                        .bucket(&job.bucket)
-                        .key(key)
-                        .upload_id(upload_id)
-                        .part_number(number)
-                        .checksum_crc32_c(&checksum)
-                        .body(ByteStream::from(bytes.clone()))
-                        .customize()
-                        .sign_body_where_needed(connection)
-                        .send()
-                        .await
-                        .map_err(|e| connection.error(e, target))
-                })
-                .await?;
-                let part = CompletedPart::builder()
-                    .part_number(number)
-                    .set_e_tag(out.e_tag().map(str::to_owned))
-                    .checksum_crc32_c(checksum)
-                    .build();
-                Ok::<_, S3Error>((number, part, end - start))
-            }
-        })
-        .buffer_unordered(PARTS_IN_FLIGHT);
-    while let Some(sent) = sending.next().await {
-        let (number, part, len) = sent?;
-        if let Some(multipart) = job.multipart.borrow_mut().as_mut() {
-            multipart.parts.insert(number, part);
-        }
-        job.bytes_sent.set(job.bytes_sent.get() + len);
-        notify();
-    }
-    drop(sending);
-    let parts: Vec<CompletedPart> = job
-        .multipart
-        .borrow()
-        .as_ref()
-        .map(|m| m.parts.values().cloned().collect())
-        .unwrap_or_default();
-    let completed = with_retries(|| async {
-        connection
-            .client
-            .complete_multipart_upload()
-            .bucket(&job.bucket)
-            .key(&key)
-            .upload_id(&upload_id)
-            .multipart_upload(
-                CompletedMultipartUpload::builder()
-                    .set_parts(Some(parts.clone()))
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))
-    })
-    .await;
-    match completed {
-        Ok(_) => {}
-        // Some servers (moto) answer in a form the SDK cannot read: the listing tells whether
-        // the upload completed.
-        Err(S3Error::UnreadableAnswer { .. }) => confirm_listed(connection, job, &key).await?,
-        // A pause can land while Complete is on its way: the server completed the upload and
-        // the page never heard. Resumed, the upload is gone; the listing tells whether it
-        // became the object.
-        Err(e) if resumed && upload_is_gone(&e) => confirm_listed(connection, job, &key).await?,
-        Err(e) => return Err(e),
-    }
-    job.multipart.borrow_mut().take();
+    let record = JobRecord {
+        job,
+        key: &key,
+        notify,
+    };
+    upload(&upload_job, &BlobSource(&job.file), &record).await?;
     Ok(JobState::Done)
 }
 
-/// Whether the server no longer knows a multipart upload.
-fn upload_is_gone(e: &S3Error) -> bool {
-    matches!(e, S3Error::Service { code, .. } if code == "NoSuchUpload")
-}
-
-/// Confirms through a listing that `key` holds an object of the job's size. A listing, not a
-/// HEAD: a bucket-level request, which servers that refuse a page's HEAD (moto) let it make.
-async fn confirm_listed(connection: &Connection, job: &WebJob, key: &str) -> Result<(), S3Error> {
-    let listed = crate::s3::listing::list_all(
-        connection,
-        crate::s3::listing::ListRequest::recursive(&job.bucket, key),
-    )
-    .await?;
-    let size = listed
-        .objects
-        .iter()
-        .find(|o| o.key == key)
-        .map(|o| o.size_bytes);
-    let problem = match size {
-        Some(n) if n == job.size_bytes => return Ok(()),
-        Some(n) => format!("it lists with {n} bytes, not {}", job.size_bytes),
-        None => "it is not listed after completing".to_owned(),
-    };
-    Err(S3Error::Other {
-        what: connection.target().bucket(&job.bucket).key(key).describe(),
-        detail: format!("the upload could not be confirmed: {problem}"),
-    })
-}
-
 /// Bytes `[start, end)` of a file, read through `Blob.slice`.
-async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, S3Error> {
-    let unreadable = |e: wasm_bindgen::JsValue| S3Error::Other {
+async fn read_slice(
+    file: &web_sys::File,
+    start: u64,
+    end: u64,
+) -> Result<Vec<u8>, crate::s3::S3Error> {
+    let unreadable = |e: wasm_bindgen::JsValue| crate::s3::S3Error::Other {
         what: file.name(),
         detail: format!(
             "the browser could not read the file ({})",
@@ -542,27 +424,6 @@ async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8
         .await
         .map_err(unreadable)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// Tries `send` up to [`ATTEMPTS`] times while the error is worth retrying, with growing,
-/// jittered pauses.
-async fn with_retries<T, F, Fut>(mut send: F) -> Result<T, S3Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, S3Error>>,
-{
-    let mut attempt = 1;
-    loop {
-        match send().await {
-            Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                let base_ms = 200.0 * f64::from(1 << attempt);
-                let pause_ms = base_ms * (0.5 + js_sys::Math::random());
-                crate::s3::runtime::sleep(std::time::Duration::from_millis(pause_ms as u64)).await;
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
 }
 
 impl QueueView for WebQueue {

@@ -11,9 +11,9 @@ use skiff::cleanup::{
     CleanupPlan, CleanupRun, Filters, Inventory, RunOptions, ScanProgress, Scope, VersionMode,
     Versioning, scan,
 };
+use skiff::runtime::{Notify, no_notify};
 use skiff::s3::S3Error;
 use skiff::s3::listing::{ListRequest, list_all};
-use skiff::s3::runtime::{Notify, no_notify};
 
 async fn inventory(server: &TestServer, scope: &Scope, filters: &Filters) -> Inventory {
     scan(

@@ -3,9 +3,9 @@
 use crate::common;
 
 use common::{TestServer, fresh_bucket, put_keys};
+use skiff::runtime::no_notify;
 use skiff::s3::S3Error;
 use skiff::s3::listing::{ListEvent, ListRequest, Listing, list_all};
-use skiff::s3::runtime::no_notify;
 
 mod suite {
     use super::*;

@@ -55,7 +55,7 @@ async fn pause_resume_and_cancel() {
     let mut queue = TransferQueue::new(
         server.connection.clone(),
         options,
-        skiff::s3::runtime::no_notify(),
+        skiff::runtime::no_notify(),
     );
 
     queue.upload_path(path.clone(), &bucket, "models/").unwrap();

@@ -26,6 +26,26 @@ where
     wasm_bindgen_futures::spawn_local(future);
 }
 
+/// Spawns `future` where a runtime is running. A drop during shutdown has none: the work is
+/// then left undone rather than panicking.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn spawn_if_running<F>(future: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        handle.spawn(future);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_if_running<F>(future: F)
+where
+    F: Future<Output = ()> + 'static,
+{
+    wasm_bindgen_futures::spawn_local(future);
+}
+
 /// Waits without blocking the thread: tokio's timer on native, the browser's on the web.
 pub async fn sleep(duration: std::time::Duration) {
     #[cfg(not(target_arch = "wasm32"))]
@@ -53,4 +73,12 @@ pub fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A random number in `[0, 1)`, to spread retries of many requests apart.
+pub fn random_fraction() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Math::random();
+    #[cfg(not(target_arch = "wasm32"))]
+    rand::random::<f64>()
 }
