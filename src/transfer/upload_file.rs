@@ -194,8 +194,11 @@ impl UploadRecord for JournalRecord<'_> {
 
     fn forget(&self) {
         let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(journal) = journal.take() {
+        // Kept in memory, empty: an upload started over after a dead one gets a journal again.
+        if let Some(journal) = journal.as_mut() {
             journal.remove();
+            journal.upload_id.clear();
+            journal.parts.clear();
         }
     }
 

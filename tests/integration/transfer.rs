@@ -359,6 +359,103 @@ async fn a_completed_upload_is_not_sent_again(server: &TestServer) {
     );
 }
 
+/// A journal whose upload the server no longer knows (aborted by a lifecycle rule, or by the
+/// uploads cleanup) is dropped, and the upload that starts over keeps a journal of its own: a
+/// pause or a crash of the new run still resumes.
+async fn an_upload_started_over_keeps_a_journal(server: &TestServer) {
+    use skiff::transfer::journal::UploadJournal;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering::Relaxed;
+    let bucket = fresh_bucket(server, "restart").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoint.bin");
+    let bytes = random_bytes(40 * MIB as usize + 5);
+    std::fs::write(&file, &bytes).unwrap();
+    let key = "ckpt/restarted.bin";
+    let meta = std::fs::metadata(&file).unwrap();
+    let gone = "00000000-0000-4000-8000-000000000000";
+    let endpoint = server.connection.target().endpoint;
+    (UploadJournal::new(&endpoint, &bucket, key, &file, &meta, gone, 8 * MIB).save()).unwrap();
+
+    // One part at a time, paused once the first has arrived.
+    let options = TransferOptions {
+        concurrency: 1,
+        ..TransferOptions::default()
+    };
+    let progress = Arc::new(Progress::default());
+    let run = {
+        let (connection, bucket, file, options, progress) = (
+            server.connection.clone(),
+            bucket.clone(),
+            file.clone(),
+            options.clone(),
+            progress.clone(),
+        );
+        tokio::spawn(async move {
+            let scheduler = Scheduler::default();
+            upload_file(
+                &connection,
+                &scheduler,
+                &file,
+                &bucket,
+                key,
+                &options,
+                &progress,
+            )
+            .await
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while progress.bytes_done.load(Relaxed) < 8 * MIB && !run.is_finished() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}: no part arrived",
+            server.name
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    progress.pause.store(true, Relaxed);
+    run.abort();
+    let _ = run.await;
+    let journal = UploadJournal::load(&bucket, key, &file)
+        .unwrap_or_else(|| panic!("{}: the new upload has no journal", server.name));
+    assert_ne!(journal.upload_id, gone, "{}", server.name);
+    assert!(!journal.upload_id.is_empty(), "{}", server.name);
+    assert!(!journal.parts.is_empty(), "{}: no part noted", server.name);
+
+    // The resume sends only what the paused run did not.
+    let progress = Progress::default();
+    upload_file(
+        &server.connection,
+        &Scheduler::default(),
+        &file,
+        &bucket,
+        key,
+        &options,
+        &progress,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}: resume: {e}", server.name));
+    assert!(progress.parts_resumed.load(Relaxed) >= 1, "{}", server.name);
+    let back = dir.path().join("back.bin");
+    download_object(
+        &server.connection,
+        &Scheduler::default(),
+        &bucket,
+        key,
+        &back,
+        &options,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        std::fs::read(&back).unwrap() == bytes,
+        "{}: bytes differ",
+        server.name
+    );
+}
+
 macro_rules! on {
     ($server:ident: $($case:ident),+ $(,)?) => {
         mod $server {
@@ -374,9 +471,9 @@ macro_rules! on {
     };
 }
 
-on!(sandbox: round_trip_sizes, folder_of_500_files, verify_detects_changes);
-on!(moto: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, keys_that_escape_are_refused, verify_detects_changes);
-on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, verify_detects_changes, a_completed_upload_is_not_sent_again);
+on!(sandbox: round_trip_sizes, folder_of_500_files, verify_detects_changes, an_upload_started_over_keeps_a_journal);
+on!(moto: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, keys_that_escape_are_refused, verify_detects_changes, an_upload_started_over_keeps_a_journal);
+on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, verify_detects_changes, a_completed_upload_is_not_sent_again, an_upload_started_over_keeps_a_journal);
 
 /// Bytes that changed on the server after they were stored never take the file's name: a
 /// whole GET fails the SDK's check of the stored CRC32C, a ranged one Skiff's check over its
