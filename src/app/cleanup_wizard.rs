@@ -733,7 +733,7 @@ impl CleanupWizard {
                 let connection = self.connection.clone();
                 let bucket = self.scope.bucket().to_owned();
                 self.lifecycle = Some(task::spawn(&ctx, async move {
-                    crate::cleanup::uploads::add_abort_rule(&connection, &bucket, days)
+                    crate::s3::uploads::add_abort_rule(&connection, &bucket, days)
                         .await
                         .map(|()| days)
                 }));

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
@@ -15,11 +14,12 @@ use super::report::{Entry, Failure, Report};
 use super::scope::Scope;
 use crate::runtime::Notify;
 use crate::s3::Connection;
+use crate::s3::deletes::{delete_bucket, delete_objects};
 use crate::s3::error::S3Error;
+use crate::s3::object_io::ObjectRef;
 use crate::s3::retry::back_off;
 
-/// S3's cap on keys in one DeleteObjects request.
-pub const MAX_KEYS_PER_DELETE: usize = 1000;
+pub use crate::s3::deletes::MAX_KEYS_PER_DELETE;
 
 /// On a versioned bucket, what "delete" means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -317,43 +317,22 @@ impl CleanupRun {
         indices: &[usize],
     ) -> HashMap<usize, Failure> {
         let bucket = self.plan.bucket();
-        let target = connection.target().bucket(bucket);
         let mut pending: Vec<usize> = indices.to_vec();
         let mut failures = HashMap::new();
         for attempt in 0..self.options.attempts {
             if attempt > 0 {
                 back_off(attempt).await;
             }
-            let identifiers: Vec<ObjectIdentifier> = pending
-                .iter()
-                .filter_map(|&i| {
+            let keys: Vec<(&str, Option<&str>)> = (pending.iter())
+                .map(|&i| {
                     let t = &self.plan.objects[i];
-                    ObjectIdentifier::builder()
-                        .key(&t.key)
-                        .set_version_id(t.version_id.clone())
-                        .build()
-                        .ok()
+                    (t.key.as_str(), t.version_id.as_deref())
                 })
                 .collect();
-            let Ok(delete) = Delete::builder()
-                .set_objects(Some(identifiers))
-                .quiet(true)
-                .build()
-            else {
-                break;
-            };
             self.progress.requests.fetch_add(1, Ordering::Relaxed);
-            let output = match connection
-                .client
-                .delete_objects()
-                .bucket(bucket)
-                .delete(delete)
-                .send()
-                .await
-            {
-                Ok(output) => output,
-                Err(e) => {
-                    let error = connection.error(e, &target);
+            let errors = match delete_objects(connection, bucket, &keys).await {
+                Ok(errors) => errors,
+                Err(error) => {
                     // A success answer cut short is retried too: deleting again is harmless.
                     let retry =
                         error.is_transient() || matches!(error, S3Error::UnreadableAnswer { .. });
@@ -379,24 +358,20 @@ impl CleanupRun {
                 .map(|&i| (self.plan.objects[i].key.as_str(), i))
                 .collect();
             let mut retry = Vec::new();
-            for e in output.errors() {
-                let key = e.key().unwrap_or_default();
+            for e in &errors {
                 // Some servers leave the version id out of their error entries.
                 let Some(&i) = by_identity
-                    .get(&(key, e.version_id()))
-                    .or_else(|| by_key.get(key))
+                    .get(&(e.key.as_str(), e.version_id.as_deref()))
+                    .or_else(|| by_key.get(e.key.as_str()))
                 else {
                     continue;
                 };
-                let code = e.code().unwrap_or_default();
-                if is_retryable_code(code) && attempt + 1 < self.options.attempts {
+                if is_retryable_code(&e.code) && attempt + 1 < self.options.attempts {
                     retry.push(i);
                 } else {
                     let t = &self.plan.objects[i];
-                    failures.insert(
-                        i,
-                        Failure::object(t, code, &per_key_reason(code, e.message())),
-                    );
+                    let reason = per_key_reason(&e.code, e.message.as_deref());
+                    failures.insert(i, Failure::object(t, &e.code, &reason));
                 }
             }
             if retry.is_empty() {
@@ -421,23 +396,16 @@ impl CleanupRun {
             }
             let upload = &self.plan.uploads[i];
             self.progress.requests.fetch_add(1, Ordering::Relaxed);
-            let result = connection
-                .client
-                .abort_multipart_upload()
-                .bucket(bucket)
-                .key(&upload.key)
-                .upload_id(&upload.upload_id)
-                .send()
-                .await;
-            let failure = match result {
-                Ok(_) => None,
+            let object = ObjectRef {
+                connection,
+                bucket,
+                key: &upload.key,
+            };
+            let failure = match object.abort_multipart_upload(&upload.upload_id).await {
+                Ok(()) => None,
                 // Completed or aborted since the scan: it is gone either way.
-                Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_upload()) => None,
-                Err(e) => {
-                    let error =
-                        connection.error(e, &connection.target().bucket(bucket).key(&upload.key));
-                    Some(Failure::upload(upload, &error.with_hint()))
-                }
+                Err(S3Error::Service { code, .. }) if code == "NoSuchUpload" => None,
+                Err(error) => Some(Failure::upload(upload, &error.with_hint())),
             };
             let mut state = self.state();
             match failure {
@@ -465,20 +433,14 @@ impl CleanupRun {
     async fn delete_bucket(&self, connection: &Connection) {
         let bucket = self.plan.bucket();
         self.progress.requests.fetch_add(1, Ordering::Relaxed);
-        let result = connection
-            .client
-            .delete_bucket()
-            .bucket(bucket)
-            .send()
-            .await;
+        let result = delete_bucket(connection, bucket).await;
         let mut state = self.state();
         match result {
-            Ok(_) => {
+            Ok(()) => {
                 state.bucket_deleted = true;
                 state.bucket_failure = None;
             }
-            Err(e) => {
-                let error = connection.error(e, &connection.target().bucket(bucket));
+            Err(error) => {
                 let reason = match &error {
                     S3Error::Service { code, .. } if code == "BucketNotEmpty" => {
                         "kept: it is not empty. Objects, versions or uploads were added after \

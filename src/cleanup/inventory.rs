@@ -3,14 +3,15 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockLegalHoldStatus};
 use futures::StreamExt;
 
 use super::scope::{Filters, Scope};
 use crate::runtime::{Notify, now_secs};
 use crate::s3::Connection;
 use crate::s3::error::S3Error;
-use crate::s3::listing::{MAX_KEYS_PER_PAGE, StorageClass};
+use crate::s3::listing::{ListEvent, ListRequest, Listing, StorageClass};
+use crate::s3::object_lock::{lock_enabled, lock_reason};
+use crate::s3::uploads::{UploadEntry, stored_parts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {
@@ -322,73 +323,34 @@ async fn list_versions(
     progress: &ScanProgress,
     notify: &Notify,
 ) -> Result<Vec<Item>, S3Error> {
-    let target = connection.target().bucket(bucket);
     let mut items = Vec::new();
-    let mut key_marker: Option<String> = None;
-    let mut version_marker: Option<String> = None;
-    loop {
-        check_stop(progress)?;
-        let output = connection
-            .client
-            .list_object_versions()
-            .bucket(bucket)
-            .prefix(prefix)
-            .max_keys(MAX_KEYS_PER_PAGE)
-            .set_key_marker(key_marker.clone())
-            .set_version_id_marker(version_marker.clone())
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))?;
-        let before = items.len();
-        for v in output.versions() {
-            let Some(key) = v.key() else { continue };
-            let size_bytes = v.size().unwrap_or(0).max(0) as u64;
-            progress.bytes_seen.fetch_add(size_bytes, Ordering::Relaxed);
+    check_stop(progress)?;
+    crate::s3::versions::list_versions(connection, bucket, prefix, |page| {
+        for v in page {
+            progress
+                .bytes_seen
+                .fetch_add(v.size_bytes, Ordering::Relaxed);
+            progress.entries_seen.fetch_add(1, Ordering::Relaxed);
             items.push(Item {
-                key: key.to_owned(),
-                version_id: v.version_id().map(str::to_owned),
-                kind: if v.is_latest().unwrap_or(true) {
-                    ItemKind::Current
-                } else {
-                    ItemKind::Noncurrent
+                kind: match (v.is_delete_marker, v.is_latest) {
+                    (true, _) => ItemKind::DeleteMarker,
+                    (false, true) => ItemKind::Current,
+                    (false, false) => ItemKind::Noncurrent,
                 },
-                size_bytes,
-                last_modified_secs: v.last_modified().map_or(0, |t| t.secs()),
-                storage_class: v
-                    .storage_class()
-                    .map_or(StorageClass::Standard, |c| StorageClass::parse(c.as_str())),
+                key: v.key,
+                version_id: v.version_id,
+                size_bytes: v.size_bytes,
+                last_modified_secs: v.last_modified_secs,
+                storage_class: v.storage_class,
                 locked: None,
             });
         }
-        for m in output.delete_markers() {
-            let Some(key) = m.key() else { continue };
-            items.push(Item {
-                key: key.to_owned(),
-                version_id: m.version_id().map(str::to_owned),
-                kind: ItemKind::DeleteMarker,
-                size_bytes: 0,
-                last_modified_secs: m.last_modified().map_or(0, |t| t.secs()),
-                storage_class: StorageClass::Standard,
-                locked: None,
-            });
-        }
-        progress
-            .entries_seen
-            .fetch_add((items.len() - before) as u64, Ordering::Relaxed);
         progress.pages.fetch_add(1, Ordering::Relaxed);
         notify();
-        let next_key = output.next_key_marker().map(str::to_owned);
-        let next_version = output.next_version_id_marker().map(str::to_owned);
-        // A server that says "truncated" without moving its markers would loop forever.
-        if !output.is_truncated().unwrap_or(false)
-            || next_key.is_none()
-            || (next_key == key_marker && next_version == version_marker)
-        {
-            return Ok(items);
-        }
-        key_marker = next_key;
-        version_marker = next_version;
-    }
+        check_stop(progress)
+    })
+    .await?;
+    Ok(items)
 }
 
 async fn list_objects(
@@ -398,45 +360,34 @@ async fn list_objects(
     progress: &ScanProgress,
     notify: &Notify,
 ) -> Result<Vec<Item>, S3Error> {
-    let target = connection.target().bucket(bucket);
+    let request = ListRequest::recursive(bucket, prefix);
+    let mut listing = Listing::start(connection, request, crate::runtime::no_notify());
     let mut items = Vec::new();
-    let mut token: Option<String> = None;
     loop {
         check_stop(progress)?;
-        let output = connection
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .max_keys(MAX_KEYS_PER_PAGE)
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))?;
-        for o in output.contents() {
-            let Some(key) = o.key() else { continue };
-            let size_bytes = o.size().unwrap_or(0).max(0) as u64;
-            progress.bytes_seen.fetch_add(size_bytes, Ordering::Relaxed);
+        let page = match listing.next().await {
+            Some(ListEvent::Page(page)) => page,
+            Some(ListEvent::Done) => return Ok(items),
+            Some(ListEvent::Failed { error, .. }) => return Err(error),
+            None => return Err(S3Error::Cancelled),
+        };
+        for o in page.objects {
+            progress
+                .bytes_seen
+                .fetch_add(o.size_bytes, Ordering::Relaxed);
             progress.entries_seen.fetch_add(1, Ordering::Relaxed);
             items.push(Item {
-                key: key.to_owned(),
+                key: o.key,
                 version_id: None,
                 kind: ItemKind::Current,
-                size_bytes,
-                last_modified_secs: o.last_modified().map_or(0, |t| t.secs()),
-                storage_class: o
-                    .storage_class()
-                    .map_or(StorageClass::Standard, |c| StorageClass::parse(c.as_str())),
+                size_bytes: o.size_bytes,
+                last_modified_secs: o.last_modified_secs,
+                storage_class: o.storage_class,
                 locked: None,
             });
         }
         progress.pages.fetch_add(1, Ordering::Relaxed);
         notify();
-        let next = output.next_continuation_token().map(str::to_owned);
-        if !output.is_truncated().unwrap_or(false) || next.is_none() || next == token {
-            return Ok(items);
-        }
-        token = next;
     }
 }
 
@@ -446,22 +397,7 @@ async fn mark_locked(
     bucket: &str,
     items: &mut [Item],
 ) -> Result<(), S3Error> {
-    let lock = connection
-        .client
-        .get_object_lock_configuration()
-        .bucket(bucket)
-        .send()
-        .await;
-    let enabled = match lock {
-        Ok(output) => {
-            output
-                .object_lock_configuration()
-                .and_then(|c| c.object_lock_enabled())
-                == Some(&ObjectLockEnabled::Enabled)
-        }
-        // No lock configuration, or a server without Object Lock: nothing is locked.
-        Err(_) => false,
-    };
+    let enabled = lock_enabled(connection, bucket).await;
     if !enabled {
         return Ok(());
     }
@@ -491,44 +427,6 @@ async fn mark_locked(
     Ok(())
 }
 
-async fn lock_reason(
-    connection: &Connection,
-    bucket: &str,
-    key: &str,
-    version_id: Option<String>,
-    now: i64,
-) -> Option<String> {
-    let hold = connection
-        .client
-        .get_object_legal_hold()
-        .bucket(bucket)
-        .key(key)
-        .set_version_id(version_id.clone())
-        .send()
-        .await;
-    if let Ok(output) = hold
-        && output.legal_hold().and_then(|h| h.status()) == Some(&ObjectLockLegalHoldStatus::On)
-    {
-        return Some("legal hold".into());
-    }
-    let retention = connection
-        .client
-        .get_object_retention()
-        .bucket(bucket)
-        .key(key)
-        .set_version_id(version_id)
-        .send()
-        .await
-        .ok()?;
-    let until = retention.retention()?.retain_until_date()?.secs();
-    (until > now).then(|| {
-        format!(
-            "retention until {}",
-            &crate::format::utc_datetime(until)[..10]
-        )
-    })
-}
-
 /// Incomplete multipart uploads under `prefix`, with their parts counted where the server says.
 pub async fn list_uploads(
     connection: &Connection,
@@ -537,52 +435,31 @@ pub async fn list_uploads(
     progress: &ScanProgress,
     notify: &Notify,
 ) -> Result<Vec<UploadInfo>, S3Error> {
-    let target = connection.target().bucket(bucket);
     let mut uploads = Vec::new();
-    let mut key_marker: Option<String> = None;
-    let mut id_marker: Option<String> = None;
-    loop {
-        check_stop(progress)?;
-        let output = connection
-            .client
-            .list_multipart_uploads()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_key_marker(key_marker.clone())
-            .set_upload_id_marker(id_marker.clone())
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))?;
-        for u in output.uploads() {
-            let (Some(key), Some(id)) = (u.key(), u.upload_id()) else {
-                continue;
-            };
-            uploads.push(UploadInfo {
-                key: key.to_owned(),
-                upload_id: id.to_owned(),
-                initiated_secs: u.initiated().map_or(0, |t| t.secs()),
-                parts: None,
-                bytes: None,
-            });
-        }
+    check_stop(progress)?;
+    crate::s3::uploads::list_uploads(connection, bucket, prefix, |page| {
+        uploads.extend(page.into_iter().map(|u| UploadInfo {
+            key: u.key,
+            upload_id: u.upload_id,
+            initiated_secs: u.initiated_secs,
+            parts: None,
+            bytes: None,
+        }));
         progress
             .uploads_seen
             .store(uploads.len() as u64, Ordering::Relaxed);
         notify();
-        let next_key = output.next_key_marker().map(str::to_owned);
-        let next_id = output.next_upload_id_marker().map(str::to_owned);
-        if !output.is_truncated().unwrap_or(false)
-            || next_key.is_none()
-            || (next_key == key_marker && next_id == id_marker)
-        {
-            break;
-        }
-        key_marker = next_key;
-        id_marker = next_id;
-    }
+        check_stop(progress)
+    })
+    .await?;
     let sizes = uploads.clone().into_iter().enumerate().map(|(index, u)| {
         let (connection, bucket) = (connection.clone(), bucket.to_owned());
-        async move { (index, upload_parts(&connection, &bucket, &u).await) }
+        let entry = UploadEntry {
+            key: u.key,
+            upload_id: u.upload_id,
+            initiated_secs: u.initiated_secs,
+        };
+        async move { (index, stored_parts(&connection, &bucket, &entry).await) }
     });
     let found: Vec<(usize, Option<(u64, u64)>)> = futures::stream::iter(sizes)
         .buffer_unordered(8)
@@ -600,35 +477,4 @@ pub async fn list_uploads(
             .then(a.initiated_secs.cmp(&b.initiated_secs))
     });
     Ok(uploads)
-}
-
-/// Parts and bytes stored for one upload; `None` where the server's answer cannot be read.
-async fn upload_parts(
-    connection: &Connection,
-    bucket: &str,
-    upload: &UploadInfo,
-) -> Option<(u64, u64)> {
-    let (mut parts, mut bytes) = (0u64, 0u64);
-    let mut marker: Option<String> = None;
-    loop {
-        let output = connection
-            .client
-            .list_parts()
-            .bucket(bucket)
-            .key(&upload.key)
-            .upload_id(&upload.upload_id)
-            .set_part_number_marker(marker.clone())
-            .send()
-            .await
-            .ok()?;
-        for p in output.parts() {
-            parts += 1;
-            bytes += p.size().unwrap_or(0).max(0) as u64;
-        }
-        let next = output.next_part_number_marker().map(str::to_owned);
-        if !output.is_truncated().unwrap_or(false) || next.is_none() || next == marker {
-            return Some((parts, bytes));
-        }
-        marker = next;
-    }
 }

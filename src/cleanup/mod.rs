@@ -7,7 +7,6 @@ pub mod inventory;
 pub mod local;
 pub mod report;
 pub mod scope;
-pub mod uploads;
 
 pub use execute::{CleanupPlan, CleanupRun, RunOptions, VersionMode};
 pub use inventory::{Inventory, ScanProgress, Versioning, scan};

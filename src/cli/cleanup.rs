@@ -154,28 +154,19 @@ pub async fn rb(args: &ConnectionArgs, rb: &RbArgs) -> anyhow::Result<()> {
         },
         rb.common.yes,
     )?;
-    match connection
-        .client
-        .delete_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-    {
-        Ok(_) => {
+    match crate::s3::deletes::delete_bucket(&connection, &bucket).await {
+        Ok(()) => {
             println!("Deleted the bucket {bucket}.");
             Ok(())
         }
-        Err(e) => {
-            let error = connection.error(e, &connection.target().bucket(&bucket));
-            match &error {
-                crate::s3::S3Error::Service { code, .. } if code == "BucketNotEmpty" => bail!(
-                    "s3://{bucket} is not empty. Run `skiff rb s3://{bucket} --force` to delete \
+        Err(error) => match &error {
+            crate::s3::S3Error::Service { code, .. } if code == "BucketNotEmpty" => bail!(
+                "s3://{bucket} is not empty. Run `skiff rb s3://{bucket} --force` to delete \
                      everything in it (versions and incomplete uploads too) and then the bucket; \
                      add --dry-run to see what that would delete."
-                ),
-                _ => bail!(error.with_hint()),
-            }
-        }
+            ),
+            _ => bail!(error.with_hint()),
+        },
     }
 }
 
@@ -183,7 +174,7 @@ pub async fn uploads(args: &ConnectionArgs, up: &UploadsArgs) -> anyhow::Result<
     let (bucket, prefix) = parse_s3_url(&up.url)?;
     let (connection, _sandbox) = connect(args).await?;
     if let Some(days) = up.add_lifecycle_rule {
-        crate::cleanup::uploads::add_abort_rule(&connection, &bucket, days)
+        crate::s3::uploads::add_abort_rule(&connection, &bucket, days)
             .await
             .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
         println!(

@@ -2,6 +2,7 @@
 
 use super::connection::Connection;
 use super::error::S3Error;
+use super::paging::Pages;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketInfo {
@@ -15,12 +16,12 @@ pub struct BucketInfo {
 /// Every bucket the credentials can see, following ListBuckets pages where the server has them.
 pub async fn list_buckets(connection: &Connection) -> Result<Vec<BucketInfo>, S3Error> {
     let mut buckets = Vec::new();
-    let mut token: Option<String> = None;
+    let mut pages = Pages::new(connection.endpoint.clone(), None);
     loop {
         let output = connection
             .client
             .list_buckets()
-            .set_continuation_token(token.clone())
+            .set_continuation_token(pages.marker().cloned())
             .send()
             .await
             .map_err(|e| connection.error(e, &connection.target()))?;
@@ -40,10 +41,9 @@ pub async fn list_buckets(connection: &Connection) -> Result<Vec<BucketInfo>, S3
                     })
                 }),
         );
-        if next.is_none() || next == token {
+        if !pages.advance(next.is_some(), next)? {
             break;
         }
-        token = next;
     }
     buckets.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(buckets)

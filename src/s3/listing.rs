@@ -10,6 +10,7 @@ use futures::{SinkExt, StreamExt};
 
 use super::connection::Connection;
 use super::error::S3Error;
+use super::paging::Pages;
 use crate::runtime::{Notify, spawn};
 
 /// S3's own cap on keys per ListObjectsV2 page.
@@ -184,7 +185,8 @@ async fn list_pages(
     notify: Notify,
 ) {
     let target = connection.target().bucket(&request.bucket);
-    let mut token = request.continuation_token.clone();
+    let what = target.clone().key(&request.prefix).describe();
+    let mut pages = Pages::new(what, request.continuation_token.clone());
     loop {
         let result = connection
             .client
@@ -192,18 +194,19 @@ async fn list_pages(
             .bucket(&request.bucket)
             .prefix(&request.prefix)
             .set_delimiter(request.delimiter.clone())
-            .set_continuation_token(token.clone())
+            .set_continuation_token(pages.marker().cloned())
             .max_keys(MAX_KEYS_PER_PAGE)
             .send()
-            .await;
+            .await
+            .map_err(|err| connection.error(err, &target));
         let output = match result {
             Ok(output) => output,
-            Err(err) => {
-                let error = connection.error(err, &target);
+            Err(error) => {
+                let resume_token = pages.marker().cloned();
                 let _ = tx
                     .send(ListEvent::Failed {
                         error,
-                        resume_token: token,
+                        resume_token,
                     })
                     .await;
                 notify();
@@ -217,13 +220,18 @@ async fn list_pages(
             return;
         }
         notify();
-        // A server that says "truncated" without a token (or repeats one) would loop forever.
-        if !truncated || next.is_none() || next == token {
-            let _ = tx.send(ListEvent::Done).await;
-            notify();
-            return;
-        }
-        token = next;
+        let resume_token = pages.marker().cloned();
+        let event = match pages.advance(truncated, next) {
+            Ok(true) => continue,
+            Ok(false) => ListEvent::Done,
+            Err(error) => ListEvent::Failed {
+                error,
+                resume_token,
+            },
+        };
+        let _ = tx.send(event).await;
+        notify();
+        return;
     }
 }
 

@@ -5,12 +5,17 @@ pub mod bucket_setup;
 pub mod buckets;
 pub mod client;
 pub mod connection;
+pub mod deletes;
 pub mod error;
 pub mod listing;
 pub mod naming;
 pub mod object_io;
+pub mod object_lock;
 pub mod objects;
+pub mod paging;
 pub mod retry;
+pub mod uploads;
+pub mod versions;
 #[cfg(target_arch = "wasm32")]
 mod web_http;
 

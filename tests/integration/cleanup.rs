@@ -513,7 +513,7 @@ async fn lifecycle_rule_for_uploads_keeps_other_rules() {
         matches!(outcome, skiff::s3::bucket_setup::StepOutcome::Applied),
         "{outcome:?}"
     );
-    skiff::cleanup::uploads::add_abort_rule(&server.connection, &bucket, 3)
+    skiff::s3::uploads::add_abort_rule(&server.connection, &bucket, 3)
         .await
         .unwrap();
     let rules = server
@@ -529,7 +529,7 @@ async fn lifecycle_rule_for_uploads_keeps_other_rules() {
     assert_eq!(rules.len(), 2, "{rules:?}");
     let abort = rules
         .iter()
-        .find(|r| r.id() == Some(skiff::cleanup::uploads::ABORT_RULE_ID))
+        .find(|r| r.id() == Some(skiff::s3::uploads::ABORT_RULE_ID))
         .expect("the abort rule");
     assert_eq!(
         abort
@@ -538,7 +538,7 @@ async fn lifecycle_rule_for_uploads_keeps_other_rules() {
         Some(3)
     );
     // Adding it again changes the days rather than adding a second rule.
-    skiff::cleanup::uploads::add_abort_rule(&server.connection, &bucket, 9)
+    skiff::s3::uploads::add_abort_rule(&server.connection, &bucket, 9)
         .await
         .unwrap();
     let rules = server

@@ -250,7 +250,7 @@ async fn files_dropped_on_the_page_upload_from_blob_slices() {
         let small = random_bytes(70_000);
         // 17 MiB and a bit: three 8 MiB parts, the last one short.
         let large = random_bytes(17 * 1024 * 1024 + 3);
-        let mut queue = WebQueue::new(c.clone(), skiff::s3::runtime::no_notify());
+        let mut queue = WebQueue::new(c.clone(), skiff::runtime::no_notify());
         queue.upload(
             vec![
                 PickedFile {
@@ -310,7 +310,7 @@ async fn an_existing_key_waits_for_the_users_answer() {
         objects::put_bytes(&c, &bucket, "report.csv", b"old".to_vec())
             .await
             .unwrap();
-        let mut queue = WebQueue::new(c.clone(), skiff::s3::runtime::no_notify());
+        let mut queue = WebQueue::new(c.clone(), skiff::runtime::no_notify());
         queue.upload(
             vec![PickedFile::new(browser_file("report.csv", b"new"))],
             &bucket,
@@ -421,7 +421,7 @@ async fn a_paused_upload_resumes_from_its_parts_and_a_cancelled_one_leaves_nothi
         let bucket = fresh_bucket(&c, "pause").await;
         // 12 parts: on the fast sandbox, enough that a pause after the first lands mid-way.
         let bytes = random_bytes(96 * MIB as usize + 7);
-        let mut queue = WebQueue::new(c.clone(), skiff::s3::runtime::no_notify());
+        let mut queue = WebQueue::new(c.clone(), skiff::runtime::no_notify());
         let options = TransferOptions::default();
         let overwrite = Conflict::Decided(IfExists::Overwrite);
         queue.upload(
@@ -495,4 +495,83 @@ async fn a_paused_upload_resumes_from_its_parts_and_a_cancelled_one_leaves_nothi
             assert_eq!(left, 0, "moto: a cancelled upload was left behind");
         }
     }
+}
+
+/// How many attempts web/flaky-proxy.py has seen of each upload request it refuses.
+async fn attempts_seen(proxy: &str) -> std::collections::BTreeMap<String, u32> {
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&format!("{proxy}/_flaky")))
+            .await
+            .expect("the flaky proxy answers")
+            .dyn_into()
+            .unwrap();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().unwrap())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
+    serde_json::from_str(&text).expect("the proxy's counts parse")
+}
+
+#[wasm_bindgen_test]
+async fn the_browser_queue_retries_a_busy_server_as_often_as_the_desktop() {
+    let Some(proxy) = option_env!("SKIFF_WEB_TEST_FLAKY").filter(|u| !u.is_empty()) else {
+        panic!("build with SKIFF_WEB_TEST_FLAKY (web/test.sh does)");
+    };
+    let sandbox = servers().remove(0);
+    let bucket = fresh_bucket(&sandbox, "retries").await;
+    // The sandbox's keys, through a proxy that answers 503 SlowDown to uploads.
+    let json = option_env!("SKIFF_WEB_TEST_SANDBOX").unwrap();
+    let mut endpoint: StaticEndpoint = serde_json::from_str(json).unwrap();
+    endpoint.endpoint = proxy.to_owned();
+    let flaky = static_connection("flaky", &endpoint, true);
+    let attempts = skiff::s3::retry::TRANSFER_ATTEMPTS;
+    // Refused on every attempt but the last the desktop makes: a part, a whole PUT, and a file
+    // refused always, which must fail after exactly as many attempts.
+    let refused = attempts - 1;
+    let small = random_bytes(70_000);
+    let large = random_bytes(5 * 1024 * 1024 + 11);
+    let options = TransferOptions {
+        part_size_bytes: 5 * 1024 * 1024,
+        multipart_threshold_bytes: 5 * 1024 * 1024,
+        ..TransferOptions::default()
+    };
+    let mut queue = WebQueue::new(flaky.clone(), skiff::runtime::no_notify());
+    queue.upload(
+        vec![
+            PickedFile::new(browser_file(&format!("small-refuse-{refused}.bin"), &small)),
+            PickedFile::new(browser_file(&format!("large-refuse-{refused}.bin"), &large)),
+            PickedFile::new(browser_file("refuse-always.bin", &small)),
+        ],
+        &bucket,
+        "",
+        &options,
+        Conflict::Decided(IfExists::Overwrite),
+    );
+    settle(&queue, "flaky", 170).await;
+    let rows = states(&queue);
+    assert_eq!(rows[0].1, JobState::Done, "{rows:?}");
+    assert_eq!(rows[1].1, JobState::Done, "{rows:?}");
+    assert!(
+        matches!(&rows[2].1, JobState::Failed { message, .. } if message.contains("slow down")),
+        "{rows:?}"
+    );
+    assert!(get(&sandbox, &bucket, &rows[0].0).await == small);
+    assert!(get(&sandbox, &bucket, &rows[1].0).await == large);
+    let seen = attempts_seen(proxy).await;
+    let of = |name: &str| -> Vec<u32> {
+        (seen.iter())
+            .filter(|(path, _)| path.contains(&bucket) && path.contains(name))
+            .map(|(_, n)| *n)
+            .collect()
+    };
+    // Each request refused 9 times went through on its 10th attempt, as on the desktop.
+    assert_eq!(of("small-refuse"), vec![attempts], "{seen:?}");
+    assert_eq!(
+        of("large-refuse"),
+        vec![attempts, attempts],
+        "two parts: {seen:?}"
+    );
+    assert_eq!(of("refuse-always"), vec![attempts], "{seen:?}");
 }

@@ -1,0 +1,77 @@
+//! Object versions and delete markers, page by page (ListObjectVersions).
+
+use super::connection::Connection;
+use super::error::S3Error;
+use super::listing::{MAX_KEYS_PER_PAGE, StorageClass};
+use super::paging::Pages;
+
+/// One object version or delete marker, as ListObjectVersions names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionEntry {
+    pub key: String,
+    pub version_id: Option<String>,
+    /// The version a plain GET returns.
+    pub is_latest: bool,
+    pub is_delete_marker: bool,
+    pub size_bytes: u64,
+    pub last_modified_secs: i64,
+    pub storage_class: StorageClass,
+}
+
+/// Every version and delete marker under `prefix`, a page at a time to `on_page`, which may stop
+/// the listing by returning an error.
+pub async fn list_versions(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    mut on_page: impl FnMut(Vec<VersionEntry>) -> Result<(), S3Error>,
+) -> Result<(), S3Error> {
+    let target = connection.target().bucket(bucket);
+    let mut pages = Pages::new(target.clone().key(prefix).describe(), None);
+    loop {
+        let (key_marker, version_marker) = pages.marker().cloned().unzip();
+        let output = connection
+            .client
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(prefix)
+            .max_keys(MAX_KEYS_PER_PAGE)
+            .set_key_marker(key_marker)
+            .set_version_id_marker(version_marker.flatten())
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        let versions = output.versions().iter().filter_map(|v| {
+            Some(VersionEntry {
+                key: v.key()?.to_owned(),
+                version_id: v.version_id().map(str::to_owned),
+                is_latest: v.is_latest().unwrap_or(true),
+                is_delete_marker: false,
+                size_bytes: v.size().unwrap_or(0).max(0) as u64,
+                last_modified_secs: v.last_modified().map_or(0, |t| t.secs()),
+                storage_class: v
+                    .storage_class()
+                    .map_or(StorageClass::Standard, |c| StorageClass::parse(c.as_str())),
+            })
+        });
+        let markers = output.delete_markers().iter().filter_map(|m| {
+            Some(VersionEntry {
+                key: m.key()?.to_owned(),
+                version_id: m.version_id().map(str::to_owned),
+                is_latest: m.is_latest().unwrap_or(false),
+                is_delete_marker: true,
+                size_bytes: 0,
+                last_modified_secs: m.last_modified().map_or(0, |t| t.secs()),
+                storage_class: StorageClass::Standard,
+            })
+        });
+        on_page(versions.chain(markers).collect())?;
+        let next = output.next_key_marker().map(|key| {
+            let version = output.next_version_id_marker().map(str::to_owned);
+            (key.to_owned(), version)
+        });
+        if !pages.advance(output.is_truncated().unwrap_or(false), next)? {
+            return Ok(());
+        }
+    }
+}
