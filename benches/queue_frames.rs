@@ -24,7 +24,7 @@ fn main() {
         .unwrap();
     let connection = skiff::s3::client::static_connection("bench", &sandbox.endpoint, true);
     runtime
-        .block_on(skiff::s3::buckets::create_bucket(&connection, "queue"))
+        .block_on(skiff::s3::bucket_setup::create_bucket(&connection, "queue"))
         .unwrap();
     let local = tempfile::tempdir().unwrap();
     let folder = local.path().join("shards");

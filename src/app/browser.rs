@@ -300,7 +300,7 @@ impl Browser {
         self.toolbar_ui(ui);
         ui.separator();
         if let ListStatus::Failed { error, .. } = &self.status {
-            let (message, hint) = (error.to_string(), error.hint());
+            let (message, hint) = (error.to_string(), super::widgets::s3_hint(error));
             let mut retry = false;
             super::widgets::error_card(ui, &message, &hint, || {
                 retry = true;

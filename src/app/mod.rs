@@ -358,7 +358,7 @@ impl SkiffApp {
     fn central_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if let Some(error) = &self.connect_error {
-            let (message, hint) = (error.to_string(), error.hint());
+            let (message, hint) = (error.to_string(), widgets::s3_hint(error));
             let mut retry = false;
             ui.add_space(12.0);
             widgets::error_card(ui, &message, &hint, || retry = true);
@@ -385,7 +385,7 @@ impl SkiffApp {
             && !matches!(error, S3Error::AccessDenied { .. })
             && session.browser.is_none()
         {
-            let (message, hint) = (error.to_string(), error.hint());
+            let (message, hint) = (error.to_string(), widgets::s3_hint(error));
             let mut retry = false;
             ui.add_space(12.0);
             widgets::error_card(ui, &message, &hint, || retry = true);

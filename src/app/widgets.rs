@@ -24,6 +24,20 @@ pub fn error_card(ui: &mut egui::Ui, message: &str, hint: &str, on_retry: impl F
         });
 }
 
+/// What the user can do about `error`: the engine's hint, and where this app does the same.
+pub fn s3_hint(error: &crate::s3::S3Error) -> String {
+    let hint = error.hint();
+    match error {
+        crate::s3::S3Error::BlockedByBrowser {
+            bucket: Some(_), ..
+        } => format!(
+            "{hint}\nWhere the bucket already lets this page in, ⚙ Bucket settings › Web access \
+             writes the same rule."
+        ),
+        _ => hint,
+    }
+}
+
 /// A hint, line by line; a line that is a command to run (`aws …`, `skiff …`) is shown as code
 /// with a button that copies it, since it is long and must be exact.
 fn hint_ui(ui: &mut egui::Ui, hint: &str) {

@@ -5,6 +5,7 @@ pub mod execute;
 pub mod inventory;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local;
+pub mod plan;
 pub mod report;
 pub mod scope;
 

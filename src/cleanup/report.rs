@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::execute::{DeleteTarget, VersionMode};
 use super::inventory::UploadInfo;
+use super::plan::{DeleteTarget, VersionMode};
 
 /// Something that was not deleted, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -15,6 +15,7 @@ use aws_sdk_s3::types::{
 use serde_json::json;
 
 use super::connection::Connection;
+use super::cors::{CORS_EXPOSE, CORS_METHODS, cors_json, shell_quote};
 use super::error::S3Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -427,50 +428,6 @@ struct RuleParts {
     transition: Option<(u32, TransitionClass)>,
     noncurrent_days: Option<u32>,
     abort_days: Option<u32>,
-}
-
-/// What the Skiff web app needs of a bucket's CORS: the methods it uses, and ETag exposed for
-/// multipart uploads.
-pub const CORS_METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "HEAD"];
-pub const CORS_EXPOSE: [&str; 5] = [
-    "ETag",
-    "x-amz-version-id",
-    "x-amz-request-id",
-    "x-amz-checksum-crc32c",
-    "x-amz-checksum-crc64nvme",
-];
-
-fn cors_json(origins: &[String]) -> serde_json::Value {
-    json!({"CORSRules": [{
-        "AllowedOrigins": origins,
-        "AllowedMethods": CORS_METHODS,
-        "AllowedHeaders": ["*"],
-        "ExposeHeaders": CORS_EXPOSE,
-        "MaxAgeSeconds": 3000,
-    }]})
-}
-
-/// The AWS CLI command that lets the web app served from `origin` use `bucket`.
-pub fn web_access_command(bucket: &str, origin: &str, endpoint_url: Option<&str>) -> String {
-    let endpoint = endpoint_url
-        .map(|u| format!(" --endpoint-url {}", shell_quote(u)))
-        .unwrap_or_default();
-    format!(
-        "aws s3api put-bucket-cors --bucket {} --cors-configuration {}{endpoint}",
-        shell_quote(bucket),
-        shell_quote(&cors_json(&[origin.to_owned()]).to_string())
-    )
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+".contains(c))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// One setting, applied with its own request and reported with its own status.
@@ -1018,6 +975,18 @@ pub async fn read_settings(
             unreadable,
         },
     ))
+}
+
+/// Creates a bucket with no further settings, in the connection's region.
+pub async fn create_bucket(connection: &Connection, bucket: &str) -> Result<(), S3Error> {
+    let spec = BucketSpec::new(bucket, &connection.region);
+    match apply_step(connection, &spec, SetupStep::Create).await {
+        StepOutcome::Applied => Ok(()),
+        StepOutcome::Failed(e) => Err(e),
+        StepOutcome::Unsupported => Err(S3Error::Unsupported {
+            what: connection.target().bucket(bucket).describe(),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -61,16 +61,3 @@ pub async fn head_bucket(connection: &Connection, bucket: &str) -> Result<Option
         .map_err(|e| connection.error(e, &connection.target().bucket(bucket)))?;
     Ok(output.bucket_region().map(str::to_owned))
 }
-
-/// Creates a bucket with no further settings, in the connection's region.
-pub async fn create_bucket(connection: &Connection, bucket: &str) -> Result<(), S3Error> {
-    use super::bucket_setup::{BucketSpec, SetupStep, StepOutcome, apply_step};
-    let spec = BucketSpec::new(bucket, &connection.region);
-    match apply_step(connection, &spec, SetupStep::Create).await {
-        StepOutcome::Applied => Ok(()),
-        StepOutcome::Failed(e) => Err(e),
-        StepOutcome::Unsupported => Err(S3Error::Unsupported {
-            what: connection.target().bucket(bucket).describe(),
-        }),
-    }
-}

@@ -365,7 +365,7 @@ pub fn page_origin() -> Option<String> {
 fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
     let endpoint_url = endpoint.starts_with("http").then_some(endpoint);
     // Skiff's sandbox lives on this machine: only then is its own switch worth naming.
-    let sandbox = if super::connection::is_loopback_url(endpoint) {
+    let sandbox = if super::address::is_loopback_url(endpoint) {
         format!(
             "If it is Skiff's sandbox, start it with:\nskiff serve --web --cors-origin {origin}"
         )
@@ -375,9 +375,8 @@ fn cors_hint(endpoint: &str, bucket: Option<&str>, origin: &str) -> String {
     match bucket {
         Some(bucket) => format!(
             "If it is up, allow this page ({origin}) on the bucket with this CORS rule, from a \
-             desktop (or ⚙ Bucket settings › Web access where the bucket already lets this page \
-             in):\n{}\n{sandbox}",
-            super::bucket_setup::web_access_command(bucket, origin, endpoint_url)
+             desktop:\n{}\n{sandbox}",
+            super::cors::web_access_command(bucket, origin, endpoint_url)
         ),
         None => format!(
             "If it is up, the endpoint itself must allow this page ({origin}) to list buckets; \

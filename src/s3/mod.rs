@@ -1,10 +1,12 @@
 //! S3 access: connections, clients, errors and the operations the front ends use.
 //! Nothing here knows about egui.
 
+pub mod address;
 pub mod bucket_setup;
 pub mod buckets;
 pub mod client;
 pub mod connection;
+pub mod cors;
 pub mod deletes;
 pub mod error;
 pub mod listing;

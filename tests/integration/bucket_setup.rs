@@ -145,10 +145,10 @@ async fn unsupported_settings_are_reported(server: &TestServer) {
 /// In us-east-1, S3 answers 200 to creating a bucket you already own; elsewhere it refuses.
 async fn bucket_errors_are_plain(server: &TestServer, connection: &skiff::s3::Connection) {
     let name = unique_bucket("twice");
-    skiff::s3::buckets::create_bucket(connection, &name)
+    skiff::s3::bucket_setup::create_bucket(connection, &name)
         .await
         .unwrap();
-    let err = skiff::s3::buckets::create_bucket(connection, &name)
+    let err = skiff::s3::bucket_setup::create_bucket(connection, &name)
         .await
         .unwrap_err();
     assert!(

@@ -26,7 +26,9 @@ fn seed(served: &Served) {
         .await
         .unwrap();
         let c = skiff::s3::client::static_connection("t", sandbox.endpoint(), true);
-        skiff::s3::buckets::create_bucket(&c, "data").await.unwrap();
+        skiff::s3::bucket_setup::create_bucket(&c, "data")
+            .await
+            .unwrap();
         for (key, len) in [("top.txt", 5), ("raw/a b.txt", 1234), ("raw/2026/c.bin", 0)] {
             skiff::s3::objects::put_bytes(&c, "data", key, vec![b'x'; len])
                 .await

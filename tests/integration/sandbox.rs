@@ -3,7 +3,7 @@
 use crate::common;
 
 use skiff::s3::client::static_connection;
-use skiff::s3::{S3Error, StaticEndpoint, buckets};
+use skiff::s3::{S3Error, StaticEndpoint, bucket_setup, buckets};
 use skiff::sandbox::{RunningSandbox, Sandbox, SandboxError, SandboxOptions};
 
 #[tokio::test]
@@ -22,7 +22,9 @@ async fn a_second_process_attaches_to_the_running_server() {
     assert_eq!(sandbox.endpoint().endpoint, endpoint);
 
     let connection = static_connection("sandbox", sandbox.endpoint(), true);
-    buckets::create_bucket(&connection, "shared").await.unwrap();
+    bucket_setup::create_bucket(&connection, "shared")
+        .await
+        .unwrap();
     let names: Vec<_> = buckets::list_buckets(&connection)
         .await
         .unwrap()

@@ -23,7 +23,9 @@ fn fixture(keys: &[&str]) -> Fixture {
         .unwrap();
     let c = static_connection("t", &sandbox.endpoint, true);
     runtime.block_on(async {
-        skiff::s3::buckets::create_bucket(&c, "demo").await.unwrap();
+        skiff::s3::bucket_setup::create_bucket(&c, "demo")
+            .await
+            .unwrap();
         for key in keys {
             skiff::s3::objects::put_bytes(&c, "demo", key, key.as_bytes().to_vec())
                 .await

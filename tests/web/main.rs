@@ -18,7 +18,7 @@
 use futures::StreamExt;
 use skiff::s3::client::static_connection;
 use skiff::s3::listing::{ListRequest, list_all};
-use skiff::s3::{Connection, S3Error, StaticEndpoint, buckets, objects};
+use skiff::s3::{Connection, S3Error, StaticEndpoint, bucket_setup, buckets, objects};
 use skiff::transfer::job::{Conflict, JobState, QueueView};
 use skiff::transfer::web_queue::{PickedFile, WebQueue};
 use skiff::transfer::{IfExists, TransferOptions};
@@ -61,7 +61,7 @@ async fn fresh_bucket(connection: &Connection, what: &str) -> String {
     }
     let tag: u32 = u32::from_le_bytes(random_bytes(4).try_into().unwrap());
     let bucket = format!("web-{what}-{tag:08x}");
-    buckets::create_bucket(connection, &bucket)
+    bucket_setup::create_bucket(connection, &bucket)
         .await
         .unwrap_or_else(|e| panic!("{}: creating {bucket}: {e}", connection.label));
     bucket

@@ -108,7 +108,7 @@ pub fn unique_bucket(case: &str) -> String {
 /// Creates a fresh bucket on the server.
 pub async fn fresh_bucket(server: &TestServer, case: &str) -> String {
     let bucket = unique_bucket(case);
-    skiff::s3::buckets::create_bucket(&server.connection, &bucket)
+    skiff::s3::bucket_setup::create_bucket(&server.connection, &bucket)
         .await
         .unwrap_or_else(|e| panic!("{}: create bucket {bucket}: {e}", server.name));
     bucket
