@@ -1,5 +1,5 @@
-//! The checksums S3 keeps with an object, and checking bytes against them: pieces of a ranged
-//! download as they arrive, or a local file ("Verify"). Only CRCs: a CRC of pieces fetched in
+//! The checksums S3 keeps with an object, and checking bytes against them: parts of a ranged
+//! download as they arrive, or a local file ("Verify"). Only CRCs: a CRC of parts fetched in
 //! any order combines into the CRC of the whole, so a download checks a whole-object value
 //! without reading its file again.
 //!
@@ -17,13 +17,13 @@ use super::plan;
 
 /// A CRC algorithm S3 stores. Kept by name in download journals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PieceChecksum {
+pub enum PartChecksum {
     Crc32c,
     Crc64Nvme,
     Crc32,
 }
 
-impl PieceChecksum {
+impl PartChecksum {
     /// S3's name for it, as in `x-amz-checksum-crc32c`.
     pub fn name(self) -> &'static str {
         match self {
@@ -68,7 +68,7 @@ impl PieceChecksum {
     /// The checksum of the file at `path`, read in 8 MiB blocks.
     fn of_file(self, path: &Path) -> std::io::Result<u64> {
         let mut file = std::fs::File::open(path)?;
-        let mut hasher = PieceHasher::new(Some(self));
+        let mut hasher = PartHasher::new(Some(self));
         let mut buffer = vec![0u8; 8 * plan::MIB as usize];
         loop {
             let n = file.read(&mut buffer)?;
@@ -80,18 +80,18 @@ impl PieceChecksum {
     }
 }
 
-/// The checksum of one downloaded piece of an object, in the download's [`PieceChecksum`].
-pub struct RangeCrc {
+/// The checksum of one downloaded part of an object, in the download's [`PartChecksum`].
+pub struct PartCrc {
     pub start: u64,
     pub len: u64,
     pub crc: u64,
 }
 
-/// The running checksum of the piece being received; off when the object has none to check.
-pub struct PieceHasher(Option<Box<Digest>>);
+/// The running checksum of the part being received; off when the object has none to check.
+pub struct PartHasher(Option<Box<Digest>>);
 
-impl PieceHasher {
-    pub fn new(checksum: Option<PieceChecksum>) -> Self {
+impl PartHasher {
+    pub fn new(checksum: Option<PartChecksum>) -> Self {
         Self(checksum.map(|c| Box::new(Digest::new(c.algorithm()))))
     }
 
@@ -101,7 +101,7 @@ impl PieceHasher {
         }
     }
 
-    /// The checksum of the bytes so far (0 when off), starting afresh for the next piece.
+    /// The checksum of the bytes so far (0 when off), starting afresh for the next part.
     pub fn finish(&mut self) -> u64 {
         let Some(digest) = &mut self.0 else {
             return 0;
@@ -118,12 +118,12 @@ impl PieceHasher {
 pub enum StoredChecksum {
     /// The CRC of the whole object.
     Full {
-        algorithm: PieceChecksum,
+        algorithm: PartChecksum,
         value: String,
     },
     /// The CRC of the `parts` upload parts' CRCs (S3 shows it as `value-N`).
     Composite {
-        algorithm: PieceChecksum,
+        algorithm: PartChecksum,
         value: String,
         parts: u64,
     },
@@ -135,9 +135,9 @@ impl StoredChecksum {
     /// such values), both readings.
     pub fn readings(head: &HeadObjectOutput) -> Vec<Self> {
         let stored = [
-            (PieceChecksum::Crc32c, head.checksum_crc32_c()),
-            (PieceChecksum::Crc32, head.checksum_crc32()),
-            (PieceChecksum::Crc64Nvme, head.checksum_crc64_nvme()),
+            (PartChecksum::Crc32c, head.checksum_crc32_c()),
+            (PartChecksum::Crc32, head.checksum_crc32()),
+            (PartChecksum::Crc64Nvme, head.checksum_crc64_nvme()),
         ]
         .into_iter()
         .find_map(|(algorithm, value)| value.map(|v| (algorithm, v)));
@@ -162,7 +162,7 @@ impl StoredChecksum {
         // CRC64NVME has no composite form.
         let marked_full = head.checksum_type()
             == Some(&aws_sdk_s3::types::ChecksumType::FullObject)
-            || algorithm == PieceChecksum::Crc64Nvme;
+            || algorithm == PartChecksum::Crc64Nvme;
         match etag_part_count(head) {
             Some(parts) if !marked_full => vec![
                 full,
@@ -176,8 +176,8 @@ impl StoredChecksum {
         }
     }
 
-    /// What to take of each piece to check this.
-    pub fn piece_checksum(&self) -> PieceChecksum {
+    /// What to take of each part to check this.
+    pub fn part_checksum(&self) -> PartChecksum {
         match self {
             Self::Full { algorithm, .. } | Self::Composite { algorithm, .. } => *algorithm,
         }
@@ -191,13 +191,13 @@ impl StoredChecksum {
         }
     }
 
-    /// Whether the pieces (sorted, contiguous, with checksums of [`Self::piece_checksum`]) carry
-    /// the stored checksum, or `None` when they cannot tell: a composite checksum over other
-    /// parts than the pieces.
-    fn check(&self, pieces: &[RangeCrc]) -> Option<bool> {
+    /// Whether the `fetched` parts (sorted, contiguous, with checksums of
+    /// [`Self::part_checksum`]) carry the stored checksum, or `None` when they cannot tell: a
+    /// composite checksum over other parts than the upload's.
+    fn check(&self, fetched: &[PartCrc]) -> Option<bool> {
         match self {
             Self::Full { algorithm, value } => {
-                let whole = pieces
+                let whole = fetched
                     .iter()
                     .fold(0, |acc, p| algorithm.combine(acc, p.crc, p.len));
                 Some(algorithm.encode(whole) == *value)
@@ -206,8 +206,8 @@ impl StoredChecksum {
                 algorithm,
                 value,
                 parts,
-            } => (pieces.len() as u64 == *parts).then(|| {
-                algorithm.encode(composite(*algorithm, pieces.iter().map(|p| p.crc))) == *value
+            } => (fetched.len() as u64 == *parts).then(|| {
+                algorithm.encode(composite(*algorithm, fetched.iter().map(|p| p.crc))) == *value
             }),
         }
     }
@@ -236,13 +236,13 @@ impl StoredChecksum {
     }
 }
 
-/// Whether the downloaded pieces (sorted, contiguous) and the file they were written to hold the
+/// Whether the downloaded parts (sorted, contiguous) and the file they were written to hold the
 /// bytes the object's checksum `readings` describe. Only a checksum that can be checked and
 /// differs refuses them: a composite over unknown parts, or a value that could be read two ways
 /// and fits neither (which S3 never stores), leaves the size as the only check.
-pub async fn pieces_confirm(
+pub async fn parts_confirm(
     readings: &[StoredChecksum],
-    pieces: &[RangeCrc],
+    fetched: &[PartCrc],
     path: &Path,
     size: u64,
 ) -> bool {
@@ -250,9 +250,9 @@ pub async fn pieces_confirm(
         // None, or a value that reads two ways (S3 never stores one): the size is the check.
         return true;
     };
-    match only.check(pieces) {
+    match only.check(fetched) {
         Some(true) | None => true,
-        // The pieces may not be the upload's parts: the file split as uploaders split.
+        // The download's parts may not be the upload's: the file split as uploaders split.
         Some(false) if only.composite_parts().is_some() => {
             let (stored, path) = (only.clone(), path.to_owned());
             tokio::task::spawn_blocking(move || stored.matches_local(&path, size).unwrap_or(false))
@@ -290,7 +290,7 @@ pub fn compare_local(path: &Path, head: &HeadObjectOutput) -> std::io::Result<Ve
         });
     }
     let readings = StoredChecksum::readings(head);
-    let Some(algorithm) = readings.first().map(StoredChecksum::piece_checksum) else {
+    let Some(algorithm) = readings.first().map(StoredChecksum::part_checksum) else {
         return Ok(Verdict::SizeOnly {
             why: "the object carries no CRC32C, CRC32 or CRC64NVME checksum".into(),
         });
@@ -326,7 +326,7 @@ pub fn composite_crc32c<'a>(
             Some(u64::from(u32::from_be_bytes(bytes)))
         })
         .collect();
-    let algorithm = PieceChecksum::Crc32c;
+    let algorithm = PartChecksum::Crc32c;
     Some(StoredChecksum::Composite {
         algorithm,
         value: algorithm.encode(composite(algorithm, crcs?.into_iter())),
@@ -334,7 +334,7 @@ pub fn composite_crc32c<'a>(
     })
 }
 
-pub fn composite(algorithm: PieceChecksum, crcs: impl Iterator<Item = u64>) -> u64 {
+pub fn composite(algorithm: PartChecksum, crcs: impl Iterator<Item = u64>) -> u64 {
     let width = algorithm.width_bytes();
     let bytes: Vec<u8> = crcs
         .flat_map(|c| c.to_be_bytes()[8 - width..].to_vec())
@@ -363,7 +363,7 @@ fn part_size_candidates(size: u64, parts: u64) -> Vec<u64> {
 /// The checksum of each `part_size` part of the file, `parts` of them.
 fn part_checksums(
     path: &Path,
-    algorithm: PieceChecksum,
+    algorithm: PartChecksum,
     part_size: u64,
     parts: u64,
 ) -> std::io::Result<Vec<u64>> {
@@ -371,7 +371,7 @@ fn part_checksums(
     let mut crcs = Vec::with_capacity(parts as usize);
     let mut buffer = vec![0u8; 8 * plan::MIB as usize];
     for _ in 0..parts {
-        let mut hasher = PieceHasher::new(Some(algorithm));
+        let mut hasher = PartHasher::new(Some(algorithm));
         let mut left = part_size;
         while left > 0 {
             let want = left.min(buffer.len() as u64) as usize;
@@ -398,17 +398,17 @@ fn etag_part_count(head: &HeadObjectOutput) -> Option<u64> {
 mod tests {
     use super::*;
 
-    /// `data` in pieces of 1,000 bytes, each with its checksum taken as a download takes it:
-    /// through a [`PieceHasher`], in uneven chunks.
-    fn pieces_of(data: &[u8], checksum: PieceChecksum) -> Vec<RangeCrc> {
+    /// `data` in parts of 1,000 bytes, each with its checksum taken as a download takes it:
+    /// through a [`PartHasher`], in uneven chunks.
+    fn parts_of(data: &[u8], checksum: PartChecksum) -> Vec<PartCrc> {
         data.chunks(1000)
             .enumerate()
             .map(|(i, c)| {
-                let mut hasher = PieceHasher::new(Some(checksum));
+                let mut hasher = PartHasher::new(Some(checksum));
                 for chunk in c.chunks(333) {
                     hasher.update(chunk);
                 }
-                RangeCrc {
+                PartCrc {
                     start: i as u64 * 1000,
                     len: c.len() as u64,
                     crc: hasher.finish(),
@@ -421,35 +421,35 @@ mod tests {
     fn each_algorithm_is_the_one_s3_names() {
         // The catalogue's check values (the CRC of "123456789"), so that a wrong algorithm
         // cannot pass unnoticed.
-        assert_eq!(PieceChecksum::Crc32c.of(b"123456789"), 0xe306_9283);
-        assert_eq!(PieceChecksum::Crc32.of(b"123456789"), 0xcbf4_3926);
+        assert_eq!(PartChecksum::Crc32c.of(b"123456789"), 0xe306_9283);
+        assert_eq!(PartChecksum::Crc32.of(b"123456789"), 0xcbf4_3926);
         assert_eq!(
-            PieceChecksum::Crc64Nvme.of(b"123456789"),
+            PartChecksum::Crc64Nvme.of(b"123456789"),
             0xae8b_1486_0a79_9888
         );
         assert_eq!(
-            PieceChecksum::Crc32c.encode(u64::from(crc32c::crc32c(b"abc"))),
+            PartChecksum::Crc32c.encode(u64::from(crc32c::crc32c(b"abc"))),
             aws_smithy_types::base64::encode(crc32c::crc32c(b"abc").to_be_bytes())
         );
     }
 
     #[test]
-    fn downloaded_pieces_are_checked_against_whole_and_composite_checksums() {
+    fn downloaded_parts_are_checked_against_whole_and_composite_checksums() {
         let data: Vec<u8> = (0..2500u32).map(|i| (i * 13 % 251) as u8).collect();
         let mut changed = data.clone();
         changed[1234] ^= 1;
         for algorithm in [
-            PieceChecksum::Crc32c,
-            PieceChecksum::Crc32,
-            PieceChecksum::Crc64Nvme,
+            PartChecksum::Crc32c,
+            PartChecksum::Crc32,
+            PartChecksum::Crc64Nvme,
         ] {
-            let pieces = pieces_of(&data, algorithm);
+            let fetched = parts_of(&data, algorithm);
             let full = |bytes: &[u8]| StoredChecksum::Full {
                 algorithm,
                 value: algorithm.encode(algorithm.of(bytes)),
             };
-            assert_eq!(full(&data).check(&pieces), Some(true), "{algorithm:?}");
-            assert_eq!(full(&changed).check(&pieces), Some(false), "{algorithm:?}");
+            assert_eq!(full(&data).check(&fetched), Some(true), "{algorithm:?}");
+            assert_eq!(full(&changed).check(&fetched), Some(false), "{algorithm:?}");
             let composite_of = |bytes: &[u8]| StoredChecksum::Composite {
                 algorithm,
                 value: algorithm.encode(composite(
@@ -459,18 +459,18 @@ mod tests {
                 parts: 3,
             };
             assert_eq!(
-                composite_of(&data).check(&pieces),
+                composite_of(&data).check(&fetched),
                 Some(true),
                 "{algorithm:?}"
             );
             assert_eq!(
-                composite_of(&changed).check(&pieces),
+                composite_of(&changed).check(&fetched),
                 Some(false),
                 "{algorithm:?}"
             );
-            // Pieces other than the upload's parts cannot tell.
+            // Parts other than the upload's cannot tell.
             assert_eq!(
-                composite_of(&data).check(&pieces[..2]),
+                composite_of(&data).check(&fetched[..2]),
                 None,
                 "{algorithm:?}"
             );
@@ -486,7 +486,7 @@ mod tests {
             .map(|i| (i % 241) as u8)
             .collect();
         std::fs::write(&path, &data).unwrap();
-        let algorithm = PieceChecksum::Crc32;
+        let algorithm = PartChecksum::Crc32;
         let stored = StoredChecksum::Composite {
             algorithm,
             value: algorithm.encode(composite(

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use aws_sdk_s3::primitives::ByteStream;
 use futures::{StreamExt, TryStreamExt};
 
-use super::checksum::{PieceChecksum, PieceHasher, RangeCrc, StoredChecksum, pieces_confirm};
+use super::checksum::{PartChecksum, PartCrc, PartHasher, StoredChecksum, parts_confirm};
 use super::error::TransferError;
 use super::job::TransferOptions;
 use super::journal::{DownloadJournal, claim_journal};
@@ -96,14 +96,14 @@ async fn fetch_object(
         return download_whole(connection, scheduler, bucket, key, size, dest, progress).await;
     }
     let stored = StoredChecksum::readings(&head);
-    // Only an unambiguous value is checked (see `pieces_confirm`): without one, taking the
-    // pieces' checksums would cost CPU for nothing.
-    let (piece_checksum, upload_parts) = match stored.as_slice() {
-        [only] => (Some(only.piece_checksum()), only.composite_parts()),
+    // Only an unambiguous value is checked (see `parts_confirm`): without one, taking the
+    // parts' checksums would cost CPU for nothing.
+    let (part_checksum, upload_parts) = match stored.as_slice() {
+        [only] => (Some(only.part_checksum()), only.composite_parts()),
         _ => (None, None),
     };
     let partial = partial_path(dest)?;
-    // Pieces that are the upload's parts check a composite checksum as they arrive.
+    // Parts that are the upload's parts check a composite checksum as they arrive.
     let plan = match upload_parts {
         Some(parts) => upload_plan(connection, bucket, key, etag.as_deref(), size, parts).await,
         None => None,
@@ -112,25 +112,25 @@ async fn fetch_object(
         Some(plan) => plan,
         None => plan_parts(size, options.part_size_bytes)?,
     };
-    let pieces = plan.part_count;
+    let part_count = plan.part_count;
     let _claim = claim_journal(&DownloadJournal::file_for(dest), || {
         format!("The download of s3://{bucket}/{key} to {}", dest.display())
     })
     .await?;
-    // An earlier run of this download (crash, kill, pause) left its pieces: keep them.
+    // An earlier run of this download (crash, kill, pause) left its parts: keep them.
     let found = DownloadJournal::find(
         dest,
         etag.as_deref(),
         size,
         plan.part_size_bytes,
-        piece_checksum,
+        part_checksum,
     );
-    let resumed: Vec<RangeCrc> = found
+    let resumed: Vec<PartCrc> = found
         .as_ref()
         .map(|j| {
-            j.ranges
+            j.parts
                 .iter()
-                .map(|(&index, &(len, crc))| RangeCrc {
+                .map(|(&index, &(len, crc))| PartCrc {
                     start: plan.range(index).0,
                     len,
                     crc,
@@ -138,15 +138,15 @@ async fn fetch_object(
                 .collect()
         })
         .unwrap_or_default();
-    let missing: Vec<u64> = (0..pieces)
-        .filter(|i| found.as_ref().is_none_or(|j| !j.ranges.contains_key(i)))
+    let missing: Vec<u64> = (0..part_count)
+        .filter(|i| found.as_ref().is_none_or(|j| !j.parts.contains_key(i)))
         .collect();
     let journal = std::sync::Mutex::new(found.unwrap_or_else(|| DownloadJournal {
         etag: etag.clone(),
         size_bytes: size,
         part_size_bytes: plan.part_size_bytes,
-        ranges: Default::default(),
-        piece_checksum,
+        parts: Default::default(),
+        part_checksum,
         endpoint: target.endpoint.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
@@ -159,18 +159,18 @@ async fn fetch_object(
         file.set_len(size)
             .map_err(|e| TransferError::io(&partial, e))?;
     }
-    progress.parts_total.store(pieces, Ordering::Relaxed);
+    progress.parts_total.store(part_count, Ordering::Relaxed);
     progress
         .parts_resumed
         .store(resumed.len() as u64, Ordering::Relaxed);
     progress.add(resumed.iter().map(|r| r.len).sum());
-    let download = Arc::new(PieceFetch {
+    let download = Arc::new(PartFetch {
         connection: connection.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
         etag,
         plan,
-        piece_checksum,
+        part_checksum,
         file: PartialFile::open(&partial)?,
         journal,
         stopped: Default::default(),
@@ -178,8 +178,8 @@ async fn fetch_object(
     });
     let _stop_noting = StopNoting(download.clone());
     let in_flight = ranges_in_flight(options);
-    let requests = piece_requests(&missing, pieces_per_request(&plan, in_flight));
-    let mut fetched: Vec<RangeCrc> = futures::stream::iter(requests)
+    let requests = range_requests(&missing, parts_per_request(&plan, in_flight));
+    let mut fetched: Vec<PartCrc> = futures::stream::iter(requests)
         .map(|(first, count)| {
             let download = download.clone();
             let scheduler = scheduler.clone();
@@ -204,7 +204,7 @@ async fn fetch_object(
     fetched.extend(resumed);
     fetched.sort_by_key(|p| p.start);
     let written: u64 = fetched.iter().map(|p| p.len).sum();
-    if written == size && !pieces_confirm(&stored, &fetched, &partial, size).await {
+    if written == size && !parts_confirm(&stored, &fetched, &partial, size).await {
         let _ = std::fs::remove_file(&partial);
         DownloadJournal::remove(dest);
         return Err(TransferError::ChecksumMismatch {
@@ -259,21 +259,21 @@ fn ranges_in_flight(options: &TransferOptions) -> usize {
 /// 0.05-0.11 s (4 runs each, 8 in flight).
 const RANGE_REQUEST_BYTES: u64 = 64 * plan::MIB;
 
-/// Pieces (parts of the plan) per ranged GET: as many as fit in [`RANGE_REQUEST_BYTES`], but few
+/// Parts of the plan per ranged GET: as many as fit in [`RANGE_REQUEST_BYTES`], but few
 /// enough that a mid-sized object still keeps `in_flight` requests busy.
-fn pieces_per_request(plan: &PartPlan, in_flight: usize) -> u64 {
+fn parts_per_request(plan: &PartPlan, in_flight: usize) -> u64 {
     let fit = (RANGE_REQUEST_BYTES / plan.part_size_bytes).max(1);
     plan.part_count.div_ceil(in_flight as u64).clamp(1, fit)
 }
 
-/// The missing pieces (sorted) as requests `(first, count)` of at most `per_request` adjacent
-/// pieces each.
-fn piece_requests(missing: &[u64], per_request: u64) -> Vec<(u64, u64)> {
+/// The missing parts (sorted) as range requests `(first, count)` of at most `per_request`
+/// adjacent parts each.
+fn range_requests(missing: &[u64], per_request: u64) -> Vec<(u64, u64)> {
     let mut requests: Vec<(u64, u64)> = Vec::new();
-    for &piece in missing {
+    for &part in missing {
         match requests.last_mut() {
-            Some((first, count)) if *first + *count == piece && *count < per_request => *count += 1,
-            _ => requests.push((piece, 1)),
+            Some((first, count)) if *first + *count == part && *count < per_request => *count += 1,
+            _ => requests.push((part, 1)),
         }
     }
     requests
@@ -287,9 +287,9 @@ const BODY_BREAKS_IN_A_ROW: u32 = 5;
 const BODY_STALL_SECS: u64 = 60;
 
 /// Ends a download's journal writes when the download returns or is dropped. Its range tasks are
-/// aborted then, but one may be in the middle of noting a piece: without this, a cancel that
+/// aborted then, but one may be in the middle of noting a part: without this, a cancel that
 /// removed the journal could see it written again a moment later.
-struct StopNoting(Arc<PieceFetch>);
+struct StopNoting(Arc<PartFetch>);
 
 impl Drop for StopNoting {
     fn drop(&mut self) {
@@ -305,7 +305,7 @@ impl Drop for StopNoting {
 /// one worker thread. On a 1 GiB download from Garage this cut voluntary context switches from
 /// 13-15k to 3.1-3.4k and system time from 0.55-0.58 s to 0.44-0.46 s (/usr/bin/time, 4 of 5
 /// runs each; s5cmd: 5.8-7.4k, 0.44-0.48 s).
-struct RangeTask(tokio::task::JoinHandle<Result<Vec<RangeCrc>, TransferError>>);
+struct RangeTask(tokio::task::JoinHandle<Result<Vec<PartCrc>, TransferError>>);
 
 impl Drop for RangeTask {
     fn drop(&mut self) {
@@ -314,37 +314,37 @@ impl Drop for RangeTask {
 }
 
 /// What the ranged GETs of one download share.
-struct PieceFetch {
+struct PartFetch {
     connection: Connection,
     bucket: String,
     key: String,
     etag: Option<String>,
     plan: PartPlan,
-    /// The checksum the object carries, to be taken of each piece; without one, taking any
+    /// The checksum the object carries, to be taken of each part; without one, taking any
     /// would cost a tenth of the client's CPU for nothing.
-    piece_checksum: Option<PieceChecksum>,
+    part_checksum: Option<PartChecksum>,
     file: Arc<PartialFile>,
-    /// Where each finished piece is noted, until the download stops (see [`StopNoting`]).
+    /// Where each finished part is noted, until the download stops (see [`StopNoting`]).
     journal: std::sync::Mutex<DownloadJournal>,
     stopped: std::sync::atomic::AtomicBool,
     progress: Arc<Progress>,
 }
 
-impl PieceFetch {
-    /// Pieces `first..first + count` in one ranged GET, each piece's checksum taken as its bytes
+impl PartFetch {
+    /// Parts `first..first + count` in one ranged GET, each part's checksum taken as its bytes
     /// go by and noted in the journal once its last byte is written, so that a resume fetches only
-    /// whole missing pieces. A body that breaks off or stalls is asked for again from the first
+    /// whole missing parts. A body that breaks off or stalls is asked for again from the first
     /// byte not yet received: a dropped connection costs a retry, not the range.
-    async fn fetch(&self, first: u64, count: u64) -> Result<Vec<RangeCrc>, TransferError> {
+    async fn fetch(&self, first: u64, count: u64) -> Result<Vec<PartCrc>, TransferError> {
         let start = self.plan.range(first).0;
         let end = self.plan.range(first + count - 1).1;
         let mut done = Vec::with_capacity(count as usize);
-        let mut piece = RangeCrc {
+        let mut part = PartCrc {
             start,
             len: 0,
             crc: 0,
         };
-        let mut hasher = PieceHasher::new(self.piece_checksum);
+        let mut hasher = PartHasher::new(self.part_checksum);
         let mut writer = OffsetWriter::new(self.file.clone(), start);
         let mut offset = start;
         let mut breaks = 0u32;
@@ -354,7 +354,7 @@ impl PieceFetch {
                 bucket: &self.bucket,
                 key: &self.key,
             };
-            // A piece of a newer object must not be stitched to pieces of the old.
+            // A part of a newer object must not be stitched to parts of the old.
             let mut body = (object.get(Some((offset, end)), self.etag.as_deref(), false)).await?;
             let broke = loop {
                 let chunk = match next_chunk(&mut body).await {
@@ -375,31 +375,31 @@ impl PieceFetch {
                 breaks = 0;
                 let mut rest = &chunk[..];
                 while !rest.is_empty() {
-                    let piece_end = self.plan.range(first + done.len() as u64).1;
-                    let room = (piece_end - offset) as usize;
+                    let part_end = self.plan.range(first + done.len() as u64).1;
+                    let room = (part_end - offset) as usize;
                     let (now, later) = rest.split_at(rest.len().min(room));
                     // The checksum of what arrived, while it is in memory anyway.
                     hasher.update(now);
-                    piece.len += now.len() as u64;
+                    part.len += now.len() as u64;
                     writer.write(now)?;
                     self.progress.add(now.len() as u64);
                     offset += now.len() as u64;
                     rest = later;
-                    if offset == piece_end {
+                    if offset == part_end {
                         // Written before it is noted: the journal never claims bytes not in the file.
                         writer.flush()?;
-                        piece.crc = hasher.finish();
-                        self.note(first + done.len() as u64, &piece);
-                        let next = RangeCrc {
+                        part.crc = hasher.finish();
+                        self.note(first + done.len() as u64, &part);
+                        let next = PartCrc {
                             start: offset,
                             len: 0,
                             crc: 0,
                         };
-                        done.push(std::mem::replace(&mut piece, next));
+                        done.push(std::mem::replace(&mut part, next));
                     }
                 }
             };
-            // Every byte is in: the pieces' checksums judge them, not how the body ended.
+            // Every byte is in: the parts' checksums judge them, not how the body ended.
             if offset == end {
                 break;
             }
@@ -418,13 +418,13 @@ impl PieceFetch {
         self.connection.target().bucket(&self.bucket).key(&self.key)
     }
 
-    /// Notes a finished piece in the journal.
-    fn note(&self, index: u64, piece: &RangeCrc) {
+    /// Notes a finished part in the journal.
+    fn note(&self, index: u64, part: &PartCrc) {
         let mut journal = self.journal.lock().expect("journal lock");
         if self.stopped.load(Ordering::Relaxed) {
             return;
         }
-        journal.ranges.insert(index, (piece.len, piece.crc));
+        journal.parts.insert(index, (part.len, part.crc));
         if let Err(e) = journal.save() {
             tracing::warn!("download journal not written: {e}");
         }
@@ -646,15 +646,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_pieces_are_asked_for_in_runs_of_adjacent_pieces() {
-        assert_eq!(piece_requests(&[], 8), vec![]);
+    fn missing_parts_are_asked_for_in_runs_of_adjacent_parts() {
+        assert_eq!(range_requests(&[], 8), vec![]);
         assert_eq!(
-            piece_requests(&[0, 1, 2, 3, 4], 2),
+            range_requests(&[0, 1, 2, 3, 4], 2),
             vec![(0, 2), (2, 2), (4, 1)]
         );
-        // A resume: pieces 2, 3 and 6 were written by the earlier run.
+        // A resume: parts 2, 3 and 6 were written by the earlier run.
         assert_eq!(
-            piece_requests(&[0, 1, 4, 5, 7, 8, 9], 8),
+            range_requests(&[0, 1, 4, 5, 7, 8, 9], 8),
             vec![(0, 2), (4, 2), (7, 3)]
         );
     }
@@ -663,11 +663,11 @@ mod tests {
     fn a_request_spans_up_to_64_mib_yet_every_range_in_flight_gets_work() {
         let mib = plan::MIB;
         let gib = plan_parts(1024 * mib, 8 * mib).unwrap();
-        assert_eq!(pieces_per_request(&gib, 8), 8, "1 GiB: 16 GETs of 64 MiB");
+        assert_eq!(parts_per_request(&gib, 8), 8, "1 GiB: 16 GETs of 64 MiB");
         let mid = plan_parts(100 * mib, 8 * mib).unwrap();
-        assert_eq!(pieces_per_request(&mid, 8), 2, "100 MiB: 7 GETs, not 2");
+        assert_eq!(parts_per_request(&mid, 8), 2, "100 MiB: 7 GETs, not 2");
         let huge_parts = plan_parts(1024 * mib, 128 * mib).unwrap();
-        assert_eq!(pieces_per_request(&huge_parts, 8), 1);
-        assert_eq!(pieces_per_request(&gib, 1), 8);
+        assert_eq!(parts_per_request(&huge_parts, 8), 1);
+        assert_eq!(parts_per_request(&gib, 1), 8);
     }
 }

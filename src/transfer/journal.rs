@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::checksum::PieceChecksum;
+use super::checksum::PartChecksum;
 use super::error::TransferError;
 use crate::local_data::{data_dir, mtime_nanos};
 
@@ -231,21 +231,22 @@ impl UploadJournal {
 }
 
 /// What a large download has written so far, kept in the journal directory, so that a crash, a
-/// kill or a pause costs only the pieces not yet written, and so that the app can offer it when
+/// kill or a pause costs only the parts not yet written, and so that the app can offer it when
 /// it starts again. Tied to the object's ETag and size: a changed object starts over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadJournal {
     pub etag: Option<String>,
     pub size_bytes: u64,
     pub part_size_bytes: u64,
-    /// Piece index (a part of `part_size_bytes`; one ranged GET fetches several) -> (bytes
-    /// written, their checksum in `piece_checksum`). Kept under its first name, which journals
-    /// on disk carry.
-    pub ranges: BTreeMap<u64, (u64, u64)>,
-    /// What the pieces' checksums are, if they were taken. Journals from before it was noted
+    /// Part index (parts of `part_size_bytes`; one ranged GET fetches several) -> (bytes
+    /// written, their checksum in `part_checksum`). Journals written before the download's
+    /// unit was named "part" call it `ranges`.
+    #[serde(alias = "ranges")]
+    pub parts: BTreeMap<u64, (u64, u64)>,
+    /// What the parts' checksums are, if they were taken. Journals from before it was noted
     /// took a CRC32C where the object had one.
-    #[serde(default = "crc32c_in_first_journals")]
-    pub piece_checksum: Option<PieceChecksum>,
+    #[serde(default = "crc32c_in_first_journals", alias = "piece_checksum")]
+    pub part_checksum: Option<PartChecksum>,
     /// Where it comes from and goes to, so that a restarted app can offer to finish it.
     pub endpoint: String,
     pub bucket: String,
@@ -253,8 +254,8 @@ pub struct DownloadJournal {
     pub dest: PathBuf,
 }
 
-fn crc32c_in_first_journals() -> Option<PieceChecksum> {
-    Some(PieceChecksum::Crc32c)
+fn crc32c_in_first_journals() -> Option<PartChecksum> {
+    Some(PartChecksum::Crc32c)
 }
 
 impl DownloadJournal {
@@ -272,20 +273,20 @@ impl DownloadJournal {
     }
 
     /// The journal of an earlier download of this very object into `dest`, if its partial file is
-    /// still there at full length and its pieces carry the checksum this download checks.
+    /// still there at full length and its parts carry the checksum this download checks.
     pub fn find(
         dest: &Path,
         etag: Option<&str>,
         size_bytes: u64,
         part_size_bytes: u64,
-        piece_checksum: Option<PieceChecksum>,
+        part_checksum: Option<PartChecksum>,
     ) -> Option<Self> {
         let journal: Self =
             serde_json::from_slice(&std::fs::read(Self::file_for(dest)).ok()?).ok()?;
         (journal.etag.as_deref() == etag
             && journal.size_bytes == size_bytes
             && journal.part_size_bytes == part_size_bytes
-            && (piece_checksum.is_none() || journal.piece_checksum == piece_checksum)
+            && (part_checksum.is_none() || journal.part_checksum == part_checksum)
             && etag.is_some()
             && journal.partial_is_whole())
         .then_some(journal)
@@ -301,7 +302,7 @@ impl DownloadJournal {
         let mut found: Vec<Self> = journals::<Self>("download")
             .into_iter()
             .map(|(_, journal)| journal)
-            .filter(|j| j.endpoint == endpoint && !j.ranges.is_empty() && j.partial_is_whole())
+            .filter(|j| j.endpoint == endpoint && !j.parts.is_empty() && j.partial_is_whole())
             .filter(|j| !JournalClaim::is_held(&Self::file_for(&j.dest)))
             .collect();
         found.sort_by(|a, b| a.dest.cmp(&b.dest));
@@ -310,7 +311,7 @@ impl DownloadJournal {
 
     /// Bytes already written.
     pub fn bytes_written(&self) -> u64 {
-        self.ranges.values().map(|(len, _)| len).sum()
+        self.parts.values().map(|(len, _)| len).sum()
     }
 
     pub fn save(&self) -> std::io::Result<()> {
@@ -336,4 +337,24 @@ pub(crate) async fn claim_journal(
         }
     }
     Err(TransferError::InUse { what: what() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_journals_written_before_the_rename_still_load() {
+        let old = r#"{"etag":"\"e\"","size_bytes":20971520,"part_size_bytes":8388608,
+            "ranges":{"0":[8388608,123],"2":[4194304,456]},"piece_checksum":"Crc32",
+            "endpoint":"http://127.0.0.1:9000","bucket":"b","key":"k","dest":"/tmp/k"}"#;
+        let journal: DownloadJournal = serde_json::from_str(old).unwrap();
+        assert_eq!(journal.parts.len(), 2);
+        assert_eq!(journal.parts[&2], (4194304, 456));
+        assert_eq!(journal.part_checksum, Some(PartChecksum::Crc32));
+        assert_eq!(journal.bytes_written(), 12582912);
+        let again: DownloadJournal =
+            serde_json::from_str(&serde_json::to_string(&journal).unwrap()).unwrap();
+        assert_eq!(again, journal);
+    }
 }

@@ -146,8 +146,8 @@ async fn hundred_objects_survive(server: &TestServer) {
     assert!(failures.is_empty(), "{}: {failures:?}", server.name);
 
     // Read back through the same proxy: every byte is where it should be, though bodies break
-    // off mid-stream. One ranged GET at a time, so a multipart object's three 8 MiB pieces come
-    // in one request, which a cut connection interrupts between and inside pieces.
+    // off mid-stream. One ranged GET at a time, so a multipart object's three 8 MiB parts come
+    // in one request, which a cut connection interrupts between and inside parts.
     let one_range = TransferOptions {
         concurrency: 2,
         ..TransferOptions::default()

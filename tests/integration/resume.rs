@@ -162,7 +162,7 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
         String::from_utf8_lossy(&up.stderr)
     );
 
-    // 40 ranges of 5 MiB, one at a time.
+    // 40 parts of 5 MiB, one at a time.
     let back = work.path().join("back.bin");
     let cp_args = [
         "cp",
@@ -187,15 +187,15 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
                         .starts_with("download-")
             })
     };
-    let written_ranges = || -> usize {
+    let written_parts = || -> usize {
         journal()
             .and_then(|p| std::fs::read_to_string(p).ok())
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .map_or(0, |v| v["ranges"].as_object().map_or(0, |r| r.len()))
+            .map_or(0, |v| v["parts"].as_object().map_or(0, |r| r.len()))
     };
     let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    while written_ranges() < 20 {
+    while written_parts() < 20 {
         assert!(
             Instant::now() < deadline,
             "the first download never got half way"

@@ -477,7 +477,7 @@ on!(garage: round_trip_sizes, folder_of_500_files, cancel_leaves_no_upload, veri
 
 /// Bytes that changed on the server after they were stored never take the file's name: a
 /// whole GET fails the SDK's check of the stored CRC32C, a ranged one Skiff's check over its
-/// pieces. The sandbox keeps objects as plain files, so one byte of its copy is flipped.
+/// parts. The sandbox keeps objects as plain files, so one byte of its copy is flipped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_changed_at_rest_are_refused() {
     use aws_sdk_s3::primitives::ByteStream;
@@ -495,19 +495,19 @@ async fn bytes_changed_at_rest_are_refused() {
         .await
         .unwrap();
     let out = tempfile::tempdir().unwrap();
-    // Under the threshold: one whole GET. Over it: 8 MiB pieces in ranged GETs. Each with a
+    // Under the threshold: one whole GET. Over it: 8 MiB parts in ranged GETs. Each with a
     // CRC32C (Skiff's uploads), a CRC32 (boto3's) and a CRC64NVME (S3's own default).
-    use skiff::transfer::checksum::PieceChecksum;
+    use skiff::transfer::checksum::PartChecksum;
     for (key, len, algorithm) in [
-        ("whole.bin", MIB as usize, PieceChecksum::Crc32c),
-        ("ranged.bin", 20 * MIB as usize, PieceChecksum::Crc32c),
-        ("whole-crc32.bin", MIB as usize, PieceChecksum::Crc32),
-        ("ranged-crc32.bin", 20 * MIB as usize, PieceChecksum::Crc32),
-        ("whole-crc64.bin", MIB as usize, PieceChecksum::Crc64Nvme),
+        ("whole.bin", MIB as usize, PartChecksum::Crc32c),
+        ("ranged.bin", 20 * MIB as usize, PartChecksum::Crc32c),
+        ("whole-crc32.bin", MIB as usize, PartChecksum::Crc32),
+        ("ranged-crc32.bin", 20 * MIB as usize, PartChecksum::Crc32),
+        ("whole-crc64.bin", MIB as usize, PartChecksum::Crc64Nvme),
         (
             "ranged-crc64.bin",
             20 * MIB as usize,
-            PieceChecksum::Crc64Nvme,
+            PartChecksum::Crc64Nvme,
         ),
     ] {
         let bytes = random_bytes(len);
@@ -519,9 +519,9 @@ async fn bytes_changed_at_rest_are_refused() {
             .key(key)
             .body(ByteStream::from(bytes.clone()));
         let put = match algorithm {
-            PieceChecksum::Crc32c => put.checksum_crc32_c(checksum),
-            PieceChecksum::Crc32 => put.checksum_crc32(checksum),
-            PieceChecksum::Crc64Nvme => put.checksum_crc64_nvme(checksum),
+            PartChecksum::Crc32c => put.checksum_crc32_c(checksum),
+            PartChecksum::Crc32 => put.checksum_crc32(checksum),
+            PartChecksum::Crc64Nvme => put.checksum_crc64_nvme(checksum),
         };
         put.send().await.unwrap();
         let download = |dest: std::path::PathBuf| {
@@ -618,15 +618,15 @@ async fn start_corrupting_proxy(upstream: String) -> String {
 }
 
 /// An object uploaded as rclone and boto3 upload (5 MiB parts, each with its CRC32, and a
-/// composite CRC32 of them) is checked on download whatever Skiff's own piece size: the pieces
-/// follow the upload's parts. A byte changed on the way is refused; Verify finds the same parts.
+/// composite CRC32 of them) is checked on download whatever Skiff's own part size: the
+/// download's parts follow the upload's. A byte changed on the way is refused; Verify finds the same parts.
 /// Garage keeps composite checksums (moto keeps the value without saying so, the sandbox keeps
 /// none for multipart objects).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn composite_checksums_catch_bytes_changed_in_transit() {
     use aws_sdk_s3::primitives::ByteStream;
     use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
-    use skiff::transfer::checksum::PieceChecksum;
+    use skiff::transfer::checksum::PartChecksum;
     let Some(server) = common::server("garage").await else {
         return;
     };
@@ -646,7 +646,7 @@ async fn composite_checksums_catch_bytes_changed_in_transit() {
     let mut parts = Vec::new();
     for (i, chunk) in bytes.chunks(part_size).enumerate() {
         let number = i as i32 + 1;
-        let crc = PieceChecksum::Crc32.encode(PieceChecksum::Crc32.of(chunk));
+        let crc = PartChecksum::Crc32.encode(PartChecksum::Crc32.of(chunk));
         let sent = client
             .upload_part()
             .bucket(&bucket)
