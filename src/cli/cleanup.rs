@@ -2,14 +2,14 @@
 //! confirmation on a terminal, progress, and a report.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use anyhow::{Context, bail};
-use clap::Args;
 
-use super::{ConnectionArgs, ProgressLine, connect, eta_text, parse_s3_url};
+use super::args::{CleanupArgs, DownloadsArgs, RbArgs, RmArgs, UploadsArgs};
+use super::progress::{ProgressLine, eta_text};
+use super::{ConnectionArgs, connect, parse_s3_url};
 use crate::cleanup::inventory::UploadInfo;
 use crate::cleanup::{
     CleanupPlan, CleanupRun, Filters, Inventory, RunOptions, ScanProgress, Scope, VersionMode,
@@ -18,70 +18,6 @@ use crate::cleanup::{
 use crate::format::{human_bytes, thousands, utc_datetime};
 use crate::s3::Connection;
 use crate::s3::listing::StorageClass;
-
-/// Narrowing and reporting options shared by the cleanup commands.
-#[derive(Debug, Clone, Default, Args)]
-pub struct CleanupArgs {
-    /// Print the inventory (what would go) and delete nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation. Without a terminal, nothing is deleted unless this is given.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// Only what was last modified (uploads: started) more than N days ago.
-    #[arg(long, value_name = "N")]
-    pub older_than_days: Option<u32>,
-    /// Write every entry and its outcome to FILE (.csv or .json).
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct RmArgs {
-    /// s3://bucket/key, or with --recursive s3://bucket/prefix (matched exactly as written:
-    /// `data` also matches `data-old/...`; write `data/` for the folder).
-    pub url: String,
-    /// Everything whose key starts with the prefix.
-    #[arg(long, short = 'r')]
-    pub recursive: bool,
-    /// On a versioned bucket, delete every version and delete marker for good. Without it, each
-    /// object only gets a delete marker (its versions stay, and stay billed).
-    #[arg(long)]
-    pub versions: bool,
-    /// Only objects of this storage class, e.g. STANDARD_IA.
-    #[arg(long, value_name = "CLASS")]
-    pub storage_class: Option<String>,
-    /// Only keys matching GLOB (`*` any characters including `/`, `?` one), e.g. '*.tmp'.
-    #[arg(long, value_name = "GLOB")]
-    pub include: Option<String>,
-    #[command(flatten)]
-    pub common: CleanupArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct RbArgs {
-    /// s3://bucket
-    pub url: String,
-    /// Empty the bucket first: every object, version, delete marker and incomplete upload.
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub common: CleanupArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct UploadsArgs {
-    /// s3://bucket[/prefix]
-    pub url: String,
-    /// Abort the uploads listed (all, or those older than --older-than-days).
-    #[arg(long)]
-    pub abort: bool,
-    /// Add the lifecycle rule that aborts incomplete uploads N days after they start.
-    #[arg(long, value_name = "N")]
-    pub add_lifecycle_rule: Option<u32>,
-    #[command(flatten)]
-    pub common: CleanupArgs,
-}
 
 pub async fn rm(args: &ConnectionArgs, rm: &RmArgs) -> anyhow::Result<()> {
     let (bucket, key) = parse_s3_url(&rm.url)?;
@@ -416,19 +352,6 @@ fn confirm_text(expected: Option<&str>, yes: bool) -> anyhow::Result<()> {
         bail!("not confirmed: nothing was deleted");
     }
     Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct DownloadsArgs {
-    /// Only files downloaded from this bucket.
-    #[arg(long, value_name = "NAME")]
-    pub bucket: Option<String>,
-    /// Delete the files as downloaded (files changed since are kept), and the folders this
-    /// leaves empty.
-    #[arg(long)]
-    pub delete: bool,
-    #[command(flatten)]
-    pub common: CleanupArgs,
 }
 
 /// Lists (or with `--delete`, deletes) the local files Skiff downloaded.

@@ -21,6 +21,25 @@ pub fn download_destination(dest: &Path, policy: IfExists) -> Option<PathBuf> {
         .find(|p| !p.exists())
 }
 
+/// The key a file named `name` gets when copied to `key`: under it where `key` is empty or ends
+/// in `/` (a folder), else `key` itself, as `aws s3 cp` names it.
+pub fn key_for_file(key: &str, name: &str) -> String {
+    if key.is_empty() || key.ends_with('/') {
+        format!("{key}{name}")
+    } else {
+        key.to_owned()
+    }
+}
+
+/// `key` as the prefix a folder's files go under: itself, with a `/` added where it lacks one.
+pub fn folder_prefix(key: &str) -> String {
+    if key.is_empty() || key.ends_with('/') {
+        key.to_owned()
+    } else {
+        format!("{key}/")
+    }
+}
+
 /// Where `key` lands under `root` once `strip` (the listed prefix) is taken off, or why it may
 /// not: no `..`, no absolute path, no drive letter. A download never writes outside `root`.
 pub fn local_path_for_key(root: &Path, key: &str, strip: &str) -> Result<PathBuf, TransferError> {
@@ -119,6 +138,16 @@ pub fn walk_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, TransferError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_and_folders_are_named_as_aws_s3_cp_names_them() {
+        assert_eq!(key_for_file("", "a.csv"), "a.csv");
+        assert_eq!(key_for_file("raw/", "a.csv"), "raw/a.csv");
+        assert_eq!(key_for_file("raw/b.csv", "a.csv"), "raw/b.csv");
+        assert_eq!(folder_prefix(""), "");
+        assert_eq!(folder_prefix("raw"), "raw/");
+        assert_eq!(folder_prefix("raw/"), "raw/");
+    }
 
     #[test]
     fn downloads_stay_inside_the_chosen_folder() {

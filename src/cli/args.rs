@@ -1,0 +1,297 @@
+//! What the command line takes, as clap parses it.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Parser, Subcommand};
+
+use super::parse_s3_url;
+use crate::s3::bucket_setup::BucketSpec;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skiff",
+    version,
+    about = "Skiff: a storage manager for S3-compatible object storage.",
+    long_about = "Skiff: a storage manager for S3-compatible object storage.\n\n\
+        With no command, opens the desktop app on the local sandbox."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How every subcommand reaches S3. Without any of these, the standard AWS chain applies
+/// (environment, `~/.aws` profiles, SSO, instance metadata), as in the AWS CLI.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// S3 endpoint, e.g. http://127.0.0.1:3900 for a local Garage.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Profile from ~/.aws/config or ~/.aws/credentials.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to sign requests for.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Use the local sandbox (started for the command if no Skiff is running it).
+    #[arg(long, global = true, conflicts_with_all = ["endpoint_url", "profile"])]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the local sandbox S3 server and print how to reach it.
+    Serve {
+        /// Port to listen on (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Data directory (default: the user's data directory, or SKIFF_SANDBOX_DIR).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Also serve the web app (built by web/build.sh) and let it use the sandbox (CORS).
+        #[arg(long)]
+        web: bool,
+        /// The built web app.
+        #[arg(long, value_name = "DIR", default_value = "dist", requires = "web")]
+        web_dir: PathBuf,
+        /// Port for the web app (default: any free port).
+        #[arg(long, default_value_t = 0, requires = "web")]
+        web_port: u16,
+        /// Another page origin allowed to call the sandbox from a browser, such as
+        /// http://127.0.0.1:8000 (repeatable). The web app's own origin is always allowed.
+        #[arg(long, value_name = "ORIGIN")]
+        cors_origin: Vec<String>,
+    },
+    /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
+    Mb(MbArgs),
+    /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.
+    Cp(CpArgs),
+    /// Check that a local file holds the same bytes as an object, without downloading it.
+    Verify {
+        /// The local file.
+        local: PathBuf,
+        /// s3://bucket/key
+        url: String,
+    },
+    /// Delete an object, or with --recursive everything under a prefix (dry run and typed
+    /// confirmation first).
+    Rm(RmArgs),
+    /// Delete a bucket; --force empties it first (versions and incomplete uploads included).
+    Rb(RbArgs),
+    /// List incomplete multipart uploads, abort them, or add the rule that aborts them.
+    Uploads(UploadsArgs),
+    /// List the local files Skiff downloaded, or delete them with --delete.
+    Downloads(DownloadsArgs),
+    /// List buckets, or the objects and folders under s3://bucket/prefix.
+    Ls {
+        /// s3://bucket[/prefix]; without it, lists buckets.
+        url: Option<String>,
+        /// Every key below the prefix, not just one level.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// Print sizes as 1.5 MiB instead of bytes.
+        #[arg(long)]
+        human_readable: bool,
+        /// End with the number of objects and their total size.
+        #[arg(long)]
+        summarize: bool,
+    },
+}
+
+/// A new bucket's settings. The defaults are the wizard's: encryption with S3-managed keys,
+/// Block Public Access on, ACLs off (bucket owner enforced), and incomplete multipart uploads
+/// aborted after 7 days.
+#[derive(Debug, Args)]
+pub struct MbArgs {
+    /// s3://NAME
+    pub url: String,
+    /// Keep every version of every object.
+    #[arg(long)]
+    pub versioning: bool,
+    /// Default encryption: sse-s3, sse-kms:KEY_ID, or none.
+    #[arg(long, default_value = "sse-s3", value_name = "KIND")]
+    pub encryption: String,
+    /// Leave Block Public Access off (it is on by default).
+    #[arg(long)]
+    pub no_block_public_access: bool,
+    /// Object Lock (write-once-read-many); only possible at creation, and turns versioning on.
+    #[arg(long)]
+    pub object_lock: bool,
+    /// Abort incomplete multipart uploads after N days (0: no rule).
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub lifecycle_abort_days: u32,
+    /// Expire noncurrent versions after N days.
+    #[arg(long, value_name = "N")]
+    pub noncurrent_expire_days: Option<u32>,
+    /// Move objects under PREFIX to CLASS after DAYS, e.g. raw/:30:STANDARD_IA (repeatable).
+    #[arg(long, value_name = "PREFIX:DAYS:CLASS")]
+    pub transition: Vec<String>,
+    /// A tag KEY=VALUE (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub tag: Vec<String>,
+    /// Allow this origin to use the bucket from a browser, e.g. the Skiff web app (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub cors_origin: Vec<String>,
+    /// Create this folder (repeatable), e.g. wikipedia/v1/train/.
+    #[arg(long, value_name = "PREFIX")]
+    pub folder: Vec<String>,
+    /// Print the equivalent AWS CLI commands instead of running anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl MbArgs {
+    /// The spec these flags describe, or what is wrong with them.
+    pub fn spec(&self, region: &str) -> anyhow::Result<BucketSpec> {
+        use crate::s3::bucket_setup::{Encryption, PublicAccessBlock, TransitionRule};
+        let (name, rest) = parse_s3_url(&self.url)?;
+        if !rest.is_empty() {
+            bail!("{}: name only the bucket, as s3://NAME", self.url);
+        }
+        if let Err(rule) = crate::s3::naming::validate_bucket_name(&name) {
+            bail!("{name} is not a valid bucket name. {rule}");
+        }
+        let mut spec = BucketSpec::new(&name, region);
+        spec.versioning = self.versioning;
+        spec.encryption = match self.encryption.as_str() {
+            "sse-s3" => Encryption::SseS3,
+            "none" => Encryption::None,
+            other => match other.strip_prefix("sse-kms:") {
+                Some(key) if !key.is_empty() => Encryption::SseKms {
+                    key_id: key.to_owned(),
+                },
+                _ => bail!("--encryption takes sse-s3, sse-kms:KEY_ID or none, not {other}"),
+            },
+        };
+        if self.no_block_public_access {
+            spec.public_access_block = PublicAccessBlock::ALL_OFF;
+        }
+        spec.object_lock = self.object_lock;
+        spec.lifecycle.abort_incomplete_uploads_days =
+            (self.lifecycle_abort_days > 0).then_some(self.lifecycle_abort_days);
+        spec.lifecycle.noncurrent_expiration_days = self.noncurrent_expire_days;
+        for t in &self.transition {
+            spec.lifecycle
+                .transitions
+                .push(TransitionRule::parse(t).map_err(anyhow::Error::msg)?);
+        }
+        for tag in &self.tag {
+            let Some((k, v)) = tag.split_once('=') else {
+                bail!("--tag {tag}: write it as KEY=VALUE");
+            };
+            spec.tags.push((k.to_owned(), v.to_owned()));
+        }
+        spec.cors_origins = self.cors_origin.clone();
+        spec.folders = self.folder.clone();
+        Ok(spec)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// A local file or folder, or s3://bucket/key
+    pub source: String,
+    /// s3://bucket/key-or-prefix/, or a local file or folder
+    pub destination: String,
+    /// Copy a folder, or every object under a prefix.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Part size in MiB for multipart transfers (raised where 10,000 parts would not do).
+    #[arg(long, default_value_t = 8, value_name = "MIB")]
+    pub part_size: u64,
+    /// Files (and parts of one file) in flight at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
+    /// Storage class of uploaded objects, e.g. STANDARD_IA.
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// Content type of uploaded objects (default: guessed from the name).
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+    /// User metadata KEY=VALUE on uploaded objects (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub metadata: Vec<String>,
+    /// When the destination exists: overwrite, skip, or rename (keep both: `name (1).ext`).
+    #[arg(long, default_value = "overwrite", value_name = "WHAT")]
+    pub if_exists: String,
+}
+
+/// Narrowing and reporting options shared by the cleanup commands.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CleanupArgs {
+    /// Print the inventory (what would go) and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation. Without a terminal, nothing is deleted unless this is given.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Only what was last modified (uploads: started) more than N days ago.
+    #[arg(long, value_name = "N")]
+    pub older_than_days: Option<u32>,
+    /// Write every entry and its outcome to FILE (.csv or .json).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// s3://bucket/key, or with --recursive s3://bucket/prefix (matched exactly as written:
+    /// `data` also matches `data-old/...`; write `data/` for the folder).
+    pub url: String,
+    /// Everything whose key starts with the prefix.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// On a versioned bucket, delete every version and delete marker for good. Without it, each
+    /// object only gets a delete marker (its versions stay, and stay billed).
+    #[arg(long)]
+    pub versions: bool,
+    /// Only objects of this storage class, e.g. STANDARD_IA.
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// Only keys matching GLOB (`*` any characters including `/`, `?` one), e.g. '*.tmp'.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Option<String>,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RbArgs {
+    /// s3://bucket
+    pub url: String,
+    /// Empty the bucket first: every object, version, delete marker and incomplete upload.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadsArgs {
+    /// s3://bucket[/prefix]
+    pub url: String,
+    /// Abort the uploads listed (all, or those older than --older-than-days).
+    #[arg(long)]
+    pub abort: bool,
+    /// Add the lifecycle rule that aborts incomplete uploads N days after they start.
+    #[arg(long, value_name = "N")]
+    pub add_lifecycle_rule: Option<u32>,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadsArgs {
+    /// Only files downloaded from this bucket.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// Delete the files as downloaded (files changed since are kept), and the folders this
+    /// leaves empty.
+    #[arg(long)]
+    pub delete: bool,
+    #[command(flatten)]
+    pub common: CleanupArgs,
+}

@@ -1,0 +1,132 @@
+//! `skiff ls`: buckets, or a prefix's folders and objects, printed as `aws s3 ls` prints them.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::{Context, bail};
+
+use super::{ConnectionArgs, connect, parse_s3_url};
+use crate::format::utc_datetime;
+use crate::s3::listing::{ListEvent, ListRequest, Listing};
+use crate::s3::{Connection, S3Error, buckets};
+
+/// Lists `url`, or every bucket without one.
+pub async fn ls(
+    args: &ConnectionArgs,
+    url: Option<&str>,
+    options: LsOptions,
+) -> anyhow::Result<()> {
+    let (connection, _sandbox) = connect(args).await?;
+    let out = std::io::stdout().lock();
+    let result = match url {
+        None => ls_buckets(&connection, out).await,
+        Some(url) => {
+            let (bucket, prefix) = parse_s3_url(url)?;
+            ls_objects(&connection, &bucket, &prefix, options, out).await
+        }
+    };
+    match result {
+        Err(LsError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(LsError::Io(e)) => Err(e).context("writing the listing"),
+        Err(LsError::S3(e)) => bail!(e.with_hint()),
+        Ok(()) => Ok(()),
+    }
+}
+
+#[derive(Debug)]
+enum LsError {
+    S3(S3Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for LsError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+async fn ls_buckets(connection: &Connection, out: impl Write) -> Result<(), LsError> {
+    let list = buckets::list_buckets(connection)
+        .await
+        .map_err(LsError::S3)?;
+    let mut out = BufWriter::new(out);
+    for b in list {
+        let date = b
+            .created_secs
+            .map(utc_datetime)
+            .unwrap_or_else(|| " ".repeat(19));
+        writeln!(out, "{date} {}", b.name)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LsOptions {
+    pub recursive: bool,
+    pub human_readable: bool,
+    pub summarize: bool,
+}
+
+/// Prints like `aws s3 ls`: `PRE name/` lines, then `date time size key`, page by page as the
+/// pages arrive. Dates are UTC.
+async fn ls_objects(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    options: LsOptions,
+    out: impl Write,
+) -> Result<(), LsError> {
+    let request = if options.recursive {
+        ListRequest::recursive(bucket, prefix)
+    } else {
+        ListRequest::folder(bucket, prefix)
+    };
+    // Without --recursive, names print relative to the "directory" part of the prefix.
+    let strip = if options.recursive {
+        0
+    } else {
+        prefix.rfind('/').map_or(0, |i| i + 1)
+    };
+    let mut out = BufWriter::with_capacity(256 * 1024, out);
+    let mut listing = Listing::start(connection, request, crate::runtime::no_notify());
+    let (mut count, mut total_bytes) = (0u64, 0u64);
+    let mut line = String::with_capacity(256);
+    while let Some(event) = listing.next().await {
+        match event {
+            ListEvent::Page(page) => {
+                for p in &page.prefixes {
+                    writeln!(out, "{:>26} PRE {}", "", &p[strip.min(p.len())..])?;
+                }
+                for o in &page.objects {
+                    line.clear();
+                    line.push_str(&utc_datetime(o.last_modified_secs));
+                    line.push(' ');
+                    let size = if options.human_readable {
+                        crate::format::human_bytes(o.size_bytes)
+                    } else {
+                        o.size_bytes.to_string()
+                    };
+                    line.push_str(&format!("{size:>10} "));
+                    line.push_str(&o.key[strip.min(o.key.len())..]);
+                    line.push('\n');
+                    out.write_all(line.as_bytes())?;
+                    count += 1;
+                    total_bytes += o.size_bytes;
+                }
+            }
+            ListEvent::Done => break,
+            ListEvent::Failed { error, .. } => {
+                out.flush()?;
+                return Err(LsError::S3(error));
+            }
+        }
+    }
+    if options.summarize {
+        writeln!(
+            out,
+            "\nTotal Objects: {count}\n   Total Size: {total_bytes}"
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
