@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 web/build.sh
 cargo build --bin skiff
 work=$(mktemp -d)
-trap 'kill "$(cat "$work/serve.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+stop() {
+  for pid in "$work"/*.pid; do kill "$(cat "$pid")" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap stop EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # The test page's origin, which the sandbox must allow.
@@ -18,6 +22,12 @@ start_web_sandbox --cors-origin "http://127.0.0.1:$runner_port"
 
 SKIFF_WEB_TEST_SANDBOX=$(curl -sf "${web_url}sandbox.json")
 export SKIFF_WEB_TEST_SANDBOX
+# The sandbox again behind a proxy that answers 503 SlowDown to uploads: the retry policy's test.
+sandbox_port=$(printf '%s' "$SKIFF_WEB_TEST_SANDBOX" | python3 -c 'import json, sys, urllib.parse; print(urllib.parse.urlsplit(json.load(sys.stdin)["endpoint"]).port)')
+flaky_port=$(free_port)
+python3 web/flaky-proxy.py "$flaky_port" "$sandbox_port" &
+echo $! > "$work/flaky.pid"
+export SKIFF_WEB_TEST_FLAKY="http://127.0.0.1:$flaky_port"
 # The app's own address: it allows no other page, so requests to it show a CORS refusal.
 export SKIFF_WEB_TEST_APP="$web_url"
 # moto too, when the native tests have one (.ci/run does). A page cannot create a bucket there
