@@ -117,31 +117,7 @@ async fn fetch_object(
         format!("The download of s3://{bucket}/{key} to {}", dest.display())
     })
     .await?;
-    // An earlier run of this download (crash, kill, pause) left its parts: keep them.
-    let found = DownloadJournal::find(
-        dest,
-        etag.as_deref(),
-        size,
-        plan.part_size_bytes,
-        part_checksum,
-    );
-    let resumed: Vec<PartCrc> = found
-        .as_ref()
-        .map(|j| {
-            j.parts
-                .iter()
-                .map(|(&index, &(len, crc))| PartCrc {
-                    start: plan.range(index).0,
-                    len,
-                    crc,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let missing: Vec<u64> = (0..part_count)
-        .filter(|i| found.as_ref().is_none_or(|j| !j.parts.contains_key(i)))
-        .collect();
-    let journal = std::sync::Mutex::new(found.unwrap_or_else(|| DownloadJournal {
+    let identity = DownloadJournal {
         etag: etag.clone(),
         size_bytes: size,
         part_size_bytes: plan.part_size_bytes,
@@ -151,14 +127,8 @@ async fn fetch_object(
         bucket: bucket.to_owned(),
         key: key.to_owned(),
         dest: dest.to_owned(),
-    }));
-    if resumed.is_empty() {
-        // A journal of another object (or part size) at this destination no longer applies.
-        DownloadJournal::remove(dest);
-        let file = std::fs::File::create(&partial).map_err(|e| TransferError::io(&partial, e))?;
-        file.set_len(size)
-            .map_err(|e| TransferError::io(&partial, e))?;
-    }
+    };
+    let (journal, resumed, missing) = resume_or_start(identity, &plan, &partial)?;
     progress.parts_total.store(part_count, Ordering::Relaxed);
     progress
         .parts_resumed
@@ -172,7 +142,7 @@ async fn fetch_object(
         plan,
         part_checksum,
         file: PartialFile::open(&partial)?,
-        journal,
+        journal: std::sync::Mutex::new(journal),
         stopped: Default::default(),
         progress: progress.clone(),
     });
@@ -202,27 +172,79 @@ async fn fetch_object(
         .await?;
     // A failed run keeps its partial file and journal: the next run sends only what is missing.
     fetched.extend(resumed);
+    let object = ObjectRef {
+        connection,
+        bucket,
+        key,
+    };
+    settle(&object, &stored, fetched, &partial, dest, size).await
+}
+
+/// The journal of an earlier run of this download (a crash, a kill, a pause), the parts it
+/// wrote and the parts still missing; or, where there is none that fits `identity`, a new
+/// journal and partial file of the object's size.
+fn resume_or_start(
+    identity: DownloadJournal,
+    plan: &PartPlan,
+    partial: &Path,
+) -> Result<(DownloadJournal, Vec<PartCrc>, Vec<u64>), TransferError> {
+    let found = DownloadJournal::find(
+        &identity.dest,
+        identity.etag.as_deref(),
+        identity.size_bytes,
+        plan.part_size_bytes,
+        identity.part_checksum,
+    );
+    let Some(found) = found.filter(|j| !j.parts.is_empty()) else {
+        // A journal of another object (or part size) at this destination no longer applies.
+        DownloadJournal::remove(&identity.dest);
+        let file = std::fs::File::create(partial).map_err(|e| TransferError::io(partial, e))?;
+        file.set_len(identity.size_bytes)
+            .map_err(|e| TransferError::io(partial, e))?;
+        return Ok((identity, Vec::new(), (0..plan.part_count).collect()));
+    };
+    let resumed = (found.parts.iter())
+        .map(|(&index, &(len, crc))| PartCrc {
+            start: plan.range(index).0,
+            len,
+            crc,
+        })
+        .collect();
+    let missing = (0..plan.part_count)
+        .filter(|i| !found.parts.contains_key(i))
+        .collect();
+    Ok((found, resumed, missing))
+}
+
+/// Takes the partial file as the download once every byte is there and its parts carry the
+/// stored checksum; else removes it, with its journal, and says why.
+async fn settle(
+    object: &ObjectRef<'_>,
+    stored: &[StoredChecksum],
+    mut fetched: Vec<PartCrc>,
+    partial: &Path,
+    dest: &Path,
+    size: u64,
+) -> Result<u64, TransferError> {
+    let (bucket, key) = (object.bucket.to_owned(), object.key.to_owned());
     fetched.sort_by_key(|p| p.start);
     let written: u64 = fetched.iter().map(|p| p.len).sum();
-    if written == size && !parts_confirm(&stored, &fetched, &partial, size).await {
-        let _ = std::fs::remove_file(&partial);
+    if written == size && !parts_confirm(stored, &fetched, partial, size).await {
+        let _ = std::fs::remove_file(partial);
         DownloadJournal::remove(dest);
-        return Err(TransferError::ChecksumMismatch {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-        });
+        return Err(TransferError::ChecksumMismatch { bucket, key });
     }
     if written != size {
-        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(partial);
         DownloadJournal::remove(dest);
         return Err(TransferError::SizeMismatch {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
+            bucket,
+            key,
             expected: size,
             got: written,
         });
     }
-    std::fs::rename(&partial, dest).map_err(|e| TransferError::io(dest, e))?;
+    std::fs::rename(partial, dest).map_err(|e| TransferError::io(dest, e))?;
     DownloadJournal::remove(dest);
     Ok(size)
 }

@@ -111,8 +111,10 @@ impl PartSource for FileSource<'_> {
         Ok((bytes, held))
     }
 
+    /// By the open file's own metadata (an fstat, which needs no disk read): a thread hop per
+    /// check would cost every small file of a folder upload a second trip.
     async fn check_unchanged(&self) -> Result<(), TransferError> {
-        let unchanged = tokio::fs::metadata(self.path).await.is_ok_and(|m| {
+        let unchanged = self.file.metadata().is_ok_and(|m| {
             m.len() == self.meta.len() && m.modified().ok() == self.meta.modified().ok()
         });
         match unchanged {

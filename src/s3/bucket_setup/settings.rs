@@ -1,6 +1,8 @@
 //! A bucket's settings read back into a spec.
 
-use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
+use aws_sdk_s3::types::{
+    BucketVersioningStatus, LifecycleRule, ServerSideEncryption, ServerSideEncryptionConfiguration,
+};
 
 use super::probe::Capabilities;
 use super::spec::{
@@ -69,17 +71,7 @@ pub async fn read_settings(
         SetupStep::Encryption,
         c.get_bucket_encryption().bucket(bucket)
     ) {
-        let default = out
-            .server_side_encryption_configuration()
-            .and_then(|c| c.rules().first())
-            .and_then(|r| r.apply_server_side_encryption_by_default());
-        spec.encryption = match default {
-            Some(d) if d.sse_algorithm() == &ServerSideEncryption::AwsKms => Encryption::SseKms {
-                key_id: d.kms_master_key_id().unwrap_or_default().to_owned(),
-            },
-            Some(_) => Encryption::SseS3,
-            None => Encryption::None,
-        };
+        spec.encryption = encryption_of(out.server_side_encryption_configuration());
     }
     if let Some(out) = read!(
         SetupStep::PublicAccessBlock,
@@ -100,13 +92,11 @@ pub async fn read_settings(
         SetupStep::Ownership,
         c.get_bucket_ownership_controls().bucket(bucket)
     ) {
-        let value = out
-            .ownership_controls()
-            .and_then(|o| o.rules().first())
-            .map(|r| r.object_ownership().as_str().to_owned());
+        let rule = out.ownership_controls().and_then(|o| o.rules().first());
+        let value = rule.map(|r| r.object_ownership().as_str());
         if let Some(o) = Ownership::ALL
             .into_iter()
-            .find(|o| Some(o.as_str()) == value.as_deref())
+            .find(|o| Some(o.as_str()) == value)
         {
             spec.ownership = o;
         }
@@ -116,31 +106,7 @@ pub async fn read_settings(
         c.get_bucket_lifecycle_configuration().bucket(bucket)
     ) {
         for rule in out.rules() {
-            let prefix = rule
-                .filter()
-                .and_then(|f| f.prefix())
-                .unwrap_or_default()
-                .to_owned();
-            if let Some(a) = rule.abort_incomplete_multipart_upload() {
-                spec.lifecycle.abort_incomplete_uploads_days =
-                    a.days_after_initiation().map(|d| d as u32);
-            }
-            if let Some(n) = rule.noncurrent_version_expiration() {
-                spec.lifecycle.noncurrent_expiration_days = n.noncurrent_days().map(|d| d as u32);
-            }
-            for t in rule.transitions() {
-                if let (Some(days), Some(class)) = (
-                    t.days(),
-                    t.storage_class()
-                        .and_then(|c| TransitionClass::parse(c.as_str())),
-                ) {
-                    spec.lifecycle.transitions.push(TransitionRule {
-                        prefix: prefix.clone(),
-                        days: days as u32,
-                        class,
-                    });
-                }
-            }
+            read_lifecycle_rule(rule, &mut spec.lifecycle);
         }
     }
     if let Some(out) = read!(SetupStep::Tags, c.get_bucket_tagging().bucket(bucket)) {
@@ -164,4 +130,40 @@ pub async fn read_settings(
             unreadable,
         },
     ))
+}
+
+fn encryption_of(config: Option<&ServerSideEncryptionConfiguration>) -> Encryption {
+    let default = config
+        .and_then(|c| c.rules().first())
+        .and_then(|r| r.apply_server_side_encryption_by_default());
+    match default {
+        Some(d) if d.sse_algorithm() == &ServerSideEncryption::AwsKms => Encryption::SseKms {
+            key_id: d.kms_master_key_id().unwrap_or_default().to_owned(),
+        },
+        Some(_) => Encryption::SseS3,
+        None => Encryption::None,
+    }
+}
+
+/// What one lifecycle rule sets, added to `lifecycle`.
+fn read_lifecycle_rule(rule: &LifecycleRule, lifecycle: &mut Lifecycle) {
+    let prefix = rule.filter().and_then(|f| f.prefix()).unwrap_or_default();
+    if let Some(a) = rule.abort_incomplete_multipart_upload() {
+        lifecycle.abort_incomplete_uploads_days = a.days_after_initiation().map(|d| d as u32);
+    }
+    if let Some(n) = rule.noncurrent_version_expiration() {
+        lifecycle.noncurrent_expiration_days = n.noncurrent_days().map(|d| d as u32);
+    }
+    for t in rule.transitions() {
+        let class = t
+            .storage_class()
+            .and_then(|c| TransitionClass::parse(c.as_str()));
+        if let (Some(days), Some(class)) = (t.days(), class) {
+            lifecycle.transitions.push(TransitionRule {
+                prefix: prefix.to_owned(),
+                days: days as u32,
+                class,
+            });
+        }
+    }
 }
