@@ -10,20 +10,89 @@ pub fn no_notify() -> Notify {
     Arc::new(|| {})
 }
 
+/// `Send` where tasks may move between threads (tokio on the desktop); anything in the browser,
+/// whose one thread runs every task.
 #[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}
+
 pub fn spawn<F>(future: F)
 where
-    F: Future<Output = ()> + Send + 'static,
+    F: Future<Output = ()> + MaybeSend + 'static,
 {
+    #[cfg(not(target_arch = "wasm32"))]
     tokio::spawn(future);
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_futures::spawn_local(future);
 }
 
-#[cfg(target_arch = "wasm32")]
-pub fn spawn<F>(future: F)
-where
-    F: Future<Output = ()> + 'static,
-{
-    wasm_bindgen_futures::spawn_local(future);
+/// A long job of the engine (a listing, a bucket setup, ...) as a front end holds it: its events
+/// arrive on a bounded channel, `notify` is called after each (the GUI repaints), and dropping or
+/// stopping the handle stops the job and the request it has in flight.
+pub struct Job<E> {
+    events: futures::channel::mpsc::Receiver<E>,
+    abort: futures::future::AbortHandle,
+}
+
+/// Where a job sends its events.
+pub struct Events<E> {
+    tx: futures::channel::mpsc::Sender<E>,
+    notify: Notify,
+}
+
+impl<E> Events<E> {
+    /// Sends `event`, waiting while the channel is full; false once the handle is gone.
+    pub async fn send(&mut self, event: E) -> bool {
+        use futures::SinkExt;
+        let sent = self.tx.send(event).await.is_ok();
+        (self.notify)();
+        sent
+    }
+}
+
+impl<E: MaybeSend + 'static> Job<E> {
+    /// Starts `work` in the background with room for `capacity` events not yet taken.
+    pub fn start<F, Fut>(capacity: usize, notify: Notify, work: F) -> Self
+    where
+        F: FnOnce(Events<E>) -> Fut,
+        Fut: Future<Output = ()> + MaybeSend + 'static,
+    {
+        let (tx, events) = futures::channel::mpsc::channel(capacity);
+        let (abort, registration) = futures::future::AbortHandle::new_pair();
+        let task = futures::future::Abortable::new(work(Events { tx, notify }), registration);
+        spawn(async move {
+            let _ = task.await;
+        });
+        Self { events, abort }
+    }
+}
+
+impl<E> Job<E> {
+    /// An event that has arrived, without waiting.
+    pub fn try_next(&mut self) -> Option<E> {
+        self.events.try_recv().ok()
+    }
+
+    /// The next event, waiting for it; `None` once the job has ended.
+    pub async fn next(&mut self) -> Option<E> {
+        use futures::StreamExt;
+        self.events.next().await
+    }
+
+    pub fn stop(&self) {
+        self.abort.abort();
+    }
+}
+
+impl<E> Drop for Job<E> {
+    fn drop(&mut self) {
+        self.abort.abort();
+    }
 }
 
 /// Spawns `future` where a runtime is running. A drop during shutdown has none: the work is

@@ -2,13 +2,13 @@
 //! the run that applies a spec one setting at a time.
 
 use egui::RichText;
-use poll_promise::Promise;
 
 use super::task;
+use crate::runtime::Job;
 use crate::s3::Connection;
 use crate::s3::bucket_setup::{
-    BucketSpec, Capabilities, Encryption, Ownership, SetupStep, StepOutcome, TransitionClass,
-    TransitionRule, apply_step,
+    BucketSpec, Capabilities, Encryption, Ownership, SetupEvent, SetupReport, SetupStep,
+    StepOutcome, TransitionClass, TransitionRule, start_setup,
 };
 
 /// A note under a section the endpoint cannot do.
@@ -265,12 +265,13 @@ pub fn protection_ui(
     }
 }
 
-/// Applying a spec, one setting after another, each with its own status.
+/// Applying a spec, one setting after another, each with its own status: the engine's setup
+/// job, and its report as the events arrive.
 pub struct SetupRun {
     connection: Connection,
     spec: BucketSpec,
-    pub lines: Vec<(SetupStep, Option<StepOutcome>)>,
-    current: Option<(usize, Promise<StepOutcome>)>,
+    report: SetupReport,
+    job: Option<Job<SetupEvent>>,
 }
 
 impl SetupRun {
@@ -280,97 +281,59 @@ impl SetupRun {
         spec: BucketSpec,
         steps: Vec<SetupStep>,
     ) -> Self {
-        let mut run = Self {
+        let report = SetupReport::new(&steps);
+        let job = start_setup(&connection, &spec, steps, task::notifier(ctx));
+        Self {
             connection,
             spec,
-            lines: steps.into_iter().map(|s| (s, None)).collect(),
-            current: None,
-        };
-        run.advance(ctx);
-        run
+            report,
+            job: Some(job),
+        }
     }
 
     pub fn spec(&self) -> &BucketSpec {
         &self.spec
     }
 
-    fn advance(&mut self, ctx: &egui::Context) {
-        if let Some((i, promise)) = &self.current {
-            let Some(outcome) = promise.ready() else {
-                return;
-            };
-            let failed_create = self.lines[*i].0 == SetupStep::Create
-                && matches!(outcome, StepOutcome::Failed(e) if !matches!(e, crate::s3::S3Error::BucketAlreadyYours { .. }));
-            self.lines[*i].1 = Some(outcome.clone());
-            self.current = None;
-            if failed_create {
-                return; // nothing else can apply to a bucket that is not there
-            }
+    /// Takes in what the setup reported since the last frame.
+    pub fn poll(&mut self) {
+        while let Some(event) = self.job.as_mut().and_then(Job::try_next) {
+            self.report.take(event);
         }
-        if let Some(i) = self.lines.iter().position(|(_, o)| o.is_none()) {
-            let (connection, spec, step) =
-                (self.connection.clone(), self.spec.clone(), self.lines[i].0);
-            self.current = Some((
-                i,
-                task::spawn(
-                    ctx,
-                    async move { apply_step(&connection, &spec, step).await },
-                ),
-            ));
+        if self.report.finished {
+            self.job = None;
         }
-    }
-
-    pub fn poll(&mut self, ctx: &egui::Context) {
-        self.advance(ctx);
     }
 
     pub fn is_running(&self) -> bool {
-        self.current.is_some()
+        !self.report.finished
     }
 
     pub fn failures(&self) -> usize {
-        self.lines
-            .iter()
-            .filter(|(_, o)| matches!(o, Some(StepOutcome::Failed(_))))
-            .count()
+        self.report.failures()
     }
 
     pub fn bucket_exists(&self) -> bool {
-        self.lines.iter().any(|(s, o)| {
-            *s == SetupStep::Create
-                && matches!(
-                    o,
-                    Some(StepOutcome::Applied)
-                        | Some(StepOutcome::Failed(
-                            crate::s3::S3Error::BucketAlreadyYours { .. }
-                        ))
-                )
-        }) || !self.lines.iter().any(|(s, _)| *s == SetupStep::Create)
+        self.report.bucket_exists()
     }
 
     /// Runs again what failed or never ran; a bucket already created is not created again.
     pub fn retry(&mut self, ctx: &egui::Context) {
-        let exists = self.bucket_exists();
-        for (step, outcome) in &mut self.lines {
-            let redo = match outcome {
-                Some(StepOutcome::Failed(_)) | None => !(exists && *step == SetupStep::Create),
-                _ => false,
-            };
-            if redo {
-                *outcome = None;
-            }
-        }
-        if exists {
-            self.lines
-                .retain(|(s, o)| *s != SetupStep::Create || o.is_some());
-        }
-        self.advance(ctx);
+        let steps = self.report.retry();
+        let notify = task::notifier(ctx);
+        self.job = Some(start_setup(&self.connection, &self.spec, steps, notify));
     }
 
     pub fn report_ui(&self, ui: &mut egui::Ui) {
-        for (i, (step, outcome)) in self.lines.iter().enumerate() {
+        let mut applying = self.report.applying;
+        for (step, outcome) in &self.report.lines {
+            // The first line of the step being applied that has no outcome yet.
+            let now = outcome.is_none() && applying == Some(*step);
+            if now {
+                applying = None;
+            }
             ui.horizontal_wrapped(|ui| match outcome {
-                None if self.current.as_ref().is_some_and(|(c, _)| *c == i) => {
+                None if now => {
                     ui.spinner();
                     ui.label(step.label());
                 }

@@ -73,7 +73,7 @@ impl BucketSettings {
             self.loading = None;
         }
         if let Some(run) = &mut self.run {
-            run.poll(ctx);
+            run.poll();
         }
         let mut open = true;
         let mut reload = false;

@@ -263,7 +263,7 @@ impl BucketWizard {
         let mut outcome = WizardOutcome::Open;
         let mut open = true;
         if let Some(run) = &mut self.run {
-            run.poll(ctx);
+            run.poll();
         }
         egui::Window::new("New bucket")
             .collapsible(false)

@@ -4,14 +4,10 @@
 //! so front ends show the first rows after the first page. Dropping or stopping the handle
 //! cancels the request in flight.
 
-use futures::channel::mpsc;
-use futures::future::{AbortHandle, Abortable};
-use futures::{SinkExt, StreamExt};
-
 use super::connection::Connection;
 use super::error::S3Error;
 use super::paging::Pages;
-use crate::runtime::{Notify, spawn};
+use crate::runtime::{Events, Job, Notify};
 
 /// S3's own cap on keys per ListObjectsV2 page.
 pub const MAX_KEYS_PER_PAGE: i32 = 1000;
@@ -137,53 +133,33 @@ pub enum ListEvent {
 }
 
 /// A running listing. Dropping it stops the listing.
-pub struct Listing {
-    events: mpsc::Receiver<ListEvent>,
-    abort: AbortHandle,
-}
+pub struct Listing(Job<ListEvent>);
 
 impl Listing {
     /// Starts listing in the background; `notify` is called after each event is queued.
     pub fn start(connection: &Connection, request: ListRequest, notify: Notify) -> Self {
-        let (tx, events) = mpsc::channel(4);
-        let (abort, registration) = AbortHandle::new_pair();
-        let task = Abortable::new(
-            list_pages(connection.clone(), request, tx, notify.clone()),
-            registration,
-        );
-        spawn(async move {
-            let _ = task.await;
-        });
-        Self { events, abort }
+        let connection = connection.clone();
+        Self(Job::start(4, notify, move |events| {
+            list_pages(connection, request, events)
+        }))
     }
 
     /// Events that have arrived, without waiting.
     pub fn try_next(&mut self) -> Option<ListEvent> {
-        self.events.try_recv().ok()
+        self.0.try_next()
     }
 
     /// The next event, waiting for it; `None` once the listing has ended.
     pub async fn next(&mut self) -> Option<ListEvent> {
-        self.events.next().await
+        self.0.next().await
     }
 
     pub fn stop(&self) {
-        self.abort.abort();
+        self.0.stop();
     }
 }
 
-impl Drop for Listing {
-    fn drop(&mut self) {
-        self.abort.abort();
-    }
-}
-
-async fn list_pages(
-    connection: Connection,
-    request: ListRequest,
-    mut tx: mpsc::Sender<ListEvent>,
-    notify: Notify,
-) {
+async fn list_pages(connection: Connection, request: ListRequest, mut events: Events<ListEvent>) {
     let target = connection.target().bucket(&request.bucket);
     let what = target.clone().key(&request.prefix).describe();
     let mut pages = Pages::new(what, request.continuation_token.clone());
@@ -203,23 +179,20 @@ async fn list_pages(
             Ok(output) => output,
             Err(error) => {
                 let resume_token = pages.marker().cloned();
-                let _ = tx
+                events
                     .send(ListEvent::Failed {
                         error,
                         resume_token,
                     })
                     .await;
-                notify();
                 return;
             }
         };
         let next = output.next_continuation_token().map(str::to_owned);
         let truncated = output.is_truncated().unwrap_or(false);
-        let page = page_from(output);
-        if tx.send(ListEvent::Page(page)).await.is_err() {
+        if !events.send(ListEvent::Page(page_from(output))).await {
             return;
         }
-        notify();
         let resume_token = pages.marker().cloned();
         let event = match pages.advance(truncated, next) {
             Ok(true) => continue,
@@ -229,8 +202,7 @@ async fn list_pages(
                 resume_token,
             },
         };
-        let _ = tx.send(event).await;
-        notify();
+        events.send(event).await;
         return;
     }
 }

@@ -5,11 +5,13 @@
 
 mod apply;
 mod probe;
+mod run;
 mod settings;
 mod spec;
 
 pub use apply::{StepOutcome, apply_step, create_bucket};
 pub use probe::{Availability, Capabilities, check_availability, probe_capabilities};
+pub use run::{SetupEvent, SetupReport, ends_setup, start_setup};
 pub use settings::read_settings;
 pub use spec::{
     BucketSpec, Encryption, Lifecycle, Ownership, PublicAccessBlock, SetupStep, TransitionClass,
