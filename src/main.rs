@@ -59,7 +59,7 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         sandbox: sandbox.as_ref().map(|s| s.endpoint().clone()),
         sandbox_error,
         aws_profiles: skiff::app::native::aws_profiles(),
-        reports_dir: Some(skiff::local_data::data_dir().join("cleanup-reports")),
+        reports_dir: Some(skiff::cleanup::report::audit_dir()),
         open_at: None,
     };
     let options = eframe::NativeOptions {

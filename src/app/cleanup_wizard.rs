@@ -320,7 +320,10 @@ impl CleanupWizard {
                     self.step = Step::Report;
                     #[cfg(not(target_arch = "wasm32"))]
                     if let (Some(run), Some(dir)) = (&self.run, &self.reports_dir) {
-                        self.export_note = save_audit_copy(run, dir);
+                        self.export_note = run
+                            .save_audit_copy(dir)
+                            .ok()
+                            .map(|path| format!("A copy of this report is in {}.", path.display()));
                     }
                     self.report = Some(report);
                 }
@@ -935,16 +938,6 @@ impl CleanupWizard {
             })
         }));
     }
-}
-
-/// Every run leaves a CSV of what it did in the data directory, as an audit trail.
-#[cfg(not(target_arch = "wasm32"))]
-fn save_audit_copy(run: &CleanupRun, dir: &std::path::Path) -> Option<String> {
-    std::fs::create_dir_all(dir).ok()?;
-    let stamp = utc_datetime(crate::runtime::now_secs()).replace([' ', ':'], "-");
-    let path = dir.join(format!("{}-{stamp}.csv", run.plan().bucket()));
-    std::fs::write(&path, run.export_csv()).ok()?;
-    Some(format!("A copy of this report is in {}.", path.display()))
 }
 
 #[cfg(test)]

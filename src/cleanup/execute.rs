@@ -437,6 +437,12 @@ impl CleanupRun {
         super::report::to_csv(&self.entries())
     }
 
+    /// Leaves the run's CSV report in `dir` (see [`super::report::audit_dir`]); the file's path.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn save_audit_copy(&self, dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+        super::report::save_audit_copy(dir, self.plan().bucket(), &self.export_csv())
+    }
+
     pub fn export_json(&self) -> String {
         super::report::to_json(&self.report(), &self.entries())
     }

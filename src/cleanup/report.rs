@@ -140,6 +140,37 @@ struct JsonExport<'a> {
     entries: &'a [Entry],
 }
 
+/// Where every cleanup run, in the app or on the command line, leaves a CSV of what it did: an
+/// audit trail beside Skiff's other files.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn audit_dir() -> std::path::PathBuf {
+    crate::local_data::data_dir().join("cleanup-reports")
+}
+
+/// Writes `csv`, a run's report on `bucket`, into `dir` under the bucket's name and the time;
+/// the file's path.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn save_audit_copy(
+    dir: &std::path::Path,
+    bucket: &str,
+    csv: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    let stamp = crate::format::utc_datetime(crate::runtime::now_secs()).replace([' ', ':'], "-");
+    // Two runs in one second on one bucket keep both copies.
+    let mut n = 1;
+    loop {
+        let name = match n {
+            1 => format!("{bucket}-{stamp}.csv"),
+            n => format!("{bucket}-{stamp}-{n}.csv"),
+        };
+        let path = dir.join(name);
+        match crate::local_data::write_private(&path, csv.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            result => return result.map(|()| path),
+        }
+    }
+}
+
 pub fn to_json(report: &Report, entries: &[Entry]) -> String {
     serde_json::to_string_pretty(&JsonExport { report, entries })
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

@@ -195,6 +195,10 @@ async fn run_scope(
             report.failures.len() - 20
         );
     }
+    match run.save_audit_copy(&crate::cleanup::report::audit_dir()) {
+        Ok(path) => println!("A copy of this report is in {}.", path.display()),
+        Err(e) => eprintln!("note: no audit copy of this report was written: {e}"),
+    }
     if let Some(path) = &common.report {
         let text = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => run.export_json(),

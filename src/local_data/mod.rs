@@ -2,7 +2,8 @@
 //! transfer engine (which writes journals and records downloads) and cleanup (which deletes what
 //! was downloaded), so that neither depends on the other.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 pub mod ledger;
 
@@ -25,4 +26,21 @@ pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0)
+}
+
+/// Writes `bytes` to a new file at `path`, readable by this user only (0600 in a 0700 folder
+/// made where missing): cleanup reports name every key a run deleted.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }

@@ -468,6 +468,51 @@ fn rm_shows_a_dry_run_and_refuses_without_confirmation() {
     assert!(text(&out).contains("name a key, or pass --recursive"));
 }
 
+/// `skiff rm` leaves the same audit copy of its report as the app's cleanup does: a CSV per run
+/// in the data directory's cleanup-reports, readable by the user alone.
+#[test]
+fn rm_leaves_an_audit_copy_of_its_report() {
+    let served = serve();
+    seed(&served);
+    let out = skiff(&served, &["rm", "--recursive", "s3://data/raw/", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let dir = served.dir.path().join("data").join("cleanup-reports");
+    let copies: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}; {}", dir.display(), text(&out)))
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    let name = copies[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("data-") && name.ends_with(".csv"),
+        "{name}"
+    );
+    assert!(
+        text(&out).contains(&format!(
+            "A copy of this report is in {}",
+            copies[0].display()
+        )),
+        "{}",
+        text(&out)
+    );
+    let csv = std::fs::read_to_string(&copies[0]).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",deleted,")).count(),
+        2,
+        "{csv}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copies[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the report names every key deleted");
+    }
+}
+
 /// On a terminal, the typed confirmation must be the prefix exactly (run under `script`, which
 /// gives the command a terminal).
 #[test]
