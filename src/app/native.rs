@@ -1,5 +1,7 @@
 //! Desktop-only facts the app starts with.
 
+use crate::transfer::recovery::Unfinished;
+
 /// Profile names from the shared AWS files, honouring `AWS_CONFIG_FILE` and
 /// `AWS_SHARED_CREDENTIALS_FILE` as the AWS CLI does.
 pub fn aws_profiles() -> Vec<String> {
@@ -30,68 +32,9 @@ pub struct Desktop {
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
     /// Transfers an earlier run left unfinished on this endpoint, offered once per session.
-    earlier: EarlierTransfers,
-    earlier_loading: Option<poll_promise::Promise<EarlierTransfers>>,
+    earlier: Unfinished,
+    earlier_loading: Option<poll_promise::Promise<Unfinished>>,
     earlier_checked: bool,
-}
-
-/// Transfers an earlier run (a crash, a quit, a pause) left unfinished, found by their journals.
-#[derive(Default)]
-struct EarlierTransfers {
-    uploads: Vec<crate::transfer::journal::UploadJournal>,
-    downloads: Vec<crate::transfer::journal::DownloadJournal>,
-}
-
-impl EarlierTransfers {
-    fn find(endpoint: &str) -> Self {
-        use crate::transfer::journal::{DownloadJournal, UploadJournal};
-        Self {
-            uploads: UploadJournal::unfinished(endpoint),
-            downloads: DownloadJournal::unfinished(endpoint),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.uploads.is_empty() && self.downloads.is_empty()
-    }
-
-    /// "2 uploads and 1 download"
-    fn describe(&self) -> String {
-        let uploads = (!self.uploads.is_empty())
-            .then(|| crate::format::count(self.uploads.len() as u64, "upload", "uploads"));
-        let downloads = (!self.downloads.is_empty())
-            .then(|| crate::format::count(self.downloads.len() as u64, "download", "downloads"));
-        [uploads, downloads]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" and ")
-    }
-
-    /// One line per transfer, with how far it got.
-    fn lines(&self) -> Vec<String> {
-        let uploads = self.uploads.iter().map(|j| {
-            format!(
-                "{} to s3://{}/{} ({} of {} parts sent)",
-                j.source.display(),
-                j.bucket,
-                j.key,
-                j.parts.len(),
-                j.source_size_bytes.div_ceil(j.part_size_bytes.max(1))
-            )
-        });
-        let downloads = self.downloads.iter().map(|j| {
-            format!(
-                "s3://{}/{} to {} ({} of {} here)",
-                j.bucket,
-                j.key,
-                j.dest.display(),
-                crate::format::human_bytes(j.bytes_written()),
-                crate::format::human_bytes(j.size_bytes)
-            )
-        });
-        uploads.chain(downloads).collect()
-    }
 }
 
 impl Desktop {
@@ -127,11 +70,7 @@ impl Desktop {
             super::transfer_choices::engine_options(&browser.transfer_choices);
         let queue = self.queue(ctx, browser.connection());
         for path in paths {
-            if let Err(e) =
-                queue.upload_path_with(path.clone(), &bucket, &prefix, &options, conflict)
-            {
-                tracing::warn!("cannot read {}: {e}", path.display());
-            }
+            queue.upload_path_in_background(path, &bucket, &prefix, &options, conflict);
         }
     }
 
@@ -181,7 +120,7 @@ impl Desktop {
             self.earlier_checked = true;
             let endpoint = connection.target().endpoint;
             self.earlier_loading = Some(super::task::spawn(ctx, async move {
-                tokio::task::spawn_blocking(move || EarlierTransfers::find(&endpoint))
+                tokio::task::spawn_blocking(move || Unfinished::find(&endpoint))
                     .await
                     .unwrap_or_default()
             }));
@@ -218,7 +157,10 @@ impl Desktop {
                 },
             }
         }
-        if let Some(queue) = &self.queue {
+        if let Some(queue) = &mut self.queue {
+            for (folder, e) in queue.take_walked() {
+                tracing::warn!("cannot read {}: {e}", folder.display());
+            }
             super::transfer_panel::refresh_when_uploads_land(
                 ctx,
                 queue,
@@ -261,30 +203,10 @@ impl Desktop {
         });
         if resume {
             let earlier = std::mem::take(&mut self.earlier);
-            let queue = self.queue(&ctx, connection);
-            for journal in &earlier.uploads {
-                queue.resume_unfinished(journal);
-            }
-            for journal in &earlier.downloads {
-                queue.resume_unfinished_download(journal);
-            }
+            self.queue(&ctx, connection).resume_unfinished_all(&earlier);
         } else if discard {
-            let earlier = std::mem::take(&mut self.earlier);
-            for j in earlier.uploads {
-                let connection = connection.clone();
-                tokio::spawn(async move {
-                    crate::transfer::discard_paused_upload(
-                        &connection,
-                        &j.bucket,
-                        &j.key,
-                        &j.source,
-                    )
-                    .await;
-                });
-            }
-            for j in earlier.downloads {
-                crate::transfer::discard_partial_download(&j.dest);
-            }
+            let (earlier, connection) = (std::mem::take(&mut self.earlier), connection.clone());
+            tokio::spawn(async move { earlier.discard(&connection).await });
         }
     }
 }

@@ -25,6 +25,8 @@ pub mod local_paths;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod queue;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod recovery;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod scheduler;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod upload_file;

@@ -115,6 +115,19 @@ pub struct TransferQueue {
     jobs: Vec<Arc<Job>>,
     next_id: u64,
     notify: Notify,
+    /// Folders being walked off the UI thread; their files join the queue once found.
+    walks: Vec<FolderWalk>,
+}
+
+/// A dropped or picked folder whose files a blocking task is finding, with their sizes.
+struct FolderWalk {
+    found: std::sync::mpsc::Receiver<std::io::Result<Vec<(PathBuf, String, u64)>>>,
+    folder: PathBuf,
+    bucket: String,
+    /// The prefix the folder's own name goes under.
+    prefix: String,
+    options: TransferOptions,
+    conflict: Conflict,
 }
 
 impl TransferQueue {
@@ -127,6 +140,7 @@ impl TransferQueue {
             jobs: Vec::new(),
             next_id: 1,
             notify,
+            walks: Vec::new(),
         }
     }
 
@@ -187,6 +201,99 @@ impl TransferQueue {
         }
     }
 
+    /// As [`Self::upload_path_with`], for the GUI: a folder is walked on a blocking thread (a
+    /// folder of 100,000 files takes seconds to walk), and its files join the queue at the next
+    /// [`Self::take_walked`] after the walk ends.
+    pub fn upload_path_in_background(
+        &mut self,
+        path: PathBuf,
+        bucket: &str,
+        prefix: &str,
+        options: &TransferOptions,
+        conflict: Conflict,
+    ) {
+        if !path.is_dir() {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let key = format!("{prefix}{}", name.unwrap_or_default());
+            self.push(Direction::Upload, path, bucket, key, options, conflict);
+            return;
+        }
+        let (tell, found) = std::sync::mpsc::channel();
+        let (folder, notify) = (path.clone(), self.notify.clone());
+        tokio::task::spawn_blocking(move || {
+            let files = walk_files(&folder)
+                .map_err(std::io::Error::other)
+                .map(|files| {
+                    (files.into_iter())
+                        .map(|(file, relative)| {
+                            let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+                            (file, relative, size)
+                        })
+                        .collect()
+                });
+            let _ = tell.send(files);
+            notify();
+        });
+        self.walks.push(FolderWalk {
+            found,
+            folder: path,
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            options: options.clone(),
+            conflict,
+        });
+    }
+
+    /// Queues the files of every folder whose walk has ended; the folders that could not be
+    /// read, with why. Call it each frame.
+    pub fn take_walked(&mut self) -> Vec<(PathBuf, std::io::Error)> {
+        let mut unreadable = Vec::new();
+        let walks = std::mem::take(&mut self.walks);
+        for walk in walks {
+            let files = match walk.found.try_recv() {
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    self.walks.push(walk);
+                    continue;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    Err(std::io::Error::other("the folder's walk stopped"))
+                }
+                Ok(files) => files,
+            };
+            let files = match files {
+                Ok(files) => files,
+                Err(e) => {
+                    unreadable.push((walk.folder, e));
+                    continue;
+                }
+            };
+            let name = walk
+                .folder
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            let under = format!("{}{}/", walk.prefix, name.unwrap_or_default());
+            for (file, relative, size) in files {
+                let key = format!("{under}{relative}");
+                let job = self.add(
+                    Direction::Upload,
+                    file,
+                    &walk.bucket,
+                    key,
+                    &walk.options,
+                    walk.conflict,
+                );
+                job.progress.bytes_total.store(size, Ordering::Relaxed);
+                self.start(job);
+            }
+        }
+        unreadable
+    }
+
+    /// Whether folders are still being walked.
+    pub fn is_walking(&self) -> bool {
+        !self.walks.is_empty()
+    }
+
     pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
         let options = self.options.clone();
         let conflict = Conflict::Decided(options.if_exists);
@@ -218,6 +325,21 @@ impl TransferQueue {
             Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
             Direction::Download => 0,
         };
+        let job = self.add(direction, local, bucket, key, options, conflict);
+        job.progress.bytes_total.store(size, Ordering::Relaxed);
+        self.start(job);
+    }
+
+    /// A new job at the end of the queue, not started yet.
+    fn add(
+        &mut self,
+        direction: Direction,
+        local: PathBuf,
+        bucket: &str,
+        key: String,
+        options: &TransferOptions,
+        conflict: Conflict,
+    ) -> Arc<Job> {
         let job = Arc::new(Job {
             id: self.next_id,
             direction,
@@ -232,10 +354,20 @@ impl TransferQueue {
             times: Mutex::new((None, None)),
             abort: Mutex::new(None),
         });
-        job.progress.bytes_total.store(size, Ordering::Relaxed);
         self.next_id += 1;
         self.jobs.push(job.clone());
-        self.start(job);
+        job
+    }
+
+    /// Queues every transfer an earlier run left unfinished; each sends or fetches only what
+    /// is missing.
+    pub fn resume_unfinished_all(&mut self, unfinished: &super::recovery::Unfinished) {
+        for journal in &unfinished.uploads {
+            self.resume_unfinished(journal);
+        }
+        for journal in &unfinished.downloads {
+            self.resume_unfinished_download(journal);
+        }
     }
 
     /// Queues again an upload an earlier run left unfinished; it sends only the missing parts.
