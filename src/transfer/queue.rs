@@ -119,6 +119,18 @@ pub struct TransferQueue {
     walks: Vec<FolderWalk>,
 }
 
+/// A job about to join the queue: what it moves, where, how, and how many bytes (0 for a
+/// download, which learns its size from the server).
+struct Queued<'a> {
+    direction: Direction,
+    local: PathBuf,
+    bucket: &'a str,
+    key: String,
+    options: &'a TransferOptions,
+    conflict: Conflict,
+    size_bytes: u64,
+}
+
 /// A dropped or picked folder whose files a blocking task is finding, with their sizes.
 struct FolderWalk {
     found: std::sync::mpsc::Receiver<std::io::Result<Vec<(PathBuf, String, u64)>>>,
@@ -274,24 +286,18 @@ impl TransferQueue {
             let under = format!("{}{}/", walk.prefix, name.unwrap_or_default());
             for (file, relative, size) in files {
                 let key = format!("{under}{relative}");
-                let job = self.add(
-                    Direction::Upload,
-                    file,
-                    &walk.bucket,
+                self.push_sized(Queued {
+                    direction: Direction::Upload,
+                    local: file,
+                    bucket: &walk.bucket,
                     key,
-                    &walk.options,
-                    walk.conflict,
-                );
-                job.progress.bytes_total.store(size, Ordering::Relaxed);
-                self.start(job);
+                    options: &walk.options,
+                    conflict: walk.conflict,
+                    size_bytes: size,
+                });
             }
         }
         unreadable
-    }
-
-    /// Whether folders are still being walked.
-    pub fn is_walking(&self) -> bool {
-        !self.walks.is_empty()
     }
 
     pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
@@ -325,21 +331,28 @@ impl TransferQueue {
             Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
             Direction::Download => 0,
         };
-        let job = self.add(direction, local, bucket, key, options, conflict);
-        job.progress.bytes_total.store(size, Ordering::Relaxed);
-        self.start(job);
+        self.push_sized(Queued {
+            direction,
+            local,
+            bucket,
+            key,
+            options,
+            conflict,
+            size_bytes: size,
+        });
     }
 
-    /// A new job at the end of the queue, not started yet.
-    fn add(
-        &mut self,
-        direction: Direction,
-        local: PathBuf,
-        bucket: &str,
-        key: String,
-        options: &TransferOptions,
-        conflict: Conflict,
-    ) -> Arc<Job> {
+    /// A new job at the end of the queue, started as soon as a slot frees.
+    fn push_sized(&mut self, queued: Queued<'_>) {
+        let Queued {
+            direction,
+            local,
+            bucket,
+            key,
+            options,
+            conflict,
+            size_bytes,
+        } = queued;
         let job = Arc::new(Job {
             id: self.next_id,
             direction,
@@ -354,9 +367,12 @@ impl TransferQueue {
             times: Mutex::new((None, None)),
             abort: Mutex::new(None),
         });
+        job.progress
+            .bytes_total
+            .store(size_bytes, Ordering::Relaxed);
         self.next_id += 1;
         self.jobs.push(job.clone());
-        job
+        self.start(job);
     }
 
     /// Queues every transfer an earlier run left unfinished; each sends or fetches only what
