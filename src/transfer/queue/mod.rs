@@ -292,34 +292,46 @@ impl TransferQueue {
 
     /// Queues again an upload an earlier run left unfinished; it sends only the missing parts.
     pub fn resume_unfinished(&mut self, journal: &super::journal::UploadJournal) {
-        let options = TransferOptions {
-            part_size_bytes: journal.part_size_bytes,
-            ..self.options.clone()
-        };
-        self.push(
+        let local = journal.source.clone();
+        let (bucket, key) = (&journal.bucket, journal.key.clone());
+        self.requeue_unfinished(
             Direction::Upload,
-            journal.source.clone(),
-            &journal.bucket,
-            journal.key.clone(),
-            &options,
-            Conflict::Decided(IfExists::Overwrite),
+            local,
+            bucket,
+            key,
+            journal.part_size_bytes,
         );
     }
 
-    /// Queues again a download an earlier run left unfinished; it fetches only the missing ranges.
+    /// Queues again a download an earlier run left unfinished; it fetches only the missing parts.
     pub fn resume_unfinished_download(&mut self, journal: &super::journal::DownloadJournal) {
+        let local = journal.dest.clone();
+        let (bucket, key) = (&journal.bucket, journal.key.clone());
+        self.requeue_unfinished(
+            Direction::Download,
+            local,
+            bucket,
+            key,
+            journal.part_size_bytes,
+        );
+    }
+
+    /// A transfer an earlier run began, at the part size its journal was written with (the
+    /// parts it notes are of that size), overwriting what it began to write.
+    fn requeue_unfinished(
+        &mut self,
+        direction: Direction,
+        local: PathBuf,
+        bucket: &str,
+        key: String,
+        part_size_bytes: u64,
+    ) {
         let options = TransferOptions {
-            part_size_bytes: journal.part_size_bytes,
+            part_size_bytes,
             ..self.options.clone()
         };
-        self.push(
-            Direction::Download,
-            journal.dest.clone(),
-            &journal.bucket,
-            journal.key.clone(),
-            &options,
-            Conflict::Decided(IfExists::Overwrite),
-        );
+        let conflict = Conflict::Decided(IfExists::Overwrite);
+        self.push(direction, local, bucket, key, &options, conflict);
     }
 
     /// Jobs waiting for an answer because their destination exists.
