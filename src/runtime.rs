@@ -55,6 +55,40 @@ impl<E> Events<E> {
     }
 }
 
+impl<E> Events<E> {
+    /// Runs `work` to its end, meanwhile sending what `snapshot` reads (a job's live counters)
+    /// as a `progress` event whenever it changed, at most every `PROGRESS_EVERY`: counters are
+    /// cumulative, so a front end that misses one loses nothing.
+    pub async fn progress_while<T, P: PartialEq + Copy>(
+        &mut self,
+        work: impl Future<Output = T>,
+        snapshot: impl Fn() -> P,
+        progress: impl Fn(P) -> E,
+    ) -> T {
+        use futures::future::{Either, select};
+        let mut work = std::pin::pin!(work);
+        let mut sent: Option<P> = None;
+        loop {
+            let tick = std::pin::pin!(sleep(PROGRESS_EVERY));
+            match select(work.as_mut(), tick).await {
+                Either::Left((value, _)) => return value,
+                Either::Right(((), _)) => {
+                    let now = snapshot();
+                    if sent != Some(now) {
+                        sent = Some(now);
+                        if !self.send(progress(now)).await {
+                            return work.await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How often a job's progress counters are sent while they change (ten frames a second).
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl<E: MaybeSend + 'static> Job<E> {
     /// Starts `work` in the background with room for `capacity` events not yet taken.
     pub fn start<F, Fut>(capacity: usize, notify: Notify, work: F) -> Self

@@ -3,6 +3,7 @@
 
 pub mod execute;
 pub mod inventory;
+pub mod jobs;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local;
 pub mod plan;

@@ -47,6 +47,11 @@ impl Scope {
         }
     }
 
+    /// Empty bucket and Delete bucket: every version of every key goes.
+    pub fn is_whole_bucket(&self) -> bool {
+        matches!(self, Self::Bucket { .. } | Self::DeleteBucket { .. })
+    }
+
     /// Whether objects go (all but the uploads-only scope).
     pub fn deletes_objects(&self) -> bool {
         !matches!(self, Self::Uploads { .. })

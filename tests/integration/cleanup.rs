@@ -587,3 +587,69 @@ async fn filters_narrow_the_inventory() {
         "the sandbox lists no versions"
     );
 }
+
+/// The scan and the run as the wizard holds them: counts while they go, the result last, and a
+/// stop that ends a scan as cancelled and lets a run's batch in flight land.
+#[tokio::test]
+async fn cleanup_jobs_send_their_counts_then_their_result() {
+    use skiff::cleanup::jobs::{RunEvent, RunJob, ScanEvent, ScanJob};
+    let server = server("sandbox").await.unwrap();
+    let bucket = fresh_bucket(&server, "jobs").await;
+    let all: Vec<String> = (0..2_500).map(|i| format!("k/{i:05}")).collect();
+    put_keys(&server, &bucket, &all).await;
+    let scope = Scope::Prefix {
+        bucket: bucket.clone(),
+        prefix: "k/".into(),
+    };
+
+    let stopped = ScanJob::start(
+        &server.connection,
+        scope.clone(),
+        Filters::default(),
+        no_notify(),
+    );
+    stopped.stop();
+    let mut stopped = stopped;
+    let mut last = None;
+    while let Some(event) = stopped.next().await {
+        last = Some(event);
+    }
+    assert!(
+        matches!(&last, Some(ScanEvent::Done(Err(S3Error::Cancelled)))),
+        "{last:?}"
+    );
+
+    let mut scan = ScanJob::start(&server.connection, scope, Filters::default(), no_notify());
+    let mut counted = 0;
+    let found = loop {
+        match scan.next().await.expect("the scan ends with Done") {
+            ScanEvent::Progress(counts) => {
+                assert!(counts.entries >= counted, "counts only grow");
+                counted = counts.entries;
+            }
+            ScanEvent::Done(result) => break result.unwrap(),
+        }
+    };
+    assert!(counted <= 2_500);
+    assert_eq!(found.counts().current, 2_500);
+
+    let run = Arc::new(CleanupRun::new(
+        CleanupPlan::from_inventory(&found, VersionMode::AllVersions),
+        RunOptions::default(),
+    ));
+    let mut job = RunJob::start(&server.connection, run.clone(), no_notify());
+    let mut deleted = 0;
+    let report = loop {
+        match job.next().await.expect("the run ends with Done") {
+            RunEvent::Progress(counts) => deleted = counts.objects_deleted,
+            RunEvent::Done(report) => break report,
+        }
+    };
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(
+        deleted, 2_500,
+        "the last counts before the report are final"
+    );
+    assert!(job.next().await.is_none());
+    assert!(keys(&server, &bucket).await.is_empty());
+}

@@ -1,0 +1,217 @@
+//! The cleanup wizard's window: it draws the flow (`flow`, pure) with its views (`view`) and
+//! carries out the flow's effects: the scan and the run as engine jobs (`cleanup::jobs`), the
+//! abort rule, the audit copy and exports.
+
+mod flow;
+#[cfg(test)]
+mod tests;
+mod view;
+
+use std::sync::Arc;
+
+use egui::RichText;
+use poll_promise::Promise;
+
+pub use flow::{CleanupFlow, CleanupOutcome, Effect, Event, FilterFields, Scan, Stage};
+
+use super::task;
+use crate::cleanup::jobs::{RunJob, ScanJob};
+use crate::cleanup::{CleanupRun, Scope};
+use crate::s3::{Connection, S3Error};
+
+pub struct CleanupWizard {
+    flow: CleanupFlow,
+    connection: Connection,
+    notify: crate::runtime::Notify,
+    scanning: Option<ScanJob>,
+    running: Option<RunJob>,
+    run_started_secs: f64,
+    abort_rule: Option<Promise<Result<u32, S3Error>>>,
+    /// Where the audit copy of each report goes; `None` keeps none.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    reports_dir: Option<std::path::PathBuf>,
+    exporting: Option<Promise<Option<String>>>,
+}
+
+impl CleanupWizard {
+    /// Opens on the inventory step and starts the scan at once.
+    pub fn open(
+        ctx: &egui::Context,
+        connection: Connection,
+        scope: Scope,
+        reports_dir: Option<std::path::PathBuf>,
+    ) -> Self {
+        let (flow, effects) = CleanupFlow::open(scope);
+        let mut wizard = Self {
+            flow,
+            connection,
+            notify: task::notifier(ctx),
+            scanning: None,
+            running: None,
+            run_started_secs: 0.0,
+            abort_rule: None,
+            reports_dir,
+            exporting: None,
+        };
+        wizard.carry_out(ctx, effects);
+        wizard
+    }
+
+    pub fn ui(&mut self, ctx: &egui::Context) -> CleanupOutcome {
+        let mut events = self.news();
+        let mut open = true;
+        let elapsed = ctx.input(|i| i.time) - self.run_started_secs;
+        egui::Window::new(self.flow.title())
+            .id(egui::Id::unique("cleanup-wizard"))
+            .collapsible(false)
+            .resizable(true)
+            .default_width(640.0)
+            .open(&mut open)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                let titles = Stage::TITLES;
+                super::widgets::steps_bar(ui, &titles, self.flow.stage.index());
+                ui.label(RichText::new(self.flow.scope.describe()).strong());
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        ui.set_min_height(300.0);
+                        events.extend(view::stage_ui(ui, &mut self.flow, elapsed));
+                    });
+                ui.separator();
+                ui.horizontal(|ui| events.extend(view::buttons_ui(ui, &self.flow)));
+            });
+        if !open {
+            events.push(Event::Close);
+        }
+        let mut outcome = CleanupOutcome::Open;
+        for event in events {
+            let effects = self.flow.update(event);
+            if let Some(closed) = self.carry_out(ctx, effects) {
+                outcome = closed;
+            }
+        }
+        outcome
+    }
+
+    /// What the jobs and promises have brought since the last frame.
+    fn news(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some(job) = self.scanning.as_mut() {
+            while let Some(event) = job.try_next() {
+                events.push(Event::Scanned(event));
+            }
+        }
+        if let Some(job) = self.running.as_mut() {
+            while let Some(event) = job.try_next() {
+                events.push(Event::Ran(event));
+            }
+        }
+        if let Some(result) = take_ready(&mut self.abort_rule) {
+            events.push(Event::AbortRuleAdded(result));
+        }
+        if let Some(Some(note)) = take_ready(&mut self.exporting) {
+            events.push(Event::Noted(note));
+        }
+        events
+    }
+
+    /// Carries out the flow's effects; the outcome when one closes the window.
+    fn carry_out(&mut self, ctx: &egui::Context, effects: Vec<Effect>) -> Option<CleanupOutcome> {
+        let mut closed = None;
+        for effect in effects {
+            match effect {
+                Effect::StartScan { scope, filters } => {
+                    let notify = self.notify.clone();
+                    self.scanning = Some(ScanJob::start(&self.connection, scope, filters, notify));
+                }
+                Effect::StopScan => {
+                    if let Some(job) = &self.scanning {
+                        job.stop();
+                    }
+                }
+                Effect::StartRun(run) => {
+                    let notify = self.notify.clone();
+                    self.running = Some(RunJob::start(&self.connection, run, notify));
+                    self.run_started_secs = ctx.input(|i| i.time);
+                }
+                Effect::StopRun => {
+                    if let Some(job) = &self.running {
+                        job.stop();
+                    }
+                }
+                Effect::AddAbortRule { bucket, days } => {
+                    let connection = self.connection.clone();
+                    self.abort_rule = Some(task::spawn(ctx, async move {
+                        crate::s3::uploads::add_abort_rule(&connection, &bucket, days)
+                            .await
+                            .map(|()| days)
+                    }));
+                }
+                Effect::SaveAuditCopy(run) => {
+                    if let Some(note) = self.save_audit_copy(&run) {
+                        let effects = self.flow.update(Event::Noted(note));
+                        closed = closed.or(self.carry_out(ctx, effects));
+                    }
+                }
+                Effect::Export { run, extension } => self.export(ctx, run, extension),
+                Effect::Close(outcome) => closed = Some(outcome),
+            }
+        }
+        closed
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn save_audit_copy(&self, run: &CleanupRun) -> Option<String> {
+        let dir = self.reports_dir.as_ref()?;
+        Some(match run.save_audit_copy(dir) {
+            Ok(path) => format!("A copy of this report is in {}.", path.display()),
+            Err(e) => format!(
+                "No copy of this report was kept: {} could not be written ({e}). Export it \
+                 to keep one.",
+                dir.display()
+            ),
+        })
+    }
+
+    /// The browser has no folder to keep reports in.
+    #[cfg(target_arch = "wasm32")]
+    fn save_audit_copy(&self, _run: &CleanupRun) -> Option<String> {
+        None
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn export(&mut self, ctx: &egui::Context, run: Arc<CleanupRun>, extension: &'static str) {
+        self.exporting = Some(task::spawn(ctx, async move {
+            let file = rfd::AsyncFileDialog::new()
+                .set_title("Export the cleanup report")
+                .set_file_name(format!("skiff-cleanup-report.{extension}"))
+                .save_file()
+                .await?;
+            let text = if extension == "json" {
+                run.export_json()
+            } else {
+                run.export_csv()
+            };
+            Some(match std::fs::write(file.path(), text) {
+                Ok(()) => format!("Exported to {}.", file.path().display()),
+                Err(e) => format!("Could not write {}: {e}", file.path().display()),
+            })
+        }));
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn export(&mut self, _ctx: &egui::Context, _run: Arc<CleanupRun>, _extension: &'static str) {}
+}
+
+/// A promise's value once it has one, leaving `None` behind.
+fn take_ready<T: Send + 'static>(slot: &mut Option<Promise<T>>) -> Option<T> {
+    match slot.take()?.try_take() {
+        Ok(value) => Some(value),
+        Err(promise) => {
+            *slot = Some(promise);
+            None
+        }
+    }
+}
