@@ -266,10 +266,9 @@ pub fn protection_ui(
 }
 
 /// Applying a spec, one setting after another, each with its own status: the engine's setup
-/// job, and its report as the events arrive.
+/// job, and its report as the events arrive. (The settings window's; the new-bucket wizard
+/// holds the same job through its flow.)
 pub struct SetupRun {
-    connection: Connection,
-    spec: BucketSpec,
     report: SetupReport,
     job: Option<Job<SetupEvent>>,
 }
@@ -284,15 +283,9 @@ impl SetupRun {
         let report = SetupReport::new(&steps);
         let job = start_setup(&connection, &spec, steps, task::notifier(ctx));
         Self {
-            connection,
-            spec,
             report,
             job: Some(job),
         }
-    }
-
-    pub fn spec(&self) -> &BucketSpec {
-        &self.spec
     }
 
     /// Takes in what the setup reported since the last frame.
@@ -309,68 +302,58 @@ impl SetupRun {
         !self.report.finished
     }
 
-    pub fn failures(&self) -> usize {
-        self.report.failures()
-    }
-
-    pub fn bucket_exists(&self) -> bool {
-        self.report.bucket_exists()
-    }
-
-    /// Runs again what failed or never ran; a bucket already created is not created again.
-    pub fn retry(&mut self, ctx: &egui::Context) {
-        let steps = self.report.retry();
-        let notify = task::notifier(ctx);
-        self.job = Some(start_setup(&self.connection, &self.spec, steps, notify));
-    }
-
     pub fn report_ui(&self, ui: &mut egui::Ui) {
-        let mut applying = self.report.applying;
-        for (step, outcome) in &self.report.lines {
-            // The first line of the step being applied that has no outcome yet.
-            let now = outcome.is_none() && applying == Some(*step);
-            if now {
-                applying = None;
-            }
-            ui.horizontal_wrapped(|ui| match outcome {
-                None if now => {
-                    ui.spinner();
-                    ui.label(step.label());
-                }
-                None => {
-                    ui.label(RichText::new(format!("○ {} (not applied)", step.label())).weak());
-                }
-                Some(StepOutcome::Applied) => {
-                    ui.label(
-                        RichText::new(format!("✔ {}", step.label()))
-                            .color(egui::Color32::from_rgb(90, 190, 110)),
-                    );
-                }
-                Some(StepOutcome::Unsupported) => {
-                    ui.label(
-                        RichText::new(format!(
-                            "– {}: skipped, this endpoint does not support it",
-                            step.label()
-                        ))
-                        .color(ui.visuals().warn_fg_color),
-                    );
-                }
-                Some(StepOutcome::Failed(crate::s3::S3Error::BucketAlreadyYours { .. }))
-                    if *step == SetupStep::Create =>
-                {
-                    ui.label(format!(
-                        "✔ {}: it already exists and is yours",
-                        step.label()
-                    ));
-                }
-                Some(StepOutcome::Failed(e)) => {
-                    ui.label(
-                        RichText::new(format!("✖ {}: {e}", step.label()))
-                            .color(ui.visuals().error_fg_color),
-                    );
-                    ui.label(RichText::new(e.hint()).weak());
-                }
-            });
+        setup_report_ui(ui, &self.report);
+    }
+}
+
+/// A setup's steps, each with its outcome or a spinner while it applies.
+pub fn setup_report_ui(ui: &mut egui::Ui, report: &SetupReport) {
+    let mut applying = report.applying;
+    for (step, outcome) in &report.lines {
+        // The first line of the step being applied that has no outcome yet.
+        let now = outcome.is_none() && applying == Some(*step);
+        if now {
+            applying = None;
         }
+        ui.horizontal_wrapped(|ui| match outcome {
+            None if now => {
+                ui.spinner();
+                ui.label(step.label());
+            }
+            None => {
+                ui.label(RichText::new(format!("○ {} (not applied)", step.label())).weak());
+            }
+            Some(StepOutcome::Applied) => {
+                ui.label(
+                    RichText::new(format!("✔ {}", step.label()))
+                        .color(egui::Color32::from_rgb(90, 190, 110)),
+                );
+            }
+            Some(StepOutcome::Unsupported) => {
+                ui.label(
+                    RichText::new(format!(
+                        "– {}: skipped, this endpoint does not support it",
+                        step.label()
+                    ))
+                    .color(ui.visuals().warn_fg_color),
+                );
+            }
+            Some(StepOutcome::Failed(crate::s3::S3Error::BucketAlreadyYours { .. }))
+                if *step == SetupStep::Create =>
+            {
+                ui.label(format!(
+                    "✔ {}: it already exists and is yours",
+                    step.label()
+                ));
+            }
+            Some(StepOutcome::Failed(e)) => {
+                ui.label(
+                    RichText::new(format!("✖ {}: {e}", step.label()))
+                        .color(ui.visuals().error_fg_color),
+                );
+                ui.label(RichText::new(e.hint()).weak());
+            }
+        });
     }
 }

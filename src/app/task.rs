@@ -38,3 +38,14 @@ pub fn notifier(ctx: &egui::Context) -> crate::runtime::Notify {
     let ctx = ctx.clone();
     std::sync::Arc::new(move || ctx.request_repaint())
 }
+
+/// A promise's value once it has one, leaving `None` behind; the promise stays while pending.
+pub fn take_ready<T: Send + 'static>(slot: &mut Option<Promise<T>>) -> Option<T> {
+    match slot.take()?.try_take() {
+        Ok(value) => Some(value),
+        Err(promise) => {
+            *slot = Some(promise);
+            None
+        }
+    }
+}

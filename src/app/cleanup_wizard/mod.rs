@@ -86,6 +86,10 @@ impl CleanupWizard {
             events.push(Event::Close);
         }
         let mut outcome = CleanupOutcome::Open;
+        if !events.is_empty() {
+            // The frame drawn shows the state before these events: draw their result too.
+            ctx.request_repaint();
+        }
         for event in events {
             let effects = self.flow.update(event);
             if let Some(closed) = self.carry_out(ctx, effects) {
@@ -108,10 +112,10 @@ impl CleanupWizard {
                 events.push(Event::Ran(event));
             }
         }
-        if let Some(result) = take_ready(&mut self.abort_rule) {
+        if let Some(result) = task::take_ready(&mut self.abort_rule) {
             events.push(Event::AbortRuleAdded(result));
         }
-        if let Some(Some(note)) = take_ready(&mut self.exporting) {
+        if let Some(Some(note)) = task::take_ready(&mut self.exporting) {
             events.push(Event::Noted(note));
         }
         events
@@ -203,15 +207,4 @@ impl CleanupWizard {
 
     #[cfg(target_arch = "wasm32")]
     fn export(&mut self, _ctx: &egui::Context, _run: Arc<CleanupRun>, _extension: &'static str) {}
-}
-
-/// A promise's value once it has one, leaving `None` behind.
-fn take_ready<T: Send + 'static>(slot: &mut Option<Promise<T>>) -> Option<T> {
-    match slot.take()?.try_take() {
-        Ok(value) => Some(value),
-        Err(promise) => {
-            *slot = Some(promise);
-            None
-        }
-    }
 }
