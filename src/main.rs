@@ -58,7 +58,7 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     let environment = AppEnvironment {
         sandbox: sandbox.as_ref().map(|s| s.endpoint().clone()),
         sandbox_error,
-        aws_profiles: skiff::app::native::aws_profiles(),
+        aws_profiles: skiff::app::platform::aws_profiles(),
         reports_dir: Some(skiff::cleanup::report::audit_dir()),
         open_at: None,
     };

@@ -5,6 +5,7 @@ use poll_promise::Promise;
 
 use super::bucket_sections::{self as sections, SetupRun};
 use super::task;
+use super::widgets::Shown;
 use crate::s3::bucket_setup::{BucketSpec, Capabilities, SetupStep, read_settings};
 use crate::s3::{Connection, S3Error};
 
@@ -60,8 +61,7 @@ impl BucketSettings {
             .collect()
     }
 
-    /// Draws the window; false once the user closes it.
-    pub fn ui(&mut self, ctx: &egui::Context) -> bool {
+    pub fn show(&mut self, ctx: &egui::Context) -> Shown {
         if let Some(result) = self.loading.as_ref().and_then(|p| p.ready()) {
             match result {
                 Ok((spec, caps)) => {
@@ -162,6 +162,6 @@ impl BucketSettings {
             self.run = None;
             self.load(ctx);
         }
-        open
+        Shown::open_while(open)
     }
 }

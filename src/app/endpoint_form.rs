@@ -35,7 +35,7 @@ impl EndpointForm {
         }
     }
 
-    pub fn ui(&mut self, ctx: &egui::Context) -> FormOutcome {
+    pub fn show(&mut self, ctx: &egui::Context) -> FormOutcome {
         let mut outcome = FormOutcome::Open;
         let mut open = true;
         egui::Window::new("S3-compatible endpoint")

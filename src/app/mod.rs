@@ -7,20 +7,17 @@ mod bucket_settings;
 pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
-#[cfg(not(target_arch = "wasm32"))]
-mod local_cleanup;
 pub mod rows;
 mod task;
 pub mod transfer_choices;
 pub mod transfer_panel;
-#[cfg(not(target_arch = "wasm32"))]
-mod verify;
 mod widgets;
 
-#[cfg(not(target_arch = "wasm32"))]
-pub mod native;
-#[cfg(target_arch = "wasm32")]
-mod web;
+/// Where the desktop and the browser differ, behind one API: the transfer queue and what feeds
+/// it, the windows one of them lacks, how a connection is made.
+#[cfg_attr(not(target_arch = "wasm32"), path = "native/mod.rs")]
+#[cfg_attr(target_arch = "wasm32", path = "web.rs")]
+pub mod platform;
 
 use egui::RichText;
 use poll_promise::Promise;
@@ -77,14 +74,7 @@ struct Session {
     settings: Option<bucket_settings::BucketSettings>,
     cleanup: Option<cleanup_wizard::CleanupWizard>,
     reports_dir: Option<std::path::PathBuf>,
-    #[cfg(not(target_arch = "wasm32"))]
-    local_cleanup: Option<local_cleanup::LocalCleanup>,
-    #[cfg(not(target_arch = "wasm32"))]
-    verify: Option<verify::VerifyWindow>,
-    #[cfg(not(target_arch = "wasm32"))]
-    desktop: native::Desktop,
-    #[cfg(target_arch = "wasm32")]
-    web: web::WebSide,
+    platform: platform::Platform,
 }
 
 pub struct SkiffApp {
@@ -133,7 +123,7 @@ impl SkiffApp {
     }
 
     fn default_connection(env: &AppEnvironment) -> ConnectionSpec {
-        if cfg!(target_arch = "wasm32") && env.sandbox.is_none() {
+        if !platform::EMBEDS_SANDBOX && env.sandbox.is_none() {
             // The web app has no embedded sandbox; it starts on the endpoint form.
             return ConnectionSpec::Custom(CustomEndpoint::default());
         }
@@ -142,7 +132,7 @@ impl SkiffApp {
 
     fn is_offered(env: &AppEnvironment, state: &PersistedState, spec: &ConnectionSpec) -> bool {
         match spec {
-            ConnectionSpec::Sandbox => !cfg!(target_arch = "wasm32") || env.sandbox.is_some(),
+            ConnectionSpec::Sandbox => platform::EMBEDS_SANDBOX || env.sandbox.is_some(),
             ConnectionSpec::AwsProfile { name } => env.aws_profiles.contains(name),
             ConnectionSpec::Custom(c) => state.custom_endpoints.iter().any(|e| e.name == c.name),
         }
@@ -154,9 +144,8 @@ impl SkiffApp {
     }
 
     /// The transfer queue, once something was queued.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn queue(&self) -> Option<&crate::transfer::queue::TransferQueue> {
-        self.session.as_ref()?.desktop.queue.as_ref()
+    pub fn queue(&self) -> Option<&platform::Queue> {
+        self.session.as_ref()?.platform.queue()
     }
 
     pub fn buckets(&self) -> &[BucketInfo] {
@@ -207,7 +196,7 @@ impl SkiffApp {
         }
         self.connecting = Some(task::spawn(
             ctx,
-            connect_future(spec, self.env.sandbox.clone()),
+            platform::connect(spec, self.env.sandbox.clone()),
         ));
     }
 
@@ -226,14 +215,7 @@ impl SkiffApp {
                         settings: None,
                         cleanup: None,
                         reports_dir: self.env.reports_dir.clone(),
-                        #[cfg(not(target_arch = "wasm32"))]
-                        local_cleanup: None,
-                        #[cfg(not(target_arch = "wasm32"))]
-                        verify: None,
-                        #[cfg(not(target_arch = "wasm32"))]
-                        desktop: native::Desktop::default(),
-                        #[cfg(target_arch = "wasm32")]
-                        web: web::WebSide::default(),
+                        platform: platform::Platform::default(),
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -275,7 +257,7 @@ impl SkiffApp {
                 .selected_text(self.active.label())
                 .width(220.0)
                 .show_ui(ui, |ui| {
-                    if !cfg!(target_arch = "wasm32") || self.env.sandbox.is_some() {
+                    if platform::EMBEDS_SANDBOX || self.env.sandbox.is_some() {
                         ui.selectable_value(
                             &mut choice,
                             Some(ConnectionSpec::Sandbox),
@@ -339,7 +321,7 @@ impl SkiffApp {
         let Some(form) = self.endpoint_form.as_mut() else {
             return;
         };
-        match form.ui(ctx) {
+        match form.show(ctx) {
             FormOutcome::Open => {}
             FormOutcome::Cancelled => self.endpoint_form = None,
             FormOutcome::Saved(endpoint) => {
@@ -434,18 +416,6 @@ impl Session {
                     self.reports_dir.clone(),
                 ));
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            (Some(BrowserRequest::Verify { key }), Some(browser)) => {
-                self.verify = Some(verify::VerifyWindow::open(
-                    browser.connection().clone(),
-                    &browser.bucket,
-                    &key,
-                ));
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            (Some(BrowserRequest::LocalCleanup), Some(browser)) => {
-                self.local_cleanup = Some(local_cleanup::LocalCleanup::open(ctx, &browser.bucket));
-            }
             (Some(BrowserRequest::Settings), Some(browser)) => {
                 self.settings = Some(bucket_settings::BucketSettings::open(
                     ctx,
@@ -453,40 +423,17 @@ impl Session {
                     &browser.bucket,
                 ));
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            (Some(request), Some(_)) => self.desktop.handle(ctx, request),
-            #[cfg(target_arch = "wasm32")]
-            (Some(request), Some(browser)) => self.web.handle(ctx, browser, request),
+            (Some(request), Some(browser)) => self.platform.handle(ctx, browser, request),
             _ => {}
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        self.desktop.find_earlier_transfers(ctx, &self.connection);
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(browser) = self.browser.as_mut() {
-            self.desktop.poll(ctx, browser);
-        }
-        #[cfg(target_arch = "wasm32")]
-        if let Some(browser) = self.browser.as_mut() {
-            self.web.poll(ctx, browser);
-        }
+        self.platform
+            .update(ctx, &self.connection, self.browser.as_mut());
         if let Some(settings) = self.settings.as_mut()
-            && !settings.ui(ctx)
+            && settings.show(ctx) == widgets::Shown::Closed
         {
             self.settings = None;
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(window) = self.local_cleanup.as_mut()
-            && !window.ui(ctx)
-        {
-            self.local_cleanup = None;
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(window) = self.verify.as_mut()
-            && !window.ui(ctx)
-        {
-            self.verify = None;
-        }
-        match self.cleanup.as_mut().map(|w| w.ui(ctx)) {
+        match self.cleanup.as_mut().map(|w| w.show(ctx)) {
             Some(cleanup_wizard::CleanupOutcome::Closed) => self.cleanup = None,
             Some(cleanup_wizard::CleanupOutcome::Changed {
                 bucket,
@@ -506,7 +453,7 @@ impl Session {
             }
             _ => {}
         }
-        let outcome = self.wizard.as_mut().map(|w| w.ui(ctx));
+        let outcome = self.wizard.as_mut().map(|w| w.show(ctx));
         match outcome {
             Some(bucket_wizard::WizardOutcome::Closed) => self.wizard = None,
             Some(bucket_wizard::WizardOutcome::Created(name)) => {
@@ -642,44 +589,6 @@ fn today_yyyymmdd() -> String {
     utc_datetime(crate::runtime::now_secs())[..10].replace('-', "")
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-async fn connect_future(
-    spec: ConnectionSpec,
-    sandbox: Option<StaticEndpoint>,
-) -> Result<Connection, S3Error> {
-    crate::s3::client::connect(&spec, sandbox.as_ref(), None).await
-}
-
-#[cfg(target_arch = "wasm32")]
-async fn connect_future(
-    spec: ConnectionSpec,
-    sandbox: Option<StaticEndpoint>,
-) -> Result<Connection, S3Error> {
-    use crate::s3::client::static_connection;
-    match spec {
-        ConnectionSpec::Sandbox => match sandbox {
-            Some(endpoint) => Ok(static_connection("Local sandbox", &endpoint, true)),
-            None => Err(S3Error::Other {
-                what: "Local sandbox".into(),
-                detail: "the web app reaches a sandbox only when served by `skiff serve --web`"
-                    .into(),
-            }),
-        },
-        ConnectionSpec::Custom(c) => {
-            let endpoint = StaticEndpoint {
-                endpoint: c.url.trim().to_owned(),
-                region: c.region.trim().to_owned(),
-                access_key_id: c.access_key_id.trim().to_owned(),
-                secret_access_key: c.secret_access_key.expose().trim().to_owned(),
-            };
-            Ok(static_connection(&c.name, &endpoint, c.path_style))
-        }
-        ConnectionSpec::AwsProfile { name } => Err(S3Error::NoCredentials {
-            endpoint: format!("AWS profile {name} (profiles are read by the desktop app only)"),
-        }),
-    }
-}
-
 impl eframe::App for SkiffApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
@@ -708,42 +617,8 @@ impl eframe::App for SkiffApp {
                 }
             }
         });
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(session) = self.session.as_mut()
-            && session.desktop.has_earlier_transfers()
-        {
-            egui::Panel::bottom("earlier-transfers").show(ui, |ui| {
-                session
-                    .desktop
-                    .earlier_transfers_ui(ui, &session.connection)
-            });
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(session) = self.session.as_mut()
-            && let Some(queue) = session.desktop.queue.as_mut()
-            && !queue.jobs().is_empty()
-        {
-            egui::Panel::bottom("transfers")
-                .resizable(true)
-                .show(ui, |ui| transfer_panel::queue_ui(ui, queue));
-        }
-        #[cfg(target_arch = "wasm32")]
         if let Some(session) = self.session.as_mut() {
-            if let Some(error) = session.web.link_error.clone() {
-                egui::Panel::bottom("download-problem").show(ui, |ui| {
-                    widgets::error_card(ui, &error.to_string(), &error.hint(), || {});
-                    if ui.button("Dismiss").clicked() {
-                        session.web.link_error = None;
-                    }
-                });
-            }
-            if let Some(queue) = session.web.queue.as_mut()
-                && !crate::transfer::job::QueueView::is_empty(queue)
-            {
-                egui::Panel::bottom("transfers")
-                    .resizable(true)
-                    .show(ui, |ui| transfer_panel::queue_ui(ui, queue));
-            }
+            session.platform.panels_ui(ui, &session.connection);
         }
         if let Some(session) = self.session.as_mut() {
             let state = &self.state;
@@ -760,12 +635,7 @@ impl eframe::App for SkiffApp {
                 let destination = format!("s3://{}/{}", browser.bucket, browser.prefix);
                 transfer_panel::drop_target_ui(&ctx, central.response.rect, &destination);
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            session
-                .desktop
-                .upload(&ctx, browser, native::dropped_files(&ctx));
-            #[cfg(target_arch = "wasm32")]
-            session.web.upload(&ctx, browser, web::dropped_files(&ctx));
+            session.platform.upload_dropped(&ctx, browser);
         }
         if let Some(session) = self.session.as_mut() {
             session.dialogs_ui(&ctx, &self.state);

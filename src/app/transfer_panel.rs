@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::format::{human_bytes, rate};
 use crate::transfer::IfExists;
-use crate::transfer::job::{Direction, JobState, QueueView};
+use crate::transfer::job::{Direction, JobRow, JobState, QueueView};
 
 /// A highlight over `rect` while files hover, saying where they will go.
 pub fn drop_target_ui(ctx: &egui::Context, rect: egui::Rect, destination: &str) {
@@ -31,12 +31,42 @@ pub fn drop_target_ui(ctx: &egui::Context, rect: egui::Rect, destination: &str) 
     );
 }
 
+/// What a click in the queue panel asks of the queue.
+enum QueueAction {
+    Cancel(u64),
+    Retry(u64),
+    Pause(u64),
+    Resume(u64),
+    CancelAll,
+    PauseAll,
+    ResumeAll,
+    ClearFinished,
+    Decide(IfExists),
+}
+
 /// The queue: one row per transfer, totals and actions above.
 pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
+    let mut actions = totals_ui(ui, queue);
+    actions.extend(rows_ui(ui, queue));
+    for action in actions {
+        match action {
+            QueueAction::Cancel(id) => queue.cancel(id),
+            QueueAction::Retry(id) => queue.retry(id),
+            QueueAction::Pause(id) => queue.pause(id),
+            QueueAction::Resume(id) => queue.resume(id),
+            QueueAction::CancelAll => queue.cancel_all(),
+            QueueAction::PauseAll => queue.pause_all(),
+            QueueAction::ResumeAll => queue.resume_all(),
+            QueueAction::ClearFinished => queue.clear_finished(),
+            QueueAction::Decide(choice) => queue.decide(choice),
+        }
+    }
+}
+
+/// The totals line with the actions on every job, and the question for files that exist.
+fn totals_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
     let totals = queue.totals();
-    let mut clear = false;
-    let mut cancel_all = false;
-    let (mut pause_all, mut resume_all) = (false, false);
+    let mut actions = Vec::new();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Transfers").strong());
         ui.label(format!(
@@ -52,20 +82,18 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
             }
         ));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            if ui
-                .add_enabled(totals.active > 0, egui::Button::new("✖ Cancel all"))
-                .clicked()
-            {
-                cancel_all = true;
+            let cancel_all = egui::Button::new("✖ Cancel all");
+            if ui.add_enabled(totals.active > 0, cancel_all).clicked() {
+                actions.push(QueueAction::CancelAll);
             }
             if ui.button("Clear finished").clicked() {
-                clear = true;
+                actions.push(QueueAction::ClearFinished);
             }
             if totals.paused > 0 && ui.button("▶ Resume all").clicked() {
-                resume_all = true;
+                actions.push(QueueAction::ResumeAll);
             }
             if totals.active > 0 && ui.button("⏸ Pause all").clicked() {
-                pause_all = true;
+                actions.push(QueueAction::PauseAll);
             }
         });
     });
@@ -84,24 +112,26 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
                 ),
             );
             if ui.button("Overwrite").clicked() {
-                queue.decide(IfExists::Overwrite);
+                actions.push(QueueAction::Decide(IfExists::Overwrite));
             }
             if ui.button("Skip").clicked() {
-                queue.decide(IfExists::Skip);
+                actions.push(QueueAction::Decide(IfExists::Skip));
             }
             if ui
                 .button("Keep both")
                 .on_hover_text("The new one becomes “name (1).ext”")
                 .clicked()
             {
-                queue.decide(IfExists::Rename);
+                actions.push(QueueAction::Decide(IfExists::Rename));
             }
         });
     }
-    let mut cancel = None;
-    let mut retry = None;
-    let mut pause = None;
-    let mut resume = None;
+    actions
+}
+
+/// One row per transfer, drawn only where the table is scrolled to.
+fn rows_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
+    let mut actions = Vec::new();
     TableBuilder::new(ui)
         .id_salt("transfers")
         .striped(true)
@@ -117,27 +147,15 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
                 let Some(job) = queue.row(row.index()) else {
                     return;
                 };
-                let state = &job.state;
-                let (done, total) = (job.bytes_done, job.bytes_total);
+                row.col(|ui| name_cell(ui, &job));
                 row.col(|ui| {
-                    let arrow = match job.direction {
-                        Direction::Upload => "⬆",
-                        Direction::Download => "⬇",
-                    };
-                    let name = match &job.landed_as {
-                        Some(other) => format!(
-                            "{arrow} {} as {}",
-                            job.name,
-                            other.rsplit(['/', '\\']).next().unwrap_or(other)
-                        ),
-                        None => format!("{arrow} {}", job.name),
-                    };
-                    ui.label(name)
-                        .on_hover_text(format!("s3://{}/{}\n{}", job.bucket, job.key, job.local));
-                });
-                row.col(|ui| {
+                    let (done, total) = (job.bytes_done, job.bytes_total);
                     let fraction = if total == 0 {
-                        if *state == JobState::Done { 1.0 } else { 0.0 }
+                        if job.state == JobState::Done {
+                            1.0
+                        } else {
+                            0.0
+                        }
                     } else {
                         done as f32 / total as f32
                     };
@@ -153,83 +171,84 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
                         .map(|s| format!(" · {}", crate::format::time_left(s)))
                         .unwrap_or_default();
                     // A paused or waiting job has no rate worth showing.
-                    if matches!(state, JobState::Running) || state.is_finished() {
+                    if matches!(job.state, JobState::Running) || job.state.is_finished() {
                         ui.label(format!("{}{eta}", rate(job.rate)));
                     }
                 });
-                row.col(|ui| match state {
-                    JobState::Queued => {
-                        ui.label("queued");
-                    }
-                    JobState::Running => {
-                        ui.label("running");
-                    }
-                    JobState::Done => {
-                        ui.colored_label(egui::Color32::from_rgb(90, 190, 110), "✔ done");
-                    }
-                    JobState::Cancelled => {
-                        ui.label("cancelled");
-                    }
-                    JobState::Skipped => {
-                        ui.label("skipped: it exists");
-                    }
-                    JobState::Exists => {
-                        ui.colored_label(ui.visuals().warn_fg_color, "exists: choose above");
-                    }
-                    JobState::Paused => {
-                        ui.label("⏸ paused");
-                    }
-                    JobState::Failed { message, hint } => {
-                        ui.colored_label(ui.visuals().error_fg_color, "✖ failed")
-                            .on_hover_text(format!("{message}\n{hint}"));
-                    }
-                });
-                row.col(|ui| {
-                    if state.is_finished() {
-                        if *state != JobState::Done
-                            && ui.small_button("⟳").on_hover_text("Retry").clicked()
-                        {
-                            retry = Some(job.id);
-                        }
-                        return;
-                    }
-                    if *state == JobState::Paused {
-                        if ui.small_button("▶").on_hover_text("Resume").clicked() {
-                            resume = Some(job.id);
-                        }
-                    } else if ui.small_button("⏸").on_hover_text("Pause").clicked() {
-                        pause = Some(job.id);
-                    }
-                    if ui.small_button("✖").on_hover_text("Cancel").clicked() {
-                        cancel = Some(job.id);
-                    }
-                });
+                row.col(|ui| state_cell(ui, &job.state));
+                row.col(|ui| actions.extend(job_actions_ui(ui, job.id, &job.state)));
             });
         });
-    if let Some(id) = cancel {
-        queue.cancel(id);
+    actions
+}
+
+fn name_cell(ui: &mut egui::Ui, job: &JobRow) {
+    let arrow = match job.direction {
+        Direction::Upload => "⬆",
+        Direction::Download => "⬇",
+    };
+    let name = match &job.landed_as {
+        Some(other) => format!(
+            "{arrow} {} as {}",
+            job.name,
+            other.rsplit(['/', '\\']).next().unwrap_or(other)
+        ),
+        None => format!("{arrow} {}", job.name),
+    };
+    ui.label(name)
+        .on_hover_text(format!("s3://{}/{}\n{}", job.bucket, job.key, job.local));
+}
+
+fn state_cell(ui: &mut egui::Ui, state: &JobState) {
+    match state {
+        JobState::Queued => {
+            ui.label("queued");
+        }
+        JobState::Running => {
+            ui.label("running");
+        }
+        JobState::Done => {
+            ui.colored_label(egui::Color32::from_rgb(90, 190, 110), "✔ done");
+        }
+        JobState::Cancelled => {
+            ui.label("cancelled");
+        }
+        JobState::Skipped => {
+            ui.label("skipped: it exists");
+        }
+        JobState::Exists => {
+            ui.colored_label(ui.visuals().warn_fg_color, "exists: choose above");
+        }
+        JobState::Paused => {
+            ui.label("⏸ paused");
+        }
+        JobState::Failed { message, hint } => {
+            ui.colored_label(ui.visuals().error_fg_color, "✖ failed")
+                .on_hover_text(format!("{message}\n{hint}"));
+        }
     }
-    if let Some(id) = retry {
-        queue.retry(id);
+}
+
+/// Retry for a finished job that did not succeed; pause or resume, and cancel, for the rest.
+fn job_actions_ui(ui: &mut egui::Ui, id: u64, state: &JobState) -> Option<QueueAction> {
+    let mut action = None;
+    if state.is_finished() {
+        if *state != JobState::Done && ui.small_button("⟳").on_hover_text("Retry").clicked() {
+            action = Some(QueueAction::Retry(id));
+        }
+        return action;
     }
-    if let Some(id) = pause {
-        queue.pause(id);
+    if *state == JobState::Paused {
+        if ui.small_button("▶").on_hover_text("Resume").clicked() {
+            action = Some(QueueAction::Resume(id));
+        }
+    } else if ui.small_button("⏸").on_hover_text("Pause").clicked() {
+        action = Some(QueueAction::Pause(id));
     }
-    if let Some(id) = resume {
-        queue.resume(id);
+    if ui.small_button("✖").on_hover_text("Cancel").clicked() {
+        action = Some(QueueAction::Cancel(id));
     }
-    if cancel_all {
-        queue.cancel_all();
-    }
-    if pause_all {
-        queue.pause_all();
-    }
-    if resume_all {
-        queue.resume_all();
-    }
-    if clear {
-        queue.clear_finished();
-    }
+    action
 }
 
 /// When uploads into the listed prefix land, lists it again so they appear.

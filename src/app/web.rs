@@ -1,5 +1,6 @@
-//! Browser-only parts of a session: the upload queue fed by drops and the file picker, and
-//! downloads through links the browser saves.
+//! The browser's side of the app, behind the API the desktop's side (`native/`) shares: the
+//! upload queue fed by drops and the file picker, downloads through links the browser saves,
+//! and how a connection is made.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -7,55 +8,92 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::BrowserRequest;
+use super::{Browser, BrowserRequest};
+use crate::s3::client::static_connection;
+use crate::s3::{Connection, ConnectionSpec, S3Error, StaticEndpoint};
 use crate::transfer::web_queue::{PickedFile, WebQueue};
+
+/// The web app reaches a sandbox only when `skiff serve --web` serves it.
+pub const EMBEDS_SANDBOX: bool = false;
+
+/// The transfer queue of a session.
+pub type Queue = WebQueue;
+
+pub async fn connect(
+    spec: ConnectionSpec,
+    sandbox: Option<StaticEndpoint>,
+) -> Result<Connection, S3Error> {
+    match spec {
+        ConnectionSpec::Sandbox => match sandbox {
+            Some(endpoint) => Ok(static_connection("Local sandbox", &endpoint, true)),
+            None => Err(S3Error::Other {
+                what: "Local sandbox".into(),
+                detail: "the web app reaches a sandbox only when served by `skiff serve --web`"
+                    .into(),
+            }),
+        },
+        ConnectionSpec::Custom(c) => {
+            let endpoint = StaticEndpoint {
+                endpoint: c.url.trim().to_owned(),
+                region: c.region.trim().to_owned(),
+                access_key_id: c.access_key_id.trim().to_owned(),
+                secret_access_key: c.secret_access_key.expose().trim().to_owned(),
+            };
+            Ok(static_connection(&c.name, &endpoint, c.path_style))
+        }
+        ConnectionSpec::AwsProfile { name } => Err(S3Error::NoCredentials {
+            endpoint: format!("AWS profile {name} (profiles are read by the desktop app only)"),
+        }),
+    }
+}
 
 /// How long a download link stays valid: long enough for a slow start, short enough that a
 /// link copied out of the browser's history soon stops working.
 const LINK_EXPIRES_SECS: u64 = 15 * 60;
 
+/// The browser's parts of a session.
 #[derive(Default)]
-pub struct WebSide {
-    pub queue: Option<WebQueue>,
+pub struct Platform {
+    queue: Option<WebQueue>,
     /// Files the picker hands over, filled by its `change` listener.
     picked: Rc<RefCell<Vec<PickedFile>>>,
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
     /// Download links being signed, and the last problem, shown in the browser's status.
-    links: Vec<poll_promise::Promise<Result<String, crate::s3::S3Error>>>,
-    pub link_error: Option<crate::s3::S3Error>,
+    links: Vec<poll_promise::Promise<Result<String, S3Error>>>,
+    link_error: Option<S3Error>,
 }
 
-impl WebSide {
-    fn queue(&mut self, ctx: &egui::Context, browser: &super::Browser) -> &mut WebQueue {
+impl Platform {
+    pub fn queue(&self) -> Option<&Queue> {
+        self.queue.as_ref()
+    }
+
+    fn queue_for(&mut self, ctx: &egui::Context, browser: &Browser) -> &mut WebQueue {
         self.queue.get_or_insert_with(|| {
             WebQueue::new(browser.connection().clone(), super::task::notifier(ctx))
         })
     }
 
+    /// Files and folders dropped on the page this frame go into the prefix on screen.
+    pub fn upload_dropped(&mut self, ctx: &egui::Context, browser: &Browser) {
+        self.upload(ctx, browser, dropped_files(ctx));
+    }
+
     /// Files dropped on the page or picked go into the prefix on screen.
-    pub fn upload(
-        &mut self,
-        ctx: &egui::Context,
-        browser: &super::Browser,
-        files: Vec<PickedFile>,
-    ) {
+    fn upload(&mut self, ctx: &egui::Context, browser: &Browser, files: Vec<PickedFile>) {
         if files.is_empty() {
             return;
         }
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
         let (options, conflict) =
             super::transfer_choices::engine_options(&browser.transfer_choices);
-        self.queue(ctx, browser)
+        self.queue_for(ctx, browser)
             .upload(files, &bucket, &prefix, &options, conflict);
     }
 
-    pub fn handle(
-        &mut self,
-        ctx: &egui::Context,
-        browser: &super::Browser,
-        request: BrowserRequest,
-    ) {
+    /// What the browser asks of the page: the file picker for uploads, links for downloads.
+    pub fn handle(&mut self, ctx: &egui::Context, browser: &Browser, request: BrowserRequest) {
         match request {
             BrowserRequest::UploadFiles => self.pick(ctx, false),
             BrowserRequest::UploadFolder => self.pick(ctx, true),
@@ -117,7 +155,38 @@ impl WebSide {
         input.click();
     }
 
-    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
+    /// Each frame: files picked, links signed, uploads landed.
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        _connection: &Connection,
+        browser: Option<&mut Browser>,
+    ) {
+        if let Some(browser) = browser {
+            self.poll(ctx, browser);
+        }
+    }
+
+    /// The panels under the browser: a download that could not start, and the queue.
+    pub fn panels_ui(&mut self, ui: &mut egui::Ui, _connection: &Connection) {
+        if let Some(error) = self.link_error.clone() {
+            egui::Panel::bottom("download-problem").show(ui, |ui| {
+                super::widgets::error_card(ui, &error.to_string(), &error.hint(), || {});
+                if ui.button("Dismiss").clicked() {
+                    self.link_error = None;
+                }
+            });
+        }
+        if let Some(queue) = self.queue.as_mut()
+            && !crate::transfer::job::QueueView::is_empty(queue)
+        {
+            egui::Panel::bottom("transfers")
+                .resizable(true)
+                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue));
+        }
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, browser: &mut Browser) {
         let picked: Vec<PickedFile> = self.picked.borrow_mut().drain(..).collect();
         self.upload(ctx, browser, picked);
         let mut pending = Vec::new();
@@ -147,7 +216,7 @@ thread_local! {
 }
 
 /// Files dropped on the page since the last frame, with the files inside dropped folders.
-pub fn dropped_files(ctx: &egui::Context) -> Vec<PickedFile> {
+fn dropped_files(ctx: &egui::Context) -> Vec<PickedFile> {
     take_folder_drops(ctx);
     let mut files: Vec<PickedFile> = ctx.input(|i| {
         i.raw

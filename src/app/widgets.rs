@@ -113,3 +113,16 @@ mod tests {
         assert_eq!(copied, [command]);
     }
 }
+
+/// What a window that only opens and closes says after it was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Open,
+    Closed,
+}
+
+impl Shown {
+    pub fn open_while(open: bool) -> Self {
+        if open { Self::Open } else { Self::Closed }
+    }
+}

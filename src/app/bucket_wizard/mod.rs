@@ -44,7 +44,7 @@ impl BucketWizard {
         wizard
     }
 
-    pub fn ui(&mut self, ctx: &egui::Context) -> WizardOutcome {
+    pub fn show(&mut self, ctx: &egui::Context) -> WizardOutcome {
         let mut events = self.news();
         let mut open = true;
         egui::Window::new("New bucket")

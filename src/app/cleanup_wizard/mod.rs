@@ -57,7 +57,7 @@ impl CleanupWizard {
         wizard
     }
 
-    pub fn ui(&mut self, ctx: &egui::Context) -> CleanupOutcome {
+    pub fn show(&mut self, ctx: &egui::Context) -> CleanupOutcome {
         let mut events = self.news();
         let mut open = true;
         let elapsed = ctx.input(|i| i.time) - self.run_started_secs;

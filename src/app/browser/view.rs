@@ -1,270 +1,14 @@
-//! The prefix browser: breadcrumbs, a virtualised table of folders and objects that fills in page
-//! by page, sorting, filtering, a details panel and "New folder".
+//! What the prefix browser draws: the breadcrumbs, the toolbar, the table, the details panel,
+//! "New folder" and the status line. The browser's state and its listing are in `mod.rs`.
 
 use egui::{Align, Layout, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
-use poll_promise::Promise;
 
-use super::rows::{RowStore, Sort, SortKey};
-use super::task;
+use super::{Browser, BrowserRequest, ListStatus, NewFolderDialog, ROW_HEIGHT, ViewMode};
+use crate::app::rows::{Sort, SortKey};
 use crate::format::{count, human_bytes, thousands, utc_datetime};
-use crate::s3::listing::{ListEvent, ListRequest, Listing};
-use crate::s3::objects::{self, ObjectDetails};
-use crate::s3::{Connection, S3Error};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ViewMode {
-    /// One level, folders as common prefixes.
-    Folder,
-    /// Every key below the prefix.
-    Flat,
-    /// One level of `prefix + term`, fetched from the server.
-    Search(String),
-}
-
-#[derive(Debug)]
-pub enum ListStatus {
-    Loading {
-        pages: u32,
-    },
-    Done,
-    Stopped,
-    Failed {
-        error: S3Error,
-        resume_token: Option<String>,
-    },
-}
-
-struct NewFolderDialog {
-    name: String,
-    problem: Option<String>,
-    creating: Option<Promise<Result<String, S3Error>>>,
-}
-
-pub struct Browser {
-    connection: Connection,
-    pub bucket: String,
-    pub prefix: String,
-    pub mode: ViewMode,
-    rows: RowStore,
-    listing: Option<Listing>,
-    pub status: ListStatus,
-    /// A refresh keeps the old rows on screen until the first new page replaces them.
-    replace_on_next_page: bool,
-    filter_text: String,
-    selected: Option<String>,
-    details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
-    new_folder: Option<NewFolderDialog>,
-    /// A region redirect was followed once; a second is reported, not followed.
-    followed_region: bool,
-    /// What the user asked for that the app carries out (windows, dialogs, the queue).
-    pub request: Option<BrowserRequest>,
-    /// Options for the transfers started from here, and whether their window is open.
-    pub transfer_choices: super::transfer_choices::TransferChoices,
-    show_transfer_choices: bool,
-}
-
-/// Actions the browser's toolbar asks the app for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BrowserRequest {
-    Settings,
-    UploadFiles,
-    UploadFolder,
-    /// Keys to download, and the prefix their local paths are relative to.
-    Download {
-        keys: Vec<String>,
-        relative_to: String,
-    },
-    /// Open the cleanup wizard on this scope.
-    Cleanup(crate::cleanup::Scope),
-    /// Open the cleanup of local downloads.
-    LocalCleanup,
-    /// Compare a local file with this object.
-    Verify {
-        key: String,
-    },
-}
-
-const ROW_HEIGHT: f32 = 22.0;
 
 impl Browser {
-    pub fn open(
-        ctx: &egui::Context,
-        connection: Connection,
-        bucket: &str,
-        prefix: &str,
-        sort: Sort,
-        flat: bool,
-    ) -> Self {
-        let mut browser = Self::preloaded(
-            connection,
-            bucket,
-            prefix,
-            RowStore::new(prefix.len(), sort),
-        );
-        if flat {
-            browser.mode = ViewMode::Flat;
-        }
-        browser.start_listing(ctx, None);
-        browser
-    }
-
-    /// A browser over rows already in memory, with no listing running: for benchmarks of the
-    /// table itself.
-    pub fn preloaded(connection: Connection, bucket: &str, prefix: &str, rows: RowStore) -> Self {
-        Self {
-            connection,
-            bucket: bucket.to_owned(),
-            prefix: prefix.to_owned(),
-            mode: ViewMode::Folder,
-            rows,
-            listing: None,
-            status: ListStatus::Done,
-            replace_on_next_page: false,
-            filter_text: String::new(),
-            selected: None,
-            details: None,
-            new_folder: None,
-            followed_region: false,
-            request: None,
-            transfer_choices: Default::default(),
-            show_transfer_choices: false,
-        }
-    }
-
-    pub fn connection(&self) -> &Connection {
-        &self.connection
-    }
-
-    pub fn rows(&self) -> &RowStore {
-        &self.rows
-    }
-
-    pub fn sort(&self) -> Sort {
-        self.rows.sort()
-    }
-
-    pub fn is_loading(&self) -> bool {
-        matches!(self.status, ListStatus::Loading { .. })
-    }
-
-    fn request(&self, continuation_token: Option<String>) -> ListRequest {
-        let mut request = match &self.mode {
-            ViewMode::Folder => ListRequest::folder(&self.bucket, &self.prefix),
-            ViewMode::Flat => ListRequest::recursive(&self.bucket, &self.prefix),
-            ViewMode::Search(term) => {
-                ListRequest::folder(&self.bucket, &format!("{}{term}", self.prefix))
-            }
-        };
-        request.continuation_token = continuation_token;
-        request
-    }
-
-    fn start_listing(&mut self, ctx: &egui::Context, continuation_token: Option<String>) {
-        let request = self.request(continuation_token);
-        self.listing = Some(Listing::start(
-            &self.connection,
-            request,
-            task::notifier(ctx),
-        ));
-        self.status = ListStatus::Loading { pages: 0 };
-    }
-
-    /// Lists `prefix` afresh (new rows, no selection).
-    pub fn navigate(&mut self, ctx: &egui::Context, prefix: &str, mode: ViewMode) {
-        self.prefix = prefix.to_owned();
-        self.mode = mode;
-        let sort = self.rows.sort();
-        self.rows = RowStore::new(prefix.len(), sort);
-        self.rows.set_filter(&self.filter_text);
-        self.selected = None;
-        self.details = None;
-        self.replace_on_next_page = false;
-        self.start_listing(ctx, None);
-    }
-
-    pub fn refresh(&mut self, ctx: &egui::Context) {
-        self.replace_on_next_page = true;
-        self.start_listing(ctx, None);
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(listing) = self.listing.take() {
-            listing.stop();
-            self.status = ListStatus::Stopped;
-        }
-    }
-
-    /// Takes in whatever the listing has sent since the last frame.
-    pub fn poll(&mut self, ctx: &egui::Context) {
-        let Some(listing) = self.listing.as_mut() else {
-            return;
-        };
-        let mut restart = None;
-        while let Some(event) = listing.try_next() {
-            match event {
-                ListEvent::Page(page) => {
-                    if std::mem::take(&mut self.replace_on_next_page) {
-                        self.rows.clear();
-                    }
-                    self.rows.append(page);
-                    if let ListStatus::Loading { pages } = &mut self.status {
-                        *pages += 1;
-                    }
-                }
-                ListEvent::Done => {
-                    if std::mem::take(&mut self.replace_on_next_page) {
-                        self.rows.clear();
-                    }
-                    self.status = ListStatus::Done;
-                }
-                ListEvent::Failed {
-                    error,
-                    resume_token,
-                } => {
-                    // AWS answers a request sent to the wrong region with the right one: follow it.
-                    if let S3Error::WrongRegion {
-                        actual: Some(region),
-                        ..
-                    } = &error
-                        && !self.followed_region
-                    {
-                        self.followed_region = true;
-                        restart = Some(region.clone());
-                    }
-                    self.status = ListStatus::Failed {
-                        error,
-                        resume_token,
-                    };
-                }
-            }
-        }
-        if !self.is_loading() {
-            self.listing = None;
-        }
-        if let Some(region) = restart {
-            self.connection = self.connection.in_region(&region);
-            self.start_listing(ctx, None);
-        }
-    }
-
-    fn retry(&mut self, ctx: &egui::Context) {
-        if let ListStatus::Failed { resume_token, .. } = &self.status {
-            let token = resume_token.clone();
-            self.start_listing(ctx, token);
-        }
-    }
-
-    fn select(&mut self, ctx: &egui::Context, key: &str) {
-        self.selected = Some(key.to_owned());
-        let connection = self.connection.clone();
-        let (bucket, key_owned) = (self.bucket.clone(), key.to_owned());
-        let promise = task::spawn(ctx, async move {
-            objects::object_details(&connection, &bucket, &key_owned).await
-        });
-        self.details = Some((key.to_owned(), promise));
-    }
-
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
@@ -300,9 +44,9 @@ impl Browser {
         self.toolbar_ui(ui);
         ui.separator();
         if let ListStatus::Failed { error, .. } = &self.status {
-            let (message, hint) = (error.to_string(), super::widgets::s3_hint(error));
+            let (message, hint) = (error.to_string(), crate::app::widgets::s3_hint(error));
             let mut retry = false;
-            super::widgets::error_card(ui, &message, &hint, || {
+            crate::app::widgets::error_card(ui, &message, &hint, || {
                 retry = true;
             });
             if retry {
@@ -345,136 +89,147 @@ impl Browser {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
         // Wraps rather than squeezing the filter box when the window is narrow.
         ui.horizontal_wrapped(|ui| {
-            if ui.button("⟳ Refresh").clicked() {
-                self.refresh(&ctx);
-            }
-            // Always there (disabled when idle), so the toolbar does not jump when a listing ends.
-            if ui
-                .add_enabled(self.is_loading(), egui::Button::new("⏹ Stop"))
-                .on_hover_text("Stop fetching pages; the rows loaded so far stay")
-                .clicked()
-            {
-                self.stop();
-            }
-            if ui.button("🗀 New folder").clicked() {
-                self.new_folder = Some(NewFolderDialog {
-                    name: String::new(),
-                    problem: None,
-                    creating: None,
-                });
-            }
-            if ui
-                .button("⚙ Bucket settings")
-                .on_hover_text("Versioning, encryption, lifecycle, tags and CORS of this bucket")
-                .clicked()
-            {
-                self.request = Some(BrowserRequest::Settings);
-            }
-            if ui
-                .button("⬆ Upload files…")
-                .on_hover_text(if cfg!(target_arch = "wasm32") {
-                    "Or drop files on the page"
-                } else {
-                    "Or drop files and folders on the window"
-                })
-                .clicked()
-            {
-                self.request = Some(BrowserRequest::UploadFiles);
-            }
-            if ui.button("⬆ Upload folder…").clicked() {
-                self.request = Some(BrowserRequest::UploadFolder);
-            }
-            let options = match self.transfer_choices.summary() {
-                Some(summary) => format!("⚙ Transfer options: {summary}"),
-                None => "⚙ Transfer options".to_owned(),
-            };
-            if ui
-                .selectable_label(self.show_transfer_choices, options)
-                .on_hover_text(
-                    "Storage class, content type, metadata, and what to do when a file exists",
-                )
-                .clicked()
-            {
-                self.show_transfer_choices = !self.show_transfer_choices;
-            }
-            // In a browser each download is a link the browser saves, and browsers allow one
-            // per click: one object at a time.
-            let on_web = cfg!(target_arch = "wasm32");
-            let (label, hover) = match (&self.selected, on_web) {
-                (Some(_), _) => ("⬇ Download", "Save the selected object"),
-                (None, false) => ("⬇ Download all", "Every object listed here"),
-                (None, true) => ("⬇ Download", "Select an object to save it"),
-            };
-            if ui
-                .add_enabled(self.selected.is_some() || !on_web, egui::Button::new(label))
-                .on_hover_text(hover)
-                .on_disabled_hover_text(hover)
-                .clicked()
-            {
-                let keys = match &self.selected {
-                    Some(key) => vec![key.clone()],
-                    None => (0..self.rows.visible_len())
-                        .filter_map(|i| self.rows.visible(i))
-                        .filter(|r| !r.is_folder)
-                        .map(|r| r.key.to_string())
-                        .collect(),
-                };
-                let relative_to = match &self.selected {
-                    Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
-                    None => self.prefix.clone(),
-                };
-                self.request = Some(BrowserRequest::Download { keys, relative_to });
-            }
+            self.actions_ui(ui);
             self.cleanup_menu_ui(ui);
-            let mut flat = self.mode == ViewMode::Flat;
-            if ui
-                .checkbox(&mut flat, "Flat view")
-                .on_hover_text("Every key below this prefix, without folders")
-                .changed()
-            {
-                let prefix = self.prefix.clone();
-                let mode = if flat {
-                    ViewMode::Flat
-                } else {
-                    ViewMode::Folder
-                };
-                self.navigate(&ctx, &prefix, mode);
-            }
-            ui.separator();
-            let label = ui.label("Filter:");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.filter_text)
-                        .hint_text("name contains…")
-                        .desired_width(180.0),
-                )
-                .labelled_by(label.id);
-            if response.changed() {
-                self.rows.set_filter(&self.filter_text);
-            }
-            let term = self.filter_text.trim().to_owned();
-            if !term.is_empty()
-                && !term.contains('/')
-                && ui
-                    .button("🔍 Search server")
-                    .on_hover_text(format!(
-                        "List names that start with “{term}” here, including ones not loaded yet"
-                    ))
-                    .clicked()
-            {
-                let prefix = self.prefix.clone();
-                self.filter_text.clear();
-                self.rows.set_filter("");
-                self.navigate(&ctx, &prefix, ViewMode::Search(term));
-            }
-            if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
-                let prefix = self.prefix.clone();
-                self.navigate(&ctx, &prefix, ViewMode::Folder);
-            }
+            self.view_and_filter_ui(ui);
         });
+    }
+
+    /// Refresh, stop, new folder, settings, uploads, transfer options and download.
+    fn actions_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if ui.button("⟳ Refresh").clicked() {
+            self.refresh(&ctx);
+        }
+        // Always there (disabled when idle), so the toolbar does not jump when a listing ends.
+        if ui
+            .add_enabled(self.is_loading(), egui::Button::new("⏹ Stop"))
+            .on_hover_text("Stop fetching pages; the rows loaded so far stay")
+            .clicked()
+        {
+            self.stop();
+        }
+        if ui.button("🗀 New folder").clicked() {
+            self.new_folder = Some(NewFolderDialog {
+                name: String::new(),
+                problem: None,
+                creating: None,
+            });
+        }
+        if ui
+            .button("⚙ Bucket settings")
+            .on_hover_text("Versioning, encryption, lifecycle, tags and CORS of this bucket")
+            .clicked()
+        {
+            self.request = Some(BrowserRequest::Settings);
+        }
+        if ui
+            .button("⬆ Upload files…")
+            .on_hover_text(if cfg!(target_arch = "wasm32") {
+                "Or drop files on the page"
+            } else {
+                "Or drop files and folders on the window"
+            })
+            .clicked()
+        {
+            self.request = Some(BrowserRequest::UploadFiles);
+        }
+        if ui.button("⬆ Upload folder…").clicked() {
+            self.request = Some(BrowserRequest::UploadFolder);
+        }
+        let options = match self.transfer_choices.summary() {
+            Some(summary) => format!("⚙ Transfer options: {summary}"),
+            None => "⚙ Transfer options".to_owned(),
+        };
+        if ui
+            .selectable_label(self.show_transfer_choices, options)
+            .on_hover_text(
+                "Storage class, content type, metadata, and what to do when a file exists",
+            )
+            .clicked()
+        {
+            self.show_transfer_choices = !self.show_transfer_choices;
+        }
+        // In a browser each download is a link the browser saves, and browsers allow one
+        // per click: one object at a time.
+        let on_web = cfg!(target_arch = "wasm32");
+        let (label, hover) = match (&self.selected, on_web) {
+            (Some(_), _) => ("⬇ Download", "Save the selected object"),
+            (None, false) => ("⬇ Download all", "Every object listed here"),
+            (None, true) => ("⬇ Download", "Select an object to save it"),
+        };
+        if ui
+            .add_enabled(self.selected.is_some() || !on_web, egui::Button::new(label))
+            .on_hover_text(hover)
+            .on_disabled_hover_text(hover)
+            .clicked()
+        {
+            let keys = match &self.selected {
+                Some(key) => vec![key.clone()],
+                None => (0..self.rows.visible_len())
+                    .filter_map(|i| self.rows.visible(i))
+                    .filter(|r| !r.is_folder)
+                    .map(|r| r.key.to_string())
+                    .collect(),
+            };
+            let relative_to = match &self.selected {
+                Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
+                None => self.prefix.clone(),
+            };
+            self.request = Some(BrowserRequest::Download { keys, relative_to });
+        }
+    }
+
+    /// Flat view, the filter of loaded rows and the server-side search.
+    fn view_and_filter_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut flat = self.mode == ViewMode::Flat;
+        if ui
+            .checkbox(&mut flat, "Flat view")
+            .on_hover_text("Every key below this prefix, without folders")
+            .changed()
+        {
+            let prefix = self.prefix.clone();
+            let mode = if flat {
+                ViewMode::Flat
+            } else {
+                ViewMode::Folder
+            };
+            self.navigate(&ctx, &prefix, mode);
+        }
+        ui.separator();
+        let label = ui.label("Filter:");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.filter_text)
+                    .hint_text("name contains…")
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id);
+        if response.changed() {
+            self.rows.set_filter(&self.filter_text);
+        }
+        let term = self.filter_text.trim().to_owned();
+        if !term.is_empty()
+            && !term.contains('/')
+            && ui
+                .button("🔍 Search server")
+                .on_hover_text(format!(
+                    "List names that start with “{term}” here, including ones not loaded yet"
+                ))
+                .clicked()
+        {
+            let prefix = self.prefix.clone();
+            self.filter_text.clear();
+            self.rows.set_filter("");
+            self.navigate(&ctx, &prefix, ViewMode::Search(term));
+        }
+        if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
+            let prefix = self.prefix.clone();
+            self.navigate(&ctx, &prefix, ViewMode::Folder);
+        }
     }
 
     /// Every cleanup scope reachable from where the user stands.
@@ -750,7 +505,7 @@ impl Browser {
             return;
         };
         let mut open = true;
-        let mut created = None;
+        let (mut created, mut create) = (None, false);
         egui::Window::new("New folder")
             .collapsible(false)
             .resizable(false)
@@ -784,23 +539,14 @@ impl Browser {
                     }
                     None => {
                         if ui.button("Create").clicked() || submit {
-                            match objects::folder_key(&self.prefix, &dialog.name) {
-                                Err(problem) => dialog.problem = Some(problem),
-                                Ok(key) => {
-                                    dialog.problem = None;
-                                    let connection = self.connection.clone();
-                                    let bucket = self.bucket.clone();
-                                    dialog.creating = Some(task::spawn(ctx, async move {
-                                        objects::create_folder(&connection, &bucket, &key)
-                                            .await
-                                            .map(|()| key)
-                                    }));
-                                }
-                            }
+                            create = true;
                         }
                     }
                 }
             });
+        if create {
+            self.create_folder(ctx);
+        }
         if created.is_some() {
             self.new_folder = None;
             self.refresh(ctx);

@@ -1,6 +1,26 @@
-//! Desktop-only facts the app starts with.
+//! The desktop's side of the app, behind the API the browser's side (`web.rs`) shares: the
+//! transfer queue fed by drops and file dialogs, transfers an earlier run left unfinished, the
+//! windows only a desktop has (verify, local cleanup), and how a connection is made.
 
+mod local_cleanup;
+mod verify;
+
+use super::{Browser, BrowserRequest};
+use crate::s3::{Connection, ConnectionSpec, S3Error, StaticEndpoint};
 use crate::transfer::recovery::Unfinished;
+
+/// The desktop runs its own local sandbox.
+pub const EMBEDS_SANDBOX: bool = true;
+
+/// The transfer queue of a session.
+pub type Queue = crate::transfer::queue::TransferQueue;
+
+pub async fn connect(
+    spec: ConnectionSpec,
+    sandbox: Option<StaticEndpoint>,
+) -> Result<Connection, S3Error> {
+    crate::s3::client::connect(&spec, sandbox.as_ref(), None).await
+}
 
 /// Profile names from the shared AWS files, honouring `AWS_CONFIG_FILE` and
 /// `AWS_SHARED_CREDENTIALS_FILE` as the AWS CLI does.
@@ -21,10 +41,10 @@ pub fn aws_profiles() -> Vec<String> {
     )
 }
 
-/// Desktop-only parts of a session: the transfer queue and the file dialogs that feed it.
+/// The desktop's parts of a session.
 #[derive(Default)]
-pub struct Desktop {
-    pub queue: Option<crate::transfer::queue::TransferQueue>,
+pub struct Platform {
+    queue: Option<Queue>,
     picking: Option<(
         super::BrowserRequest,
         poll_promise::Promise<Vec<std::path::PathBuf>>,
@@ -35,14 +55,16 @@ pub struct Desktop {
     earlier: Unfinished,
     earlier_loading: Option<poll_promise::Promise<Unfinished>>,
     earlier_checked: bool,
+    verify: Option<verify::VerifyWindow>,
+    local_cleanup: Option<local_cleanup::LocalCleanup>,
 }
 
-impl Desktop {
-    fn queue(
-        &mut self,
-        ctx: &egui::Context,
-        connection: &crate::s3::Connection,
-    ) -> &mut crate::transfer::queue::TransferQueue {
+impl Platform {
+    pub fn queue(&self) -> Option<&Queue> {
+        self.queue.as_ref()
+    }
+
+    fn queue_for(&mut self, ctx: &egui::Context, connection: &Connection) -> &mut Queue {
         self.queue.get_or_insert_with(|| {
             crate::transfer::queue::TransferQueue::new(
                 connection.clone(),
@@ -55,27 +77,28 @@ impl Desktop {
         })
     }
 
+    /// Files and folders dropped on the window this frame go into the prefix on screen.
+    pub fn upload_dropped(&mut self, ctx: &egui::Context, browser: &Browser) {
+        self.upload(ctx, browser, dropped_files(ctx));
+    }
+
     /// Files or folders (dropped or picked) go into the prefix on screen.
-    pub fn upload(
-        &mut self,
-        ctx: &egui::Context,
-        browser: &super::Browser,
-        paths: Vec<std::path::PathBuf>,
-    ) {
+    fn upload(&mut self, ctx: &egui::Context, browser: &Browser, paths: Vec<std::path::PathBuf>) {
         if paths.is_empty() {
             return;
         }
         let (bucket, prefix) = (browser.bucket.clone(), browser.prefix.clone());
         let (options, conflict) =
             super::transfer_choices::engine_options(&browser.transfer_choices);
-        let queue = self.queue(ctx, browser.connection());
+        let queue = self.queue_for(ctx, browser.connection());
         for path in paths {
             queue.upload_path_in_background(path, &bucket, &prefix, &options, conflict);
         }
     }
 
-    pub fn handle(&mut self, ctx: &egui::Context, request: super::BrowserRequest) {
-        use super::BrowserRequest;
+    /// What the browser asks of the desktop: file dialogs for uploads and downloads, and the
+    /// desktop's windows.
+    pub fn handle(&mut self, ctx: &egui::Context, browser: &Browser, request: BrowserRequest) {
         let dialog = rfd::AsyncFileDialog::new();
         let pick = match &request {
             BrowserRequest::UploadFiles => super::task::spawn(ctx, async move {
@@ -101,21 +124,63 @@ impl Desktop {
                         .unwrap_or_default()
                 })
             }
-            BrowserRequest::Settings
-            | BrowserRequest::Cleanup(_)
-            | BrowserRequest::LocalCleanup
-            | BrowserRequest::Verify { .. } => return,
+            BrowserRequest::Verify { key } => {
+                let connection = browser.connection().clone();
+                let window = verify::VerifyWindow::open(connection, &browser.bucket, key);
+                self.verify = Some(window);
+                return;
+            }
+            BrowserRequest::LocalCleanup => {
+                let window = local_cleanup::LocalCleanup::open(ctx, &browser.bucket);
+                self.local_cleanup = Some(window);
+                return;
+            }
+            BrowserRequest::Settings | BrowserRequest::Cleanup(_) => return,
         };
         self.picking = Some((request, pick));
     }
 
-    /// Looks once per session for transfers an earlier run left unfinished on this endpoint, so
-    /// that they are offered as soon as the app is connected, with or without a bucket open.
-    pub fn find_earlier_transfers(
+    /// Each frame: earlier transfers found, picks made, uploads landed, and the desktop's windows.
+    pub fn update(
         &mut self,
         ctx: &egui::Context,
-        connection: &crate::s3::Connection,
+        connection: &Connection,
+        browser: Option<&mut Browser>,
     ) {
+        self.find_earlier_transfers(ctx, connection);
+        if let Some(browser) = browser {
+            self.poll(ctx, browser);
+        }
+        if let Some(window) = self.local_cleanup.as_mut()
+            && window.show(ctx) == super::widgets::Shown::Closed
+        {
+            self.local_cleanup = None;
+        }
+        if let Some(window) = self.verify.as_mut()
+            && window.show(ctx) == super::widgets::Shown::Closed
+        {
+            self.verify = None;
+        }
+    }
+
+    /// The panels under the browser: transfers an earlier run left, and the queue.
+    pub fn panels_ui(&mut self, ui: &mut egui::Ui, connection: &Connection) {
+        if !self.earlier.is_empty() {
+            egui::Panel::bottom("earlier-transfers")
+                .show(ui, |ui| self.earlier_transfers_ui(ui, connection));
+        }
+        if let Some(queue) = self.queue.as_mut()
+            && !queue.jobs().is_empty()
+        {
+            egui::Panel::bottom("transfers")
+                .resizable(true)
+                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue));
+        }
+    }
+
+    /// Looks once per session for transfers an earlier run left unfinished on this endpoint, so
+    /// that they are offered as soon as the app is connected, with or without a bucket open.
+    fn find_earlier_transfers(&mut self, ctx: &egui::Context, connection: &Connection) {
         if !self.earlier_checked {
             self.earlier_checked = true;
             let endpoint = connection.target().endpoint;
@@ -133,8 +198,7 @@ impl Desktop {
         }
     }
 
-    pub fn poll(&mut self, ctx: &egui::Context, browser: &mut super::Browser) {
-        use super::BrowserRequest;
+    fn poll(&mut self, ctx: &egui::Context, browser: &mut Browser) {
         if let Some((request, promise)) = self.picking.take() {
             match promise.try_take() {
                 Err(promise) => self.picking = Some((request, promise)),
@@ -145,7 +209,7 @@ impl Desktop {
                         let bucket = browser.bucket.clone();
                         let (_, conflict) =
                             super::transfer_choices::engine_options(&browser.transfer_choices);
-                        let queue = self.queue(ctx, browser.connection());
+                        let queue = self.queue_for(ctx, browser.connection());
                         for key in keys {
                             match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
                                 Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
@@ -171,16 +235,11 @@ impl Desktop {
     }
 }
 
-impl Desktop {
-    /// Whether transfers from an earlier run wait for an answer.
-    pub fn has_earlier_transfers(&self) -> bool {
-        !self.earlier.is_empty()
-    }
-
+impl Platform {
     /// "N uploads and M downloads from an earlier run did not finish": resume them all, or
     /// discard them (which aborts the multipart uploads on the server and removes the partial
     /// download files).
-    pub fn earlier_transfers_ui(&mut self, ui: &mut egui::Ui, connection: &crate::s3::Connection) {
+    fn earlier_transfers_ui(&mut self, ui: &mut egui::Ui, connection: &Connection) {
         let ctx = ui.ctx().clone();
         let (mut resume, mut discard) = (false, false);
         ui.horizontal_wrapped(|ui| {
@@ -203,7 +262,8 @@ impl Desktop {
         });
         if resume {
             let earlier = std::mem::take(&mut self.earlier);
-            self.queue(&ctx, connection).resume_unfinished_all(&earlier);
+            self.queue_for(&ctx, connection)
+                .resume_unfinished_all(&earlier);
         } else if discard {
             let (earlier, connection) = (std::mem::take(&mut self.earlier), connection.clone());
             tokio::spawn(async move { earlier.discard(&connection).await });
@@ -212,7 +272,7 @@ impl Desktop {
 }
 
 /// Files dropped on the window this frame.
-pub fn dropped_files(ctx: &egui::Context) -> Vec<std::path::PathBuf> {
+fn dropped_files(ctx: &egui::Context) -> Vec<std::path::PathBuf> {
     ctx.input(|i| {
         i.raw
             .dropped_files

@@ -4,7 +4,8 @@
 use egui::RichText;
 use poll_promise::Promise;
 
-use super::task;
+use crate::app::task;
+use crate::app::widgets::Shown;
 use crate::s3::Connection;
 use crate::transfer::{TransferError, Verdict, verify_file};
 
@@ -45,8 +46,7 @@ impl VerifyWindow {
         }));
     }
 
-    /// Returns false once closed.
-    pub fn ui(&mut self, ctx: &egui::Context) -> bool {
+    pub fn show(&mut self, ctx: &egui::Context) -> Shown {
         if let Some(p) = self.browsing.take() {
             match p.try_take() {
                 Ok(Some(path)) => {
@@ -142,6 +142,6 @@ impl VerifyWindow {
                     }
                 }
             });
-        open
+        Shown::open_while(open)
     }
 }
