@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """DESIGN.md's layer rules, checked on src/: no module cycle (modules that import each other,
-directly or round a loop), SDK calls only under src/s3, and no egui or eframe in the engine
-(s3, transfer, cleanup, sandbox, local_data). Prints what breaks a rule and exits 1; run by
-.ci/run."""
+directly or round a loop), SDK calls only under src/s3, no egui or eframe in the engine
+(s3, transfer, cleanup, sandbox, local_data), and sizes a reader can hold (no file over 700
+lines, no function over 120). Prints what breaks a rule and exits 1; run by .ci/run after
+`cargo fmt --check`, whose layout the function rule reads."""
 
 import os
 import re
@@ -12,6 +13,25 @@ SRC = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 ENGINE = ("s3", "transfer", "cleanup", "sandbox", "local_data")
 SDK_CALL = re.compile(r"\.client\s*\.\s*[a-z_]+\(\)")
 GUI = re.compile(r"\b(egui|eframe|egui_extras|egui_kittest)::")
+MAX_FILE_LINES = 700
+MAX_FN_LINES = 120
+FN = re.compile(r"^(\s*)(pub(\([^)]*\))? )?(const )?(async )?(unsafe )?fn (\w+)")
+
+
+def long_functions(text):
+    """(name, first line, lines) of each function over MAX_FN_LINES, found by rustfmt's layout:
+    a body ends at the first `}` alone at the indent of its `fn`."""
+    lines = text.split("\n")
+    found = []
+    for start, line in enumerate(lines):
+        m = FN.match(line)
+        if not m or line.rstrip().endswith(";"):
+            continue
+        close = m.group(1) + "}"
+        end = next((i for i in range(start, len(lines)) if lines[i].rstrip() == close), start)
+        if end - start + 1 > MAX_FN_LINES:
+            found.append((m.group(7), start + 1, end - start + 1))
+    return found
 
 
 def modules():
@@ -104,12 +124,18 @@ def main():
             problems.append(f"SDK call outside src/s3: {shown}")
         if top in ENGINE and GUI.search(texts[module]):
             problems.append(f"egui in the engine: {shown}")
+        lines = texts[module].count("\n")
+        if lines > MAX_FILE_LINES:
+            problems.append(f"{shown}: {lines} lines, over {MAX_FILE_LINES}: split it")
+        for name, line, length in long_functions(texts[module]):
+            problems.append(f"{shown}:{line}: fn {name} has {length} lines, over {MAX_FN_LINES}")
     for problem in problems:
         print(problem)
     if problems:
         sys.exit(1)
     print(f"layer rules hold in {len(mods)} modules: no cycle, SDK calls in src/s3 only, "
-          "no egui in the engine")
+          f"no egui in the engine, no file over {MAX_FILE_LINES} lines, no function over "
+          f"{MAX_FN_LINES}")
 
 
 main()
