@@ -126,3 +126,19 @@ impl Shown {
         if open { Self::Open } else { Self::Closed }
     }
 }
+
+/// Hands a frame's events, one by one, to `apply` (a flow's update and the effects it asks
+/// for); the outcome the last event that closed the window gave. The frame just drawn shows the
+/// state before them, so a frame that had events asks for one more.
+pub fn apply_events<E, O>(
+    ctx: &egui::Context,
+    events: Vec<E>,
+    mut apply: impl FnMut(E) -> Option<O>,
+) -> Option<O> {
+    if !events.is_empty() {
+        ctx.request_repaint();
+    }
+    events
+        .into_iter()
+        .fold(None, |outcome, event| apply(event).or(outcome))
+}

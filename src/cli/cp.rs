@@ -130,13 +130,7 @@ impl Copy<'_> {
         ))
         .await
         .map(|()| size);
-        let resumed = progress.parts_resumed.load(Relaxed);
-        if resumed > 0 {
-            eprintln!(
-                "resumed s3://{bucket}/{key}: {resumed} of {} parts were already uploaded",
-                progress.parts_total.load(Relaxed)
-            );
-        }
+        say_resumed(progress, &format!("s3://{bucket}/{key}"), "uploaded");
         Ok(vec![ItemResult {
             source: cp.source.clone(),
             destination: format!("s3://{bucket}/{key}"),
@@ -176,17 +170,24 @@ impl Copy<'_> {
             connection, scheduler, &bucket, &key, &dest, options, progress,
         )
         .await;
-        let resumed = progress.parts_resumed.load(Relaxed);
-        if resumed > 0 {
-            eprintln!(
-                "resumed download of s3://{bucket}/{key}: {resumed} of {} parts were already here",
-                progress.parts_total.load(Relaxed)
-            );
-        }
+        say_resumed(
+            progress,
+            &format!("download of s3://{bucket}/{key}"),
+            "here",
+        );
         Ok(vec![ItemResult {
             source: cp.source.clone(),
             destination: dest.display().to_string(),
             result,
         }])
+    }
+}
+
+/// Says how much of a transfer an earlier run had moved, when it had moved some.
+fn say_resumed(progress: &Progress, what: &str, place: &str) {
+    let resumed = progress.parts_resumed.load(Relaxed);
+    if resumed > 0 {
+        let total = progress.parts_total.load(Relaxed);
+        eprintln!("resumed {what}: {resumed} of {total} parts were already {place}");
     }
 }

@@ -72,18 +72,11 @@ impl BucketWizard {
         if !open {
             events.push(Event::Close);
         }
-        let mut outcome = WizardOutcome::Open;
-        if !events.is_empty() {
-            // The frame drawn shows the state before these events: draw their result too.
-            ctx.request_repaint();
-        }
-        for event in events {
+        let closed = super::widgets::apply_events(ctx, events, |event| {
             let effects = self.flow.update(event);
-            if let Some(closed) = self.carry_out(ctx, effects) {
-                outcome = closed;
-            }
-        }
-        outcome
+            self.carry_out(ctx, effects)
+        });
+        closed.unwrap_or(WizardOutcome::Open)
     }
 
     /// What the probe, the name check and the setup have brought since the last frame.

@@ -85,18 +85,11 @@ impl CleanupWizard {
         if !open {
             events.push(Event::Close);
         }
-        let mut outcome = CleanupOutcome::Open;
-        if !events.is_empty() {
-            // The frame drawn shows the state before these events: draw their result too.
-            ctx.request_repaint();
-        }
-        for event in events {
+        let closed = super::widgets::apply_events(ctx, events, |event| {
             let effects = self.flow.update(event);
-            if let Some(closed) = self.carry_out(ctx, effects) {
-                outcome = closed;
-            }
-        }
-        outcome
+            self.carry_out(ctx, effects)
+        });
+        closed.unwrap_or(CleanupOutcome::Open)
     }
 
     /// What the jobs and promises have brought since the last frame.
