@@ -422,9 +422,9 @@ fn progress_ui(ui: &mut egui::Ui, run: &CleanupRun, counts: &RunCounts, elapsed_
         rate
     ));
     ui.label(format!(
-        "{} freed so far, {} requests sent",
+        "{} freed so far, {} sent",
         human_bytes(counts.bytes_deleted),
-        thousands(counts.requests)
+        count(counts.requests, "request", "requests")
     ));
     if plan.delete_bucket {
         ui.label(RichText::new("The bucket itself goes last.").weak());
@@ -442,9 +442,9 @@ fn report_ui(ui: &mut egui::Ui, report: &Report, note: Option<&str>) {
         ui.label(RichText::new(report.summary()).strong());
     });
     ui.label(format!(
-        "{} freed, {} requests.",
+        "{} freed, {}.",
         human_bytes(report.deleted_bytes),
-        thousands(report.requests)
+        count(report.requests, "request", "requests")
     ));
     if let Some(note) = note {
         ui.label(RichText::new(note).weak());
