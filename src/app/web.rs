@@ -59,9 +59,10 @@ pub struct Platform {
     picked: Rc<RefCell<Vec<PickedFile>>>,
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
-    /// Download links being signed, and the last problem, shown in the browser's status.
+    /// Download links being signed.
     links: Vec<poll_promise::Promise<Result<String, S3Error>>>,
-    link_error: Option<S3Error>,
+    /// Downloads that could not start, and why, until the user dismisses them.
+    problems: Vec<String>,
 }
 
 impl Platform {
@@ -98,7 +99,7 @@ impl Platform {
             BrowserRequest::UploadFiles => self.pick(ctx, false),
             BrowserRequest::UploadFolder => self.pick(ctx, true),
             BrowserRequest::Download { keys, .. } => {
-                self.link_error = None;
+                self.problems.clear();
                 for key in keys {
                     let connection = browser.connection().clone();
                     let bucket = browser.bucket.clone();
@@ -169,13 +170,9 @@ impl Platform {
 
     /// The panels under the browser: a download that could not start, and the queue.
     pub fn panels_ui(&mut self, ui: &mut egui::Ui, _connection: &Connection) {
-        if let Some(error) = self.link_error.clone() {
-            egui::Panel::bottom("download-problem").show(ui, |ui| {
-                super::widgets::error_card(ui, &error.to_string(), &error.hint(), || {});
-                if ui.button("Dismiss").clicked() {
-                    self.link_error = None;
-                }
-            });
+        if !self.problems.is_empty() {
+            egui::Panel::bottom("download-problem")
+                .show(ui, |ui| super::widgets::problems_ui(ui, &mut self.problems));
         }
         if let Some(queue) = self.queue.as_mut()
             && !crate::transfer::job::QueueView::is_empty(queue)
@@ -193,7 +190,7 @@ impl Platform {
         for promise in self.links.drain(..) {
             match promise.try_take() {
                 Ok(Ok(url)) => open_download(&url),
-                Ok(Err(e)) => self.link_error = Some(e),
+                Ok(Err(e)) => self.problems.push(format!("{e}\n{}", e.hint())),
                 Err(promise) => pending.push(promise),
             }
         }

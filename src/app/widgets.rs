@@ -142,3 +142,26 @@ pub fn apply_events<E, O>(
         .into_iter()
         .fold(None, |outcome, event| apply(event).or(outcome))
 }
+
+/// Problems the user should see but nothing can retry (a folder that could not be read, a
+/// download that could not start), each with what to do, until dismissed.
+pub fn problems_ui(ui: &mut egui::Ui, problems: &mut Vec<String>) {
+    if problems.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new("⚠")
+                .color(ui.visuals().error_fg_color)
+                .size(16.0),
+        );
+        ui.vertical(|ui| {
+            for problem in problems.iter() {
+                ui.label(problem);
+            }
+        });
+        if ui.button("Dismiss").clicked() {
+            problems.clear();
+        }
+    });
+}

@@ -57,6 +57,8 @@ pub struct Platform {
     earlier_checked: bool,
     verify: Option<verify::VerifyWindow>,
     local_cleanup: Option<local_cleanup::LocalCleanup>,
+    /// What could not be queued, and why, until the user dismisses it.
+    problems: Vec<String>,
 }
 
 impl Platform {
@@ -163,8 +165,13 @@ impl Platform {
         }
     }
 
-    /// The panels under the browser: transfers an earlier run left, and the queue.
+    /// The panels under the browser: what could not be queued, transfers an earlier run left,
+    /// and the queue.
     pub fn panels_ui(&mut self, ui: &mut egui::Ui, connection: &Connection) {
+        if !self.problems.is_empty() {
+            egui::Panel::bottom("transfer-problems")
+                .show(ui, |ui| super::widgets::problems_ui(ui, &mut self.problems));
+        }
         if !self.earlier.is_empty() {
             egui::Panel::bottom("earlier-transfers")
                 .show(ui, |ui| self.earlier_transfers_ui(ui, connection));
@@ -198,6 +205,28 @@ impl Platform {
         }
     }
 
+    /// Queues the download of `keys` into `folder`, each at its path below `relative_to`.
+    fn download_into(
+        &mut self,
+        ctx: &egui::Context,
+        browser: &Browser,
+        folder: &std::path::Path,
+        keys: Vec<String>,
+        relative_to: &str,
+    ) {
+        let bucket = browser.bucket.clone();
+        let (_, conflict) = super::transfer_choices::engine_options(&browser.transfer_choices);
+        let mut refused = Vec::new();
+        let queue = self.queue_for(ctx, browser.connection());
+        for key in keys {
+            match crate::transfer::local_path_for_key(folder, &key, relative_to) {
+                Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
+                Err(e) => refused.push(format!("s3://{bucket}/{key} was not downloaded: {e}")),
+            }
+        }
+        self.problems.extend(refused);
+    }
+
     fn poll(&mut self, ctx: &egui::Context, browser: &mut Browser) {
         if let Some((request, promise)) = self.picking.take() {
             match promise.try_take() {
@@ -205,17 +234,7 @@ impl Platform {
                 Ok(paths) if paths.is_empty() => {}
                 Ok(paths) => match request {
                     BrowserRequest::Download { keys, relative_to } => {
-                        let folder = &paths[0];
-                        let bucket = browser.bucket.clone();
-                        let (_, conflict) =
-                            super::transfer_choices::engine_options(&browser.transfer_choices);
-                        let queue = self.queue_for(ctx, browser.connection());
-                        for key in keys {
-                            match crate::transfer::local_path_for_key(folder, &key, &relative_to) {
-                                Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
-                                Err(e) => tracing::warn!("{e}"),
-                            }
-                        }
+                        self.download_into(ctx, browser, &paths[0], keys, &relative_to);
                     }
                     _ => self.upload(ctx, browser, paths),
                 },
@@ -223,7 +242,11 @@ impl Platform {
         }
         if let Some(queue) = &mut self.queue {
             for (folder, e) in queue.take_walked() {
-                tracing::warn!("cannot read {}: {e}", folder.display());
+                self.problems.push(format!(
+                    "Nothing from {} was uploaded: it could not be read ({e}). Check that \
+                     you may read it, then drop it again.",
+                    folder.display()
+                ));
             }
             super::transfer_panel::refresh_when_uploads_land(
                 ctx,
