@@ -46,8 +46,8 @@ pub use local_paths::{
     discard_partial_download, download_destination, local_path_for_key, walk_files,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use scheduler::{Progress, Scheduler};
+pub use scheduler::{Pause, Progress, RunHandle, Scheduler};
 #[cfg(not(target_arch = "wasm32"))]
-pub use upload_file::{discard_paused_upload, upload_file};
+pub use upload_file::{discard_paused_upload, upload_file, upload_file_pausable};
 #[cfg(not(target_arch = "wasm32"))]
 pub use verify::verify_file;

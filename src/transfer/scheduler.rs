@@ -67,9 +67,53 @@ pub struct Progress {
     /// Parts a resumed upload found already sent, and the parts it has in all.
     pub parts_resumed: AtomicU64,
     pub parts_total: AtomicU64,
-    /// Set before dropping a transfer to pause it: its multipart upload and journal are kept, so
-    /// that starting it again sends only the missing parts. Unset, dropping it cancels (aborts).
-    pub pause: std::sync::atomic::AtomicBool,
+}
+
+/// Whether the stop of a transfer is a pause. Whoever may pause it holds one (a [`RunHandle`]
+/// does), the upload reads it as it is stopped: set, its multipart upload and journal are kept,
+/// so that a start again sends only the missing parts; unset, the stop is a cancel and the
+/// upload is aborted on the server.
+#[derive(Debug, Clone, Default)]
+pub struct Pause(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Pause {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn clear(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A transfer running in a task of its own, as its starter holds it: `pause` and `cancel` both
+/// stop the task at once; the pause is marked first, so the transfer keeps what a resume needs.
+#[derive(Debug)]
+pub struct RunHandle {
+    abort: futures::future::AbortHandle,
+    pause: Pause,
+}
+
+impl RunHandle {
+    /// A handle over `pause`, and the registration that makes a future stoppable by it
+    /// (`futures::future::Abortable::new(future, registration)`).
+    pub fn new(pause: Pause) -> (Self, futures::future::AbortRegistration) {
+        let (abort, registration) = futures::future::AbortHandle::new_pair();
+        (Self { abort, pause }, registration)
+    }
+
+    pub fn pause(&self) {
+        self.pause.set();
+        self.abort.abort();
+    }
+
+    pub fn cancel(&self) {
+        self.abort.abort();
+    }
 }
 
 impl Progress {

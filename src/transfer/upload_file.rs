@@ -10,7 +10,7 @@ use super::error::TransferError;
 use super::job::TransferOptions;
 use super::journal::{SentPart, UploadJournal, claim_journal};
 use super::plan::plan_parts;
-use super::scheduler::{Progress, Scheduler};
+use super::scheduler::{Pause, Progress, Scheduler};
 use super::upload::{Begun, PartSource, Upload, UploadRecord, upload};
 use crate::s3::Connection;
 use crate::s3::object_io::ObjectRef;
@@ -27,6 +27,26 @@ pub async fn upload_file(
     options: &TransferOptions,
     progress: &Progress,
 ) -> Result<(), TransferError> {
+    let object = ObjectRef {
+        connection,
+        bucket,
+        key,
+    };
+    let never = Pause::default();
+    upload_file_pausable(&object, scheduler, path, options, progress, &never).await
+}
+
+/// As [`upload_file`], for a transfer that `pause` may stop for a pause: set when the future
+/// is dropped, the multipart upload and its journal stay for the resume.
+pub async fn upload_file_pausable(
+    object: &ObjectRef<'_>,
+    scheduler: &Scheduler,
+    path: &Path,
+    options: &TransferOptions,
+    progress: &Progress,
+    pause: &Pause,
+) -> Result<(), TransferError> {
+    let (connection, bucket, key) = (object.connection, object.bucket, object.key);
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| TransferError::io(path, e))?;
@@ -58,13 +78,10 @@ pub async fn upload_file(
     let record = JournalRecord {
         journal: Mutex::new(journal),
         progress,
+        pause,
     };
     let job = Upload {
-        object: ObjectRef {
-            connection,
-            bucket,
-            key,
-        },
+        object: *object,
         headers: options.headers_for(key, None),
         multipart_threshold_bytes: options.multipart_threshold_bytes,
         part_size_bytes: options.part_size_bytes,
@@ -153,6 +170,7 @@ fn read_exact_at(
 struct JournalRecord<'a> {
     journal: Mutex<Option<UploadJournal>>,
     progress: &'a Progress,
+    pause: &'a Pause,
 }
 
 impl JournalRecord<'_> {
@@ -217,7 +235,7 @@ impl UploadRecord for JournalRecord<'_> {
     }
 
     fn pausing(&self) -> bool {
-        self.progress.pause.load(Ordering::Relaxed)
+        self.pause.is_set()
     }
 }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use common::{TestServer, fresh_bucket};
 use rand::RngCore;
+use skiff::s3::object_io::ObjectRef;
 use skiff::transfer::plan::MIB;
 use skiff::transfer::{
-    Progress, Scheduler, TransferError, TransferOptions, Verdict, download_object, download_prefix,
-    upload_dir, upload_file, verify_file,
+    Pause, Progress, Scheduler, TransferError, TransferOptions, Verdict, download_object,
+    download_prefix, upload_dir, upload_file, upload_file_pausable, verify_file,
 };
 
 fn random_bytes(len: usize) -> Vec<u8> {
@@ -383,26 +384,24 @@ async fn an_upload_started_over_keeps_a_journal(server: &TestServer) {
         ..TransferOptions::default()
     };
     let progress = Arc::new(Progress::default());
+    let pause = Pause::default();
     let run = {
-        let (connection, bucket, file, options, progress) = (
+        let (connection, bucket, file, options, progress, pause) = (
             server.connection.clone(),
             bucket.clone(),
             file.clone(),
             options.clone(),
             progress.clone(),
+            pause.clone(),
         );
         tokio::spawn(async move {
             let scheduler = Scheduler::default();
-            upload_file(
-                &connection,
-                &scheduler,
-                &file,
-                &bucket,
+            let object = ObjectRef {
+                connection: &connection,
+                bucket: &bucket,
                 key,
-                &options,
-                &progress,
-            )
-            .await
+            };
+            upload_file_pausable(&object, &scheduler, &file, &options, &progress, &pause).await
         })
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -414,7 +413,7 @@ async fn an_upload_started_over_keeps_a_journal(server: &TestServer) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    progress.pause.store(true, Relaxed);
+    pause.set();
     run.abort();
     let _ = run.await;
     let journal = UploadJournal::load(&bucket, key, &file)

@@ -408,15 +408,15 @@ fn uploads_left_unfinished_are_offered_and_resume() {
             ..skiff::transfer::TransferOptions::default()
         };
         let progress = skiff::transfer::Progress::default();
+        let pause = skiff::transfer::Pause::default();
         let scheduler = skiff::transfer::Scheduler::default();
-        let upload = skiff::transfer::upload_file(
-            &c,
-            &scheduler,
-            &path,
-            "demo",
-            "ckpt/weights.bin",
-            &options,
-            &progress,
+        let object = skiff::s3::object_io::ObjectRef {
+            connection: &c,
+            bucket: "demo",
+            key: "ckpt/weights.bin",
+        };
+        let upload = skiff::transfer::upload_file_pausable(
+            &object, &scheduler, &path, &options, &progress, &pause,
         );
         tokio::select! {
             _ = upload => panic!("the upload finished before it was stopped"),
@@ -424,7 +424,7 @@ fn uploads_left_unfinished_are_offered_and_resume() {
                 while progress.bytes_done.load(Ordering::Relaxed) < 16 * 1024 * 1024 {
                     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                 }
-                progress.pause.store(true, Ordering::Relaxed);
+                pause.set();
             } => {}
         }
     });

@@ -9,12 +9,15 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use futures::future::{AbortHandle, Abortable};
+use futures::future::Abortable;
 use tokio::sync::Semaphore;
 
 pub use super::job::{Conflict, Direction, JobState, Totals};
 use super::job::{IfExists, JobRow, QueueView, TransferOptions, upload_destination};
-use super::{Progress, Scheduler, download_destination, download_object, upload_file, walk_files};
+use super::{
+    Pause, Progress, RunHandle, Scheduler, download_destination, download_object,
+    upload_file_pausable, walk_files,
+};
 use crate::runtime::Notify;
 use crate::s3::Connection;
 
@@ -34,7 +37,10 @@ pub struct Job {
     landed_as: Mutex<Option<String>>,
     state: Mutex<JobState>,
     times: Mutex<(Option<Instant>, Option<Instant>)>,
-    abort: Mutex<Option<AbortHandle>>,
+    /// Set while a pause stops the job, so that it keeps what its resume needs.
+    pause: Pause,
+    /// The run under way, to pause or cancel it.
+    run: Mutex<Option<RunHandle>>,
 }
 
 impl Job {
@@ -269,7 +275,8 @@ impl TransferQueue {
             landed_as: Mutex::new(None),
             state: Mutex::new(JobState::Queued),
             times: Mutex::new((None, None)),
-            abort: Mutex::new(None),
+            pause: Pause::default(),
+            run: Mutex::new(None),
         });
         job.progress
             .bytes_total
@@ -353,8 +360,8 @@ impl TransferQueue {
     }
 
     fn start(&self, job: Arc<Job>) {
-        let (abort, registration) = AbortHandle::new_pair();
-        *job.abort.lock().expect("job abort lock") = Some(abort);
+        let (run, registration) = RunHandle::new(job.pause.clone());
+        *job.run.lock().expect("job run lock") = Some(run);
         job.set_state(JobState::Queued);
         let (connection, scheduler, files, notify) = (
             self.connection.clone(),
@@ -397,7 +404,7 @@ impl TransferQueue {
         let task = Abortable::new(run, registration);
         tokio::spawn(async move {
             if task.await.is_err() {
-                job.set_state(if job.progress.pause.load(Ordering::Relaxed) {
+                job.set_state(if job.pause.is_set() {
                     JobState::Paused
                 } else {
                     JobState::Cancelled
@@ -431,9 +438,9 @@ impl TransferQueue {
             }
             (self.notify)();
         } else if !job.state().is_finished()
-            && let Some(abort) = job.abort.lock().expect("job abort lock").take()
+            && let Some(run) = job.run.lock().expect("job run lock").take()
         {
-            abort.abort();
+            run.cancel();
         }
         if job.direction == Direction::Download && job.state() != JobState::Done {
             // Let the aborted task drop its file handles first.
@@ -449,11 +456,9 @@ impl TransferQueue {
     pub fn pause(&self, id: u64) {
         if let Some(job) = self.jobs.iter().find(|j| j.id == id)
             && matches!(job.state(), JobState::Queued | JobState::Running)
+            && let Some(run) = job.run.lock().expect("job run lock").take()
         {
-            job.progress.pause.store(true, Ordering::Relaxed);
-            if let Some(abort) = job.abort.lock().expect("job abort lock").take() {
-                abort.abort();
-            }
+            run.pause();
         }
     }
 
@@ -462,7 +467,7 @@ impl TransferQueue {
         if let Some(job) = self.jobs.iter().find(|j| j.id == id)
             && job.state() == JobState::Paused
         {
-            job.progress.pause.store(false, Ordering::Relaxed);
+            job.pause.clear();
             job.progress.bytes_done.store(0, Ordering::Relaxed);
             self.start(job.clone());
         }
@@ -576,16 +581,13 @@ async fn run_job(
             if key != job.key {
                 *job.landed_as.lock().expect("job lock") = Some(key.clone());
             }
-            upload_file(
+            let object = crate::s3::object_io::ObjectRef {
                 connection,
-                scheduler,
-                &job.local,
-                &job.bucket,
-                &key,
-                &options,
-                &job.progress,
-            )
-            .await?;
+                bucket: &job.bucket,
+                key: &key,
+            };
+            let (progress, pause) = (&job.progress, &job.pause);
+            upload_file_pausable(&object, scheduler, &job.local, &options, progress, pause).await?;
         }
         Direction::Download => {
             let Some(dest) = download_destination(&job.local, policy) else {
