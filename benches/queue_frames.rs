@@ -54,6 +54,7 @@ fn main() {
             ..Default::default()
         };
         let start = Instant::now();
+        queue.poll();
         let output = ctx.run_ui(input, |ui| {
             egui::Panel::bottom("transfers")
                 .resizable(true)

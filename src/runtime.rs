@@ -35,14 +35,46 @@ where
 /// arrive on a bounded channel, `notify` is called after each (the GUI repaints), and dropping or
 /// stopping the handle stops the job and the request it has in flight.
 pub struct Job<E> {
-    events: futures::channel::mpsc::Receiver<E>,
+    events: Inbox<E>,
     abort: futures::future::AbortHandle,
+}
+
+/// Where a front end takes the events of one job, or of many (a queue, whose jobs each run in a
+/// task of their own and send through clones of one [`Events`]).
+pub struct Inbox<E>(futures::channel::mpsc::Receiver<E>);
+
+impl<E> Inbox<E> {
+    /// An event that has arrived, without waiting.
+    pub fn try_next(&mut self) -> Option<E> {
+        self.0.try_recv().ok()
+    }
+
+    /// The next event, waiting for it; `None` once every sender is gone.
+    pub async fn next(&mut self) -> Option<E> {
+        use futures::StreamExt;
+        self.0.next().await
+    }
+}
+
+/// A bounded channel of events to a front end, with `notify` after each.
+pub fn event_channel<E>(capacity: usize, notify: Notify) -> (Events<E>, Inbox<E>) {
+    let (tx, rx) = futures::channel::mpsc::channel(capacity);
+    (Events { tx, notify }, Inbox(rx))
 }
 
 /// Where a job sends its events.
 pub struct Events<E> {
     tx: futures::channel::mpsc::Sender<E>,
     notify: Notify,
+}
+
+impl<E> Clone for Events<E> {
+    fn clone(&self) -> Self {
+        Self {
+            tx: self.tx.clone(),
+            notify: self.notify.clone(),
+        }
+    }
 }
 
 impl<E> Events<E> {
@@ -96,9 +128,9 @@ impl<E: MaybeSend + 'static> Job<E> {
         F: FnOnce(Events<E>) -> Fut,
         Fut: Future<Output = ()> + MaybeSend + 'static,
     {
-        let (tx, events) = futures::channel::mpsc::channel(capacity);
+        let (sender, events) = event_channel(capacity, notify);
         let (abort, registration) = futures::future::AbortHandle::new_pair();
-        let task = futures::future::Abortable::new(work(Events { tx, notify }), registration);
+        let task = futures::future::Abortable::new(work(sender), registration);
         spawn(async move {
             let _ = task.await;
         });
@@ -109,12 +141,11 @@ impl<E: MaybeSend + 'static> Job<E> {
 impl<E> Job<E> {
     /// An event that has arrived, without waiting.
     pub fn try_next(&mut self) -> Option<E> {
-        self.events.try_recv().ok()
+        self.events.try_next()
     }
 
     /// The next event, waiting for it; `None` once the job has ended.
     pub async fn next(&mut self) -> Option<E> {
-        use futures::StreamExt;
         self.events.next().await
     }
 

@@ -426,8 +426,7 @@ impl Session {
             (Some(request), Some(browser)) => self.platform.handle(ctx, browser, request),
             _ => {}
         }
-        self.platform
-            .update(ctx, &self.connection, self.browser.as_mut());
+        self.platform.windows_ui(ctx);
         if let Some(settings) = self.settings.as_mut()
             && settings.show(ctx) == widgets::Shown::Closed
         {
@@ -592,8 +591,12 @@ fn today_yyyymmdd() -> String {
 impl eframe::App for SkiffApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
-        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-            browser.poll(ctx);
+        if let Some(session) = self.session.as_mut() {
+            if let Some(browser) = session.browser.as_mut() {
+                browser.poll(ctx);
+            }
+            let browser = session.browser.as_mut();
+            session.platform.poll(ctx, &session.connection, browser);
         }
     }
 

@@ -156,17 +156,20 @@ impl Platform {
         input.click();
     }
 
-    /// Each frame: files picked, links signed, uploads landed.
-    pub fn update(
+    /// Each frame, before drawing: files picked, links signed, uploads landed.
+    pub fn poll(
         &mut self,
         ctx: &egui::Context,
         _connection: &Connection,
         browser: Option<&mut Browser>,
     ) {
         if let Some(browser) = browser {
-            self.poll(ctx, browser);
+            self.poll_browser(ctx, browser);
         }
     }
+
+    /// The browser has no windows of its own.
+    pub fn windows_ui(&mut self, _ctx: &egui::Context) {}
 
     /// The panels under the browser: a download that could not start, and the queue.
     pub fn panels_ui(&mut self, ui: &mut egui::Ui, _connection: &Connection) {
@@ -183,7 +186,7 @@ impl Platform {
         }
     }
 
-    fn poll(&mut self, ctx: &egui::Context, browser: &mut Browser) {
+    fn poll_browser(&mut self, ctx: &egui::Context, browser: &mut Browser) {
         let picked: Vec<PickedFile> = self.picked.borrow_mut().drain(..).collect();
         self.upload(ctx, browser, picked);
         let mut pending = Vec::new();

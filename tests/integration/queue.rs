@@ -9,8 +9,9 @@ use std::time::Duration;
 use skiff::transfer::TransferOptions;
 use skiff::transfer::queue::{JobState, TransferQueue};
 
-async fn wait_state(queue: &TransferQueue, id: u64, want: &JobState) {
+async fn wait_state(queue: &mut TransferQueue, id: u64, want: &JobState) {
     for _ in 0..2000 {
+        queue.poll();
         if queue
             .jobs()
             .iter()
@@ -64,7 +65,7 @@ async fn pause_resume_and_cancel() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     queue.pause(job.id);
-    wait_state(&queue, job.id, &JobState::Paused).await;
+    wait_state(&mut queue, job.id, &JobState::Paused).await;
     assert_eq!(
         uploads_left(&server, &bucket).await,
         1,
@@ -72,7 +73,7 @@ async fn pause_resume_and_cancel() {
     );
 
     queue.resume(job.id);
-    wait_state(&queue, job.id, &JobState::Done).await;
+    wait_state(&mut queue, job.id, &JobState::Done).await;
     assert!(
         job.progress.parts_resumed.load(Ordering::Relaxed) >= 3,
         "the resume skipped the sent parts"
@@ -102,9 +103,9 @@ async fn pause_resume_and_cancel() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     queue.pause(job.id);
-    wait_state(&queue, job.id, &JobState::Paused).await;
+    wait_state(&mut queue, job.id, &JobState::Paused).await;
     queue.cancel(job.id);
-    wait_state(&queue, job.id, &JobState::Cancelled).await;
+    wait_state(&mut queue, job.id, &JobState::Cancelled).await;
     assert_eq!(
         uploads_left(&server, &bucket).await,
         0,

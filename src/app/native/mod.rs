@@ -142,17 +142,32 @@ impl Platform {
         self.picking = Some((request, pick));
     }
 
-    /// Each frame: earlier transfers found, picks made, uploads landed, and the desktop's windows.
-    pub fn update(
+    /// Each frame, before drawing: the queue's news, earlier transfers found, picks made,
+    /// uploads landed.
+    pub fn poll(
         &mut self,
         ctx: &egui::Context,
         connection: &Connection,
         browser: Option<&mut Browser>,
     ) {
         self.find_earlier_transfers(ctx, connection);
-        if let Some(browser) = browser {
-            self.poll(ctx, browser);
+        if let Some(queue) = &mut self.queue {
+            queue.poll();
+            for (folder, e) in queue.take_walked() {
+                self.problems.push(format!(
+                    "Nothing from {} was uploaded: it could not be read ({e}). Check that \
+                     you may read it, then drop it again.",
+                    folder.display()
+                ));
+            }
         }
+        if let Some(browser) = browser {
+            self.poll_browser(ctx, browser);
+        }
+    }
+
+    /// The windows only the desktop has: verify, local cleanup.
+    pub fn windows_ui(&mut self, ctx: &egui::Context) {
         if let Some(window) = self.local_cleanup.as_mut()
             && window.show(ctx) == super::widgets::Shown::Closed
         {
@@ -227,7 +242,7 @@ impl Platform {
         self.problems.extend(refused);
     }
 
-    fn poll(&mut self, ctx: &egui::Context, browser: &mut Browser) {
+    fn poll_browser(&mut self, ctx: &egui::Context, browser: &mut Browser) {
         if let Some((request, promise)) = self.picking.take() {
             match promise.try_take() {
                 Err(promise) => self.picking = Some((request, promise)),
@@ -241,13 +256,6 @@ impl Platform {
             }
         }
         if let Some(queue) = &mut self.queue {
-            for (folder, e) in queue.take_walked() {
-                self.problems.push(format!(
-                    "Nothing from {} was uploaded: it could not be read ({e}). Check that \
-                     you may read it, then drop it again.",
-                    folder.display()
-                ));
-            }
             super::transfer_panel::refresh_when_uploads_land(
                 ctx,
                 queue,

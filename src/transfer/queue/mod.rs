@@ -3,6 +3,8 @@
 //! and calls `notify` on every change.
 
 mod folders;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -18,7 +20,7 @@ use super::{
     Pause, Progress, RunHandle, Scheduler, download_destination, download_object,
     upload_file_pausable, walk_files,
 };
-use crate::runtime::Notify;
+use crate::runtime::{Events, Inbox, Notify, event_channel};
 use crate::s3::Connection;
 
 /// One file moving one way.
@@ -41,6 +43,26 @@ pub struct Job {
     pause: Pause,
     /// The run under way, to pause or cancel it.
     run: Mutex<Option<RunHandle>>,
+    /// Which run of the job this is (a retry or a resume starts another): news from an
+    /// earlier run that arrives late is not taken for the current one's.
+    runs: std::sync::atomic::AtomicU64,
+}
+
+/// What a job's task tells the queue; the queue alone changes a job's state.
+#[derive(Debug)]
+struct JobEvent {
+    id: u64,
+    run: u64,
+    change: Change,
+}
+
+#[derive(Debug)]
+enum Change {
+    /// It holds a slot and moves bytes.
+    Running,
+    /// "Keep both" gave it another key or file name.
+    LandsAs(String),
+    Ended(JobState),
 }
 
 impl Job {
@@ -123,6 +145,9 @@ pub struct TransferQueue {
     jobs: Vec<Arc<Job>>,
     next_id: u64,
     notify: Notify,
+    /// Where the jobs' tasks send their news, and where [`Self::poll`] takes it.
+    events: Events<JobEvent>,
+    inbox: Inbox<JobEvent>,
     /// Folders being walked off the UI thread; their files join the queue once found.
     walks: Vec<folders::FolderWalk>,
 }
@@ -141,7 +166,10 @@ struct Queued<'a> {
 
 impl TransferQueue {
     pub fn new(connection: Connection, options: TransferOptions, notify: Notify) -> Self {
+        let (events, inbox) = event_channel(256, notify.clone());
         Self {
+            events,
+            inbox,
             files: Arc::new(Semaphore::new(options.concurrency.max(1))),
             scheduler: Scheduler::new(options.concurrency.max(1) * 4, 256 * super::plan::MIB),
             connection,
@@ -155,6 +183,27 @@ impl TransferQueue {
 
     pub fn jobs(&self) -> &[Arc<Job>] {
         &self.jobs
+    }
+
+    /// Takes in what the jobs' tasks reported since the last call: each frame, before drawing.
+    pub fn poll(&mut self) {
+        while let Some(JobEvent { id, run, change }) = self.inbox.try_next() {
+            let Ok(index) = self.jobs.binary_search_by_key(&id, |j| j.id) else {
+                continue; // cleared from the list meanwhile
+            };
+            let job = &self.jobs[index];
+            if job.runs.load(Ordering::Relaxed) != run {
+                continue;
+            }
+            match change {
+                Change::Running => job.set_state(JobState::Running),
+                Change::LandsAs(other) => *job.landed_as.lock().expect("job lock") = Some(other),
+                Change::Ended(state) => {
+                    job.set_state(state);
+                    job.run.lock().expect("job run lock").take();
+                }
+            }
+        }
     }
 
     pub fn totals(&self) -> Totals {
@@ -277,6 +326,7 @@ impl TransferQueue {
             times: Mutex::new((None, None)),
             pause: Pause::default(),
             run: Mutex::new(None),
+            runs: Default::default(),
         });
         job.progress
             .bytes_total
@@ -363,53 +413,55 @@ impl TransferQueue {
         let (run, registration) = RunHandle::new(job.pause.clone());
         *job.run.lock().expect("job run lock") = Some(run);
         job.set_state(JobState::Queued);
+        let run = job.runs.fetch_add(1, Ordering::Relaxed) + 1;
         let (connection, scheduler, files, notify) = (
             self.connection.clone(),
             self.scheduler.clone(),
             self.files.clone(),
             self.notify.clone(),
         );
-        let run = {
-            let job = job.clone();
-            let notify = notify.clone();
+        let news = News {
+            id: job.id,
+            run,
+            events: self.events.clone(),
+        };
+        let work = {
+            let (job, mut news) = (job.clone(), news.clone());
             async move {
                 let _slot = files
                     .acquire_owned()
                     .await
                     .expect("queue semaphore is never closed");
-                job.set_state(JobState::Running);
-                notify();
+                news.send(Change::Running).await;
                 // Progress moves on its own; a ticker keeps the window repainting while it does.
-                let ticker = {
-                    let notify = notify.clone();
-                    tokio::spawn(async move {
-                        loop {
-                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                            notify();
-                        }
-                    })
-                };
-                let result = run_job(&connection, &scheduler, &job).await;
+                let ticker = tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        notify();
+                    }
+                });
+                let result = run_job(&connection, &scheduler, &job, &mut news).await;
                 ticker.abort();
-                job.set_state(match result {
+                news.send(Change::Ended(match result {
                     Ok(state) => state,
                     Err(e) => JobState::Failed {
                         message: e.to_string(),
                         hint: e.hint(),
                     },
-                });
-                notify();
+                }))
+                .await;
             }
         };
-        let task = Abortable::new(run, registration);
+        let task = Abortable::new(work, registration);
+        let (pause, mut news) = (job.pause.clone(), news);
         tokio::spawn(async move {
             if task.await.is_err() {
-                job.set_state(if job.pause.is_set() {
+                let stopped = if pause.is_set() {
                     JobState::Paused
                 } else {
                     JobState::Cancelled
-                });
-                notify();
+                };
+                news.send(Change::Ended(stopped)).await;
             }
         });
     }
@@ -555,11 +607,27 @@ impl QueueView for TransferQueue {
     }
 }
 
+/// Where one run of a job sends its news.
+#[derive(Clone)]
+struct News {
+    id: u64,
+    run: u64,
+    events: Events<JobEvent>,
+}
+
+impl News {
+    async fn send(&mut self, change: Change) {
+        let (id, run) = (self.id, self.run);
+        self.events.send(JobEvent { id, run, change }).await;
+    }
+}
+
 /// One job from its destination check to its last byte; the state it ends in.
 async fn run_job(
     connection: &Connection,
     scheduler: &Scheduler,
     job: &Job,
+    news: &mut News,
 ) -> Result<JobState, super::TransferError> {
     let conflict = *job.conflict.lock().expect("job lock");
     let policy = match conflict {
@@ -579,7 +647,7 @@ async fn run_job(
                 });
             };
             if key != job.key {
-                *job.landed_as.lock().expect("job lock") = Some(key.clone());
+                news.send(Change::LandsAs(key.clone())).await;
             }
             let object = crate::s3::object_io::ObjectRef {
                 connection,
@@ -597,7 +665,7 @@ async fn run_job(
                 });
             };
             if dest != job.local {
-                *job.landed_as.lock().expect("job lock") = Some(dest.display().to_string());
+                news.send(Change::LandsAs(dest.display().to_string())).await;
             }
             let head = crate::s3::objects::head_object(connection, &job.bucket, &job.key).await;
             if let Ok(d) = &head {
