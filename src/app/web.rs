@@ -19,6 +19,26 @@ pub const EMBEDS_SANDBOX: bool = false;
 /// The transfer queue of a session.
 pub type Queue = WebQueue;
 
+/// The browser keeps no report files: the report stays on screen.
+pub const EXPORTS_REPORTS: bool = false;
+
+/// The browser has no folder to keep report copies in.
+pub fn save_report_copy(
+    _run: &crate::cleanup::CleanupRun,
+    _dir: Option<&std::path::Path>,
+) -> Option<String> {
+    None
+}
+
+/// Never called: the browser offers no export.
+pub fn export_report(
+    _ctx: &egui::Context,
+    _run: std::sync::Arc<crate::cleanup::CleanupRun>,
+    _extension: &'static str,
+) -> Option<poll_promise::Promise<Option<String>>> {
+    None
+}
+
 pub async fn connect(
     spec: ConnectionSpec,
     sandbox: Option<StaticEndpoint>,

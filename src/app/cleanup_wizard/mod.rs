@@ -7,16 +7,14 @@ mod flow;
 mod tests;
 mod view;
 
-use std::sync::Arc;
-
 use egui::RichText;
 use poll_promise::Promise;
 
 pub use flow::{CleanupFlow, CleanupOutcome, Effect, Event, FilterFields, Scan, Stage};
 
 use super::task;
+use crate::cleanup::Scope;
 use crate::cleanup::jobs::{RunJob, ScanJob};
-use crate::cleanup::{CleanupRun, Scope};
 use crate::s3::{Connection, S3Error};
 
 pub struct CleanupWizard {
@@ -28,7 +26,6 @@ pub struct CleanupWizard {
     run_started_secs: f64,
     abort_rule: Option<Promise<Result<u32, S3Error>>>,
     /// Where the audit copy of each report goes; `None` keeps none.
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     reports_dir: Option<std::path::PathBuf>,
     exporting: Option<Promise<Option<String>>>,
 }
@@ -147,57 +144,18 @@ impl CleanupWizard {
                     }));
                 }
                 Effect::SaveAuditCopy(run) => {
-                    if let Some(note) = self.save_audit_copy(&run) {
+                    let dir = self.reports_dir.as_deref();
+                    if let Some(note) = super::platform::save_report_copy(&run, dir) {
                         let effects = self.flow.update(Event::Noted(note));
                         closed = closed.or(self.carry_out(ctx, effects));
                     }
                 }
-                Effect::Export { run, extension } => self.export(ctx, run, extension),
+                Effect::Export { run, extension } => {
+                    self.exporting = super::platform::export_report(ctx, run, extension);
+                }
                 Effect::Close(outcome) => closed = Some(outcome),
             }
         }
         closed
     }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn save_audit_copy(&self, run: &CleanupRun) -> Option<String> {
-        let dir = self.reports_dir.as_ref()?;
-        Some(match run.save_audit_copy(dir) {
-            Ok(path) => format!("A copy of this report is in {}.", path.display()),
-            Err(e) => format!(
-                "No copy of this report was kept: {} could not be written ({e}). Export it \
-                 to keep one.",
-                dir.display()
-            ),
-        })
-    }
-
-    /// The browser has no folder to keep reports in.
-    #[cfg(target_arch = "wasm32")]
-    fn save_audit_copy(&self, _run: &CleanupRun) -> Option<String> {
-        None
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn export(&mut self, ctx: &egui::Context, run: Arc<CleanupRun>, extension: &'static str) {
-        self.exporting = Some(task::spawn(ctx, async move {
-            let file = rfd::AsyncFileDialog::new()
-                .set_title("Export the cleanup report")
-                .set_file_name(format!("skiff-cleanup-report.{extension}"))
-                .save_file()
-                .await?;
-            let text = if extension == "json" {
-                run.export_json()
-            } else {
-                run.export_csv()
-            };
-            Some(match std::fs::write(file.path(), text) {
-                Ok(()) => format!("Exported to {}.", file.path().display()),
-                Err(e) => format!("Could not write {}: {e}", file.path().display()),
-            })
-        }));
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    fn export(&mut self, _ctx: &egui::Context, _run: Arc<CleanupRun>, _extension: &'static str) {}
 }

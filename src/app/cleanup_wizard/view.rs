@@ -56,8 +56,7 @@ pub fn buttons_ui(ui: &mut egui::Ui, flow: &CleanupFlow) -> Vec<Event> {
                 };
                 click(ui, true, egui::Button::new(label), Event::Continue);
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            {
+            if crate::app::platform::EXPORTS_REPORTS {
                 let csv = egui::Button::new("Export CSV…");
                 click(ui, true, csv, Event::Export("csv"));
                 let json = egui::Button::new("Export JSON…");

@@ -15,6 +15,50 @@ pub const EMBEDS_SANDBOX: bool = true;
 /// The transfer queue of a session.
 pub type Queue = crate::transfer::queue::TransferQueue;
 
+/// A cleanup report can be exported to a file the user picks.
+pub const EXPORTS_REPORTS: bool = true;
+
+/// Keeps a copy of a cleanup run's report in `dir`; what to tell the user about it.
+pub fn save_report_copy(
+    run: &crate::cleanup::CleanupRun,
+    dir: Option<&std::path::Path>,
+) -> Option<String> {
+    let dir = dir?;
+    Some(match run.save_audit_copy(dir) {
+        Ok(path) => format!("A copy of this report is in {}.", path.display()),
+        Err(e) => format!(
+            "No copy of this report was kept: {} could not be written ({e}). Export it to \
+             keep one.",
+            dir.display()
+        ),
+    })
+}
+
+/// Asks where to save a cleanup run's report as CSV or JSON, and saves it there; the promise
+/// says where it went or why it did not.
+pub fn export_report(
+    ctx: &egui::Context,
+    run: std::sync::Arc<crate::cleanup::CleanupRun>,
+    extension: &'static str,
+) -> Option<poll_promise::Promise<Option<String>>> {
+    Some(super::task::spawn(ctx, async move {
+        let file = rfd::AsyncFileDialog::new()
+            .set_title("Export the cleanup report")
+            .set_file_name(format!("skiff-cleanup-report.{extension}"))
+            .save_file()
+            .await?;
+        let text = if extension == "json" {
+            run.export_json()
+        } else {
+            run.export_csv()
+        };
+        Some(match std::fs::write(file.path(), text) {
+            Ok(()) => format!("Exported to {}.", file.path().display()),
+            Err(e) => format!("Could not write {}: {e}", file.path().display()),
+        })
+    }))
+}
+
 pub async fn connect(
     spec: ConnectionSpec,
     sandbox: Option<StaticEndpoint>,
