@@ -432,6 +432,8 @@ fn uploads_left_unfinished_are_offered_and_resume() {
     // Offered at once, on the bucket list: no bucket needs to be open.
     let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "1 upload from an earlier run did not finish.");
+    // The offer and the bucket list come from two lookups that may end in either order.
+    wait_for(&mut harness, "1 bucket");
     assert!(
         harness.query_by_label("1 bucket").is_some(),
         "the app is on the bucket list"
