@@ -1,6 +1,8 @@
-//! What the sandbox's HTTP server adds around S3: CORS for the web app's origin, and the web app
-//! itself, served from the built `dist/` folder on a port of its own.
+//! What the sandbox's HTTP server adds around S3: a Host check on every port (DNS rebinding),
+//! CORS for the web app's origin, and the web app itself, served from the built `dist/` folder
+//! on a port of its own.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,6 +19,84 @@ const EXPOSED_HEADERS: &str = "ETag, Content-Length, Content-Type, Content-Range
     x-amz-request-id, x-amz-id-2, x-amz-version-id, x-amz-delete-marker, \
     x-amz-checksum-crc32c, x-amz-checksum-crc32, x-amz-checksum-crc64nvme, x-amz-checksum-sha256, \
     x-amz-checksum-type, x-amz-server-side-encryption, x-amz-mp-parts-count";
+
+/// A service that answers only requests addressed to this loopback server by name. A page on any
+/// site can rebind its own host name to 127.0.0.1 and then call us same-origin; its requests
+/// still carry its name in `Host`, which is how they are told apart and refused.
+#[derive(Clone)]
+pub struct LoopbackOnly<S> {
+    pub inner: S,
+    pub hosts: AllowedHosts,
+}
+
+/// The `Host` values a server bound at one address answers to: `127.0.0.1`, `localhost`,
+/// `[::1]` and the bound address itself, with any port. The name is what tells a rebound page
+/// from us; the port may be another loopback one, as behind a local proxy (a TLS terminator, the
+/// tests' fault-injecting proxies), where the client signed its requests for the proxy's port
+/// and SigV4 forbids rewriting `Host`.
+#[derive(Clone, Debug)]
+pub struct AllowedHosts {
+    bound_ip: String,
+}
+
+impl AllowedHosts {
+    pub fn new(bound: SocketAddr) -> Self {
+        let bound_ip = match bound {
+            SocketAddr::V4(a) => a.ip().to_string(),
+            SocketAddr::V6(a) => format!("[{}]", a.ip()),
+        };
+        Self { bound_ip }
+    }
+
+    pub fn allows(&self, host: &str) -> bool {
+        let name = match host.rsplit_once(':') {
+            // `[::1]` alone has colons but no port after its bracket.
+            Some((name, port)) if !port.contains(']') => {
+                if port.parse::<u16>().is_err() {
+                    return false;
+                }
+                name
+            }
+            _ => host,
+        };
+        name.eq_ignore_ascii_case("localhost")
+            || name == "127.0.0.1"
+            || name == "[::1]"
+            || name == self.bound_ip
+    }
+
+    /// Whether the request's `Host` (HTTP/1.1) or authority (HTTP/2) is one we answer to.
+    fn admit<B>(&self, req: &Request<B>) -> bool {
+        let host = match req.headers().get(header::HOST) {
+            Some(value) => value.to_str().ok(),
+            None => req.uri().authority().map(|a| a.as_str()),
+        };
+        host.is_some_and(|host| self.allows(host))
+    }
+}
+
+impl<S> hyper::service::Service<Request<Incoming>> for LoopbackOnly<S>
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<Body>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        if !self.hosts.admit(&req) {
+            tracing::warn!("sandbox: refused a request addressed to another host name");
+            let response = plain(
+                StatusCode::FORBIDDEN,
+                "This server answers only to 127.0.0.1, localhost and [::1].",
+            );
+            return Box::pin(async move { Ok(response) });
+        }
+        Box::pin(self.inner.call(req))
+    }
+}
 
 /// The S3 service, answering the browser's CORS preflights and marking its responses readable by
 /// the allowed origins (and no others).
@@ -152,6 +232,16 @@ fn with_type(bytes: Bytes, content_type: &'static str) -> Response<Body> {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // A rebuilt app is picked up on reload.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // No other page may frame the app (clickjacking its delete buttons).
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 

@@ -164,10 +164,21 @@ async fn a_restarted_sandbox_keeps_its_address() {
 /// One request over a fresh connection, as a browser would send it: the status line and headers
 /// (lower-cased names), and the body.
 async fn raw_request(base: &str, request_line: &str, headers: &[(&str, &str)]) -> (String, String) {
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    raw_request_to(base, addr, request_line, headers).await
+}
+
+/// A request to the server at `base` that names `host` in its `Host` header.
+async fn raw_request_to(
+    base: &str,
+    host: &str,
+    request_line: &str,
+    headers: &[(&str, &str)],
+) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = base.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -264,4 +275,71 @@ async fn the_web_app_is_served_and_only_its_origin_passes_cors() {
     assert!(!head.contains("access-control-allow-origin"), "{head}");
     let (head, _) = raw_request(s3, "GET /", &[("Origin", stranger)]).await;
     assert!(!head.contains("access-control-allow-origin"), "{head}");
+}
+
+/// DNS rebinding: a page whose own name now resolves to 127.0.0.1 reaches both ports, but its
+/// requests carry its name in `Host`. Neither the keys (`sandbox.json`) nor any S3 call answer it;
+/// the loopback names do, and the app may not be framed.
+#[tokio::test]
+async fn a_rebound_host_name_is_refused_on_both_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<canvas id=skiff_canvas>").unwrap();
+    let mut options = SandboxOptions::new(dir.path());
+    options.web_app = Some(skiff::sandbox::WebAppOptions {
+        root: dist.path().to_owned(),
+        port: 0,
+    });
+    let sandbox = RunningSandbox::start(options).await.unwrap();
+    let app = sandbox.web_url.clone().expect("a web URL");
+    let s3 = sandbox.endpoint.endpoint.clone();
+    let port_of = |url: &str| {
+        url.trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (app_port, s3_port) = (port_of(&app), port_of(&s3));
+
+    for (base, port, line) in [
+        (&app, &app_port, "GET /sandbox.json"),
+        (&app, &app_port, "GET /"),
+        (&s3, &s3_port, "GET /"),
+        (&s3, &s3_port, "PUT /rebound-bucket"),
+    ] {
+        for host in [
+            format!("evil.example:{port}"),
+            "evil.example".to_owned(),
+            format!("127.0.0.1.evil.example:{port}"),
+            format!("localhost.evil.example:{port}"),
+            format!("127.0.0.1:{port}x"),
+        ] {
+            let (head, body) = raw_request_to(base, &host, line, &[]).await;
+            assert!(head.starts_with("http/1.1 403"), "{host} {line}: {head}");
+            assert!(
+                !body.contains(&sandbox.endpoint.secret_access_key),
+                "{host} {line}"
+            );
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{app_port}"),
+        format!("localhost:{app_port}"),
+        format!("LocalHost:{app_port}"),
+        format!("[::1]:{app_port}"),
+    ] {
+        let (head, body) = raw_request_to(&app, &host, "GET /sandbox.json", &[]).await;
+        assert!(head.starts_with("http/1.1 200"), "{host}: {head}");
+        assert!(body.contains(&sandbox.endpoint.access_key_id), "{host}");
+    }
+    let (head, _) = raw_request(&app, "GET /", &[]).await;
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    assert!(
+        head.contains("content-security-policy: frame-ancestors 'none'"),
+        "{head}"
+    );
+    // The loopback names reach S3 (an unsigned request, refused by S3 itself, not by the check).
+    let (head, body) = raw_request_to(&s3, &format!("localhost:{s3_port}"), "GET /", &[]).await;
+    assert!(body.contains("<Code>"), "{head}\n{body}");
 }
