@@ -19,6 +19,40 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// `text` with every character that could steer a terminal or hide what a line says written out
+/// as an escape: C0 controls, DEL and C1 controls as `\x1b`, bidirectional overrides and
+/// isolates as `\u{202e}`. Keys, bucket names and server messages pass through this wherever
+/// they reach a terminal, a CSV file or a log.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_except(text, None)
+}
+
+/// As [`escape_controls`], keeping `\n` as the line break it is: for whole messages.
+pub fn escape_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_except(text, Some('\n'))
+}
+
+fn escape_except(text: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| Some(c) != keep && needs_escape(c);
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `1,234,567` for exact counts and sizes.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -126,6 +160,18 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_and_bidi_overrides_are_escaped() {
+        assert_eq!(escape_controls("plain/key ü.txt"), "plain/key ü.txt");
+        assert_eq!(escape_controls("a\x1b[31m\nb"), "a\\x1b[31m\\x0ab");
+        assert_eq!(escape_controls("x\x7f\u{9b}y\tz"), "x\\x7f\\x9by\\x09z");
+        assert_eq!(
+            escape_controls("evil\u{202e}txt.exe"),
+            "evil\\u{202e}txt.exe"
+        );
+        assert_eq!(escape_lines("one\ntwo\r\x07"), "one\ntwo\\x0d\\x07");
+    }
 
     #[test]
     fn time_left_rounds_up() {

@@ -35,7 +35,7 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", skiff::format::escape_lines(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -194,12 +194,18 @@ pub fn to_csv(entries: &[Entry]) -> String {
     out
 }
 
-/// Quotes a field when it holds a comma, quote or line break (RFC 4180).
+/// A field as a spreadsheet can take it: control characters escaped (`\x0a`), a leading `=`,
+/// `+`, `-` or `@` neutralised with a `'` so that a key is never run as a formula, and quoted
+/// when it holds a comma or quote (RFC 4180).
 fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
+    let mut field = crate::format::escape_controls(field).into_owned();
+    if field.starts_with(['=', '+', '-', '@']) {
+        field.insert(0, '\'');
+    }
+    if field.contains([',', '"']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field
     }
 }
 
@@ -209,18 +215,46 @@ mod tests {
 
     #[test]
     fn csv_quotes_awkward_keys() {
-        let entries = [Entry {
+        let entry = |key: &str| Entry {
             kind: "object",
-            key: "a,b \"c\"\nd".into(),
+            key: key.into(),
             version_id: Some("v1".into()),
             size_bytes: Some(3),
             outcome: "failed",
             reason: "access denied".into(),
-        }];
+        };
         assert_eq!(
-            to_csv(&entries),
+            to_csv(&[entry("a,b \"c\"\nd\x1b[2J")]),
             "kind,key,version_id,size_bytes,outcome,reason\n\
-             object,\"a,b \"\"c\"\"\nd\",v1,3,failed,access denied\n"
+             object,\"a,b \"\"c\"\"\\x0ad\\x1b[2J\",v1,3,failed,access denied\n"
         );
+    }
+
+    #[test]
+    fn csv_fields_are_never_formulas() {
+        for (key, field) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("data/=x", "data/=x"),
+        ] {
+            let entry = Entry {
+                kind: "object",
+                key: key.into(),
+                version_id: None,
+                size_bytes: None,
+                outcome: "deleted",
+                reason: String::new(),
+            };
+            let csv = to_csv(&[entry]);
+            assert_eq!(
+                csv.lines().nth(1),
+                Some(format!("object,{field},,,deleted,").as_str())
+            );
+        }
     }
 }

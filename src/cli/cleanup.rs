@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
+use crate::format::escape_controls;
 use anyhow::{Context, bail};
 
 use super::args::{CleanupArgs, DownloadsArgs, RbArgs, RmArgs, UploadsArgs};
@@ -81,7 +82,7 @@ pub async fn rb(args: &ConnectionArgs, rb: &RbArgs) -> anyhow::Result<()> {
         .await;
     }
     if rb.common.dry_run {
-        println!("Would delete the bucket {bucket} (it must be empty; --force empties it first).");
+        say!("Would delete the bucket {bucket} (it must be empty; --force empties it first).");
         return Ok(());
     }
     confirm(
@@ -92,7 +93,7 @@ pub async fn rb(args: &ConnectionArgs, rb: &RbArgs) -> anyhow::Result<()> {
     )?;
     match crate::s3::deletes::delete_bucket(&connection, &bucket).await {
         Ok(()) => {
-            println!("Deleted the bucket {bucket}.");
+            say!("Deleted the bucket {bucket}.");
             Ok(())
         }
         Err(error) => match &error {
@@ -113,9 +114,7 @@ pub async fn uploads(args: &ConnectionArgs, up: &UploadsArgs) -> anyhow::Result<
         crate::s3::uploads::add_abort_rule(&connection, &bucket, days)
             .await
             .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
-        println!(
-            "s3://{bucket} now aborts incomplete multipart uploads {days} days after they start."
-        );
+        say!("s3://{bucket} now aborts incomplete multipart uploads {days} days after they start.");
         if !up.abort {
             return Ok(());
         }
@@ -151,9 +150,9 @@ async fn run_scope(
     let inventory = inventory(connection, &scope, filters).await?;
     print_inventory(&inventory);
     let plan = CleanupPlan::from_inventory(&inventory, mode);
-    println!("\nPlan: {}", plan.summary());
+    say!("\nPlan: {}", plan.summary());
     if common.dry_run {
-        println!("Dry run: nothing was deleted.");
+        say!("Dry run: nothing was deleted.");
         return Ok(());
     }
     if plan.is_empty() {
@@ -180,24 +179,27 @@ async fn run_scope(
     };
     let report = run.execute(connection, &crate::runtime::no_notify()).await;
     ticker.finish().await;
-    println!("{}", report.summary());
+    say!("{}", report.summary());
     for f in report.failures.iter().take(20) {
         let version = f
             .version_id
             .as_deref()
             .map(|v| format!(" (version {v})"))
             .unwrap_or_default();
-        eprintln!("failed: {} {}{version}: {}", f.kind, f.key, f.reason);
+        say_err!(
+            "failed: {}",
+            escape_controls(&format!("{} {}{version}: {}", f.kind, f.key, f.reason))
+        );
     }
     if report.failures.len() > 20 {
-        eprintln!(
+        say_err!(
             "… and {} more failures (see --report FILE for all of them)",
             report.failures.len() - 20
         );
     }
     match run.save_audit_copy(&crate::cleanup::report::audit_dir()) {
-        Ok(path) => println!("A copy of this report is in {}.", path.display()),
-        Err(e) => eprintln!("note: no audit copy of this report was written: {e}"),
+        Ok(path) => say!("A copy of this report is in {}.", path.display()),
+        Err(e) => say_err!("note: no audit copy of this report was written: {e}"),
     }
     if let Some(path) = &common.report {
         let text = match path.extension().and_then(|e| e.to_str()) {
@@ -205,7 +207,7 @@ async fn run_scope(
             _ => run.export_csv(),
         };
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("Report written to {}.", path.display());
+        say!("Report written to {}.", path.display());
     }
     if !report.is_complete() {
         bail!(
@@ -248,11 +250,11 @@ async fn inventory(
 
 fn print_inventory(inventory: &Inventory) {
     let c = inventory.counts();
-    println!("Scope: {}", inventory.scope.describe());
+    say!("Scope: {}", inventory.scope.describe());
     if let Some(filters) = inventory.filters.describe() {
-        println!("Filters: {filters}");
+        say!("Filters: {filters}");
     }
-    println!(
+    say!(
         "Versioning: {}",
         match inventory.versioning {
             Versioning::Versioned => "on (or suspended): old versions are kept",
@@ -261,7 +263,7 @@ fn print_inventory(inventory: &Inventory) {
         }
     );
     for row in inventory.count_rows() {
-        println!(
+        say!(
             "  {:<27}{:>12}  {:>16}",
             row.label,
             thousands(row.count),
@@ -269,9 +271,9 @@ fn print_inventory(inventory: &Inventory) {
         );
     }
     if !inventory.uploads_listed {
-        println!("  Incomplete uploads: this server does not list them");
+        say!("  Incomplete uploads: this server does not list them");
     } else if c.uploads > 0 && !inventory.scope.aborts_uploads() {
-        println!(
+        say!(
             "    (uploads are kept: a prefix may have one running; `skiff uploads s3://{}/{} \
              --abort` removes them)",
             inventory.scope.bucket(),
@@ -280,7 +282,7 @@ fn print_inventory(inventory: &Inventory) {
     }
     let sample = inventory.sample(10);
     if !sample.is_empty() {
-        println!("Sample:");
+        say!("Sample:");
         for item in sample {
             let mut note = String::new();
             if let Some(v) = &item.version_id {
@@ -292,11 +294,11 @@ fn print_inventory(inventory: &Inventory) {
             if let Some(why) = &item.locked {
                 note += &format!(" [locked: {why}]");
             }
-            println!(
+            say!(
                 "  {}  {:>10}  {}{note}",
                 &utc_datetime(item.last_modified_secs)[..10],
                 human_bytes(item.size_bytes),
-                item.key
+                escape_controls(&item.key)
             );
         }
     }
@@ -307,14 +309,14 @@ fn print_inventory(inventory: &Inventory) {
 
 fn print_uploads(inventory: &Inventory) {
     if !inventory.uploads_listed {
-        println!("This server does not list incomplete multipart uploads.");
+        say!("This server does not list incomplete multipart uploads.");
         return;
     }
     if inventory.uploads.is_empty() {
-        println!("No incomplete multipart uploads.");
+        say!("No incomplete multipart uploads.");
         return;
     }
-    println!("Incomplete multipart uploads:");
+    say!("Incomplete multipart uploads:");
     for UploadInfo {
         key,
         upload_id,
@@ -323,11 +325,13 @@ fn print_uploads(inventory: &Inventory) {
         bytes,
     } in &inventory.uploads
     {
-        println!(
-            "  {}  {:>6} parts  {:>10}  {key}  (upload {upload_id})",
+        say!(
+            "  {}  {:>6} parts  {:>10}  {}  (upload {})",
             utc_datetime(*initiated_secs),
             parts.map_or("?".into(), thousands),
             bytes.map_or("?".into(), human_bytes),
+            escape_controls(key),
+            escape_controls(upload_id),
         );
     }
 }
@@ -348,7 +352,10 @@ fn confirm_text(expected: Option<&str>, yes: bool) -> anyhow::Result<()> {
              Check the plan with --dry-run, then pass --yes."
         );
     }
-    print!("Type {} to confirm: ", expected.unwrap_or("yes"));
+    print!(
+        "Type {} to confirm: ",
+        crate::format::escape_controls(expected.unwrap_or("yes"))
+    );
     std::io::stdout().flush()?;
     let mut typed = String::new();
     std::io::stdin().read_line(&mut typed)?;
@@ -367,7 +374,7 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
     };
     let inventory = scan_local(&scope);
     if inventory.files.is_empty() {
-        println!("Skiff has no record of downloads that match.");
+        say!("Skiff has no record of downloads that match.");
         return Ok(());
     }
     for file in &inventory.files {
@@ -376,18 +383,25 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
             LocalState::Modified => "changed since (kept)",
             LocalState::Missing => "already gone",
         };
-        println!(
+        say!(
             "{}  {:>10}  {}  ← s3://{}/{}  [{state}]",
             &utc_datetime(file.record.downloaded_at_secs)[..10],
             human_bytes(file.record.size_bytes),
-            file.record.path.display(),
-            file.record.bucket,
-            file.record.key
+            escape_controls(&file.record.path.display().to_string()),
+            escape_controls(&file.record.bucket),
+            escape_controls(&file.record.key)
+        );
+    }
+    for folder in &inventory.folders {
+        say!(
+            "{:>24}  {}  [folder Skiff made, emptied: removed]",
+            "",
+            folder.display()
         );
     }
     let (n, bytes) = inventory.count(LocalState::Unchanged);
     let (changed, _) = inventory.count(LocalState::Modified);
-    println!(
+    say!(
         "\n{} as downloaded ({}); {} changed since, which cleanup keeps.",
         crate::format::count(n, "file", "files"),
         human_bytes(bytes),
@@ -395,7 +409,7 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
     );
     if !args.delete || args.common.dry_run {
         if args.delete {
-            println!("Dry run: nothing was deleted.");
+            say!("Dry run: nothing was deleted.");
         }
         return Ok(());
     }
@@ -404,7 +418,7 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
     }
     confirm_text(None, args.common.yes)?;
     let report = delete_local(&inventory);
-    println!(
+    say!(
         "Deleted {} ({}) and {} emptied folders; kept {} changed files.",
         crate::format::count(report.deleted, "file", "files"),
         human_bytes(report.deleted_bytes),
@@ -412,7 +426,7 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
         thousands(report.kept_modified)
     );
     for (path, why) in &report.failures {
-        eprintln!("failed: {}: {why}", path.display());
+        say_err!("failed: {}: {why}", path.display());
     }
     if !report.failures.is_empty() {
         bail!("{} files could not be deleted", report.failures.len());

@@ -45,7 +45,8 @@ pub async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
     let failed: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
     for f in &failed {
         if let Err(e) = &f.result {
-            eprintln!("failed: {}: {e} {}", f.source, e.hint());
+            let failure = format!("{}: {e} {}", f.source, e.hint());
+            say_err!("failed: {}", crate::format::escape_controls(&failure));
         }
     }
     if !failed.is_empty() {
@@ -116,7 +117,8 @@ impl Copy<'_> {
         progress.bytes_total.fetch_add(size, Relaxed);
         let policy = self.options.if_exists;
         let Some(key) = upload_destination(connection, &bucket, &key, policy).await? else {
-            eprintln!("skipped: s3://{bucket}/{key} exists");
+            let url = format!("s3://{bucket}/{key}");
+            say_err!("skipped: {} exists", crate::format::escape_controls(&url));
             return Ok(Vec::new());
         };
         let result = (upload_file(
@@ -163,7 +165,7 @@ impl Copy<'_> {
             destination.to_path_buf()
         };
         let Some(dest) = download_destination(&dest, options.if_exists) else {
-            eprintln!("skipped: {} exists", dest.display());
+            say_err!("skipped: {} exists", dest.display());
             return Ok(Vec::new());
         };
         let result = download_object(
@@ -188,6 +190,6 @@ fn say_resumed(progress: &Progress, what: &str, place: &str) {
     let resumed = progress.parts_resumed.load(Relaxed);
     if resumed > 0 {
         let total = progress.parts_total.load(Relaxed);
-        eprintln!("resumed {what}: {resumed} of {total} parts were already {place}");
+        say_err!("resumed {what}: {resumed} of {total} parts were already {place}");
     }
 }

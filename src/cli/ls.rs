@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use anyhow::{Context, bail};
 
 use super::{ConnectionArgs, connect, parse_s3_url};
-use crate::format::utc_datetime;
+use crate::format::{escape_controls, utc_datetime};
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::{Connection, S3Error, buckets};
 
@@ -54,7 +54,7 @@ async fn ls_buckets(connection: &Connection, out: impl Write) -> Result<(), LsEr
             .created_secs
             .map(utc_datetime)
             .unwrap_or_else(|| " ".repeat(19));
-        writeln!(out, "{date} {}", b.name)?;
+        writeln!(out, "{date} {}", escape_controls(&b.name))?;
     }
     out.flush()?;
     Ok(())
@@ -82,10 +82,14 @@ async fn ls_objects(
         ListRequest::folder(bucket, prefix)
     };
     // Without --recursive, names print relative to the "directory" part of the prefix.
-    let strip = if options.recursive {
-        0
+    let folder = if options.recursive {
+        ""
     } else {
-        prefix.rfind('/').map_or(0, |i| i + 1)
+        &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)]
+    };
+    // A server may send names outside what was asked for: they print whole.
+    let relative = |name: &'_ str| -> String {
+        escape_controls(name.strip_prefix(folder).unwrap_or(name)).into_owned()
     };
     let mut out = BufWriter::with_capacity(256 * 1024, out);
     let mut listing = Listing::start(connection, request, crate::runtime::no_notify());
@@ -95,7 +99,7 @@ async fn ls_objects(
         match event {
             ListEvent::Page(page) => {
                 for p in &page.prefixes {
-                    writeln!(out, "{:>26} PRE {}", "", &p[strip.min(p.len())..])?;
+                    writeln!(out, "{:>26} PRE {}", "", relative(p))?;
                 }
                 for o in &page.objects {
                     line.clear();
@@ -107,7 +111,7 @@ async fn ls_objects(
                         o.size_bytes.to_string()
                     };
                     line.push_str(&format!("{size:>10} "));
-                    line.push_str(&o.key[strip.min(o.key.len())..]);
+                    line.push_str(&relative(&o.key));
                     line.push('\n');
                     out.write_all(line.as_bytes())?;
                     count += 1;

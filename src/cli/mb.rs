@@ -16,13 +16,13 @@ pub async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
             .single_region
             .then_some(connection.endpoint.as_str());
         for command in spec.aws_cli_commands(endpoint) {
-            println!("{command}");
+            say!("{command}");
         }
         return Ok(());
     }
     let (connection, _sandbox) = connect(args).await?;
     let spec = mb.spec(&connection.region)?;
-    println!("Creating s3://{} in {}", spec.name, spec.region);
+    say!("Creating s3://{} in {}", spec.name, spec.region);
     let mut report = SetupReport::new(&spec.steps());
     let mut job = start_setup(&connection, &spec, spec.steps(), no_notify());
     while let Some(event) = job.next().await {
@@ -47,19 +47,19 @@ pub async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
 
 fn print_outcome(step: SetupStep, outcome: &StepOutcome) {
     match outcome {
-        StepOutcome::Applied => println!("  ok       {}", step.label()),
+        StepOutcome::Applied => say!("  ok       {}", step.label()),
         StepOutcome::Unsupported => {
-            println!(
+            say!(
                 "  skipped  {}: this endpoint does not support it",
                 step.label()
             )
         }
         StepOutcome::Failed(S3Error::BucketAlreadyYours { .. }) if step == SetupStep::Create => {
-            println!(
+            say!(
                 "  exists   {}: it is already yours; applying the settings",
                 step.label()
             )
         }
-        StepOutcome::Failed(e) => println!("  FAILED   {}: {}", step.label(), e.with_hint()),
+        StepOutcome::Failed(e) => say!("  FAILED   {}: {}", step.label(), e.with_hint()),
     }
 }

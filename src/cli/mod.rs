@@ -1,6 +1,22 @@
 //! The companion command line: the same engine as the GUI, for scripts and terminals. A module
 //! per subcommand; `args` holds what clap parses.
 
+/// `println!` for text that may carry keys, bucket names or server messages: their control
+/// characters and bidi overrides are escaped (`\x1b`), so that a key cannot set the terminal's
+/// title or colours or forge a line; the message's own line breaks stay.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::format::escape_lines(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] on standard error.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::format::escape_lines(&format!($($arg)*)))
+    };
+}
+
 mod args;
 mod cleanup;
 mod cp;

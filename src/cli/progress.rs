@@ -22,7 +22,9 @@ impl ProgressLine {
             loop {
                 eprint!(
                     "\r{}   ",
-                    status(started.elapsed().as_secs_f64().max(0.001))
+                    crate::format::escape_controls(&status(
+                        started.elapsed().as_secs_f64().max(0.001)
+                    ))
                 );
                 tokio::select! {
                     _ = &mut stopped => break,

@@ -12,14 +12,14 @@ pub async fn verify(args: &ConnectionArgs, local: &Path, url: &str) -> anyhow::R
     let (connection, _sandbox) = connect(args).await?;
     match verify_file(&connection, local, &bucket, &key).await {
         Ok(Verdict::Identical { checksum }) => {
-            println!(
+            say!(
                 "identical: {} and {url} have the same size and {checksum}",
                 local.display()
             );
             Ok(())
         }
         Ok(Verdict::SizeOnly { why }) => {
-            println!(
+            say!(
                 "same size: {} and {url} have the same size; {why}, so the bytes were not compared",
                 local.display()
             );
