@@ -110,12 +110,24 @@ impl std::fmt::Debug for Secret {
 }
 
 /// Where the embedded sandbox (or any fixed endpoint with static keys) can be reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaticEndpoint {
     pub endpoint: String,
     pub region: String,
     pub access_key_id: String,
+    /// Serialised (`sandbox.json` hands it to the web app), but never printed.
     pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for StaticEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticEndpoint")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A connected client plus what it is connected to.
@@ -240,6 +252,33 @@ pub fn profile_names(config_text: &str, credentials_text: &str) -> Vec<String> {
         out.insert(0, d);
     }
     out
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let endpoint = StaticEndpoint {
+            endpoint: "http://127.0.0.1:1".into(),
+            region: "us-east-1".into(),
+            access_key_id: "AKID".into(),
+            secret_access_key: "s3cr3t-value".into(),
+        };
+        let custom = CustomEndpoint {
+            secret_access_key: Secret::new("s3cr3t-value"),
+            ..CustomEndpoint::default()
+        };
+        for text in [
+            format!("{endpoint:?}"),
+            format!("{endpoint:#?}"),
+            format!("{custom:?}"),
+            format!("{:?}", ConnectionSpec::Custom(custom.clone())),
+        ] {
+            assert!(!text.contains("s3cr3t"), "{text}");
+        }
+    }
 }
 
 #[cfg(test)]

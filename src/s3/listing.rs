@@ -6,6 +6,7 @@
 
 use super::connection::Connection;
 use super::error::S3Error;
+use super::key_encoding::Keys;
 use super::paging::Pages;
 use crate::runtime::{Events, Job, Notify};
 
@@ -162,7 +163,9 @@ impl Listing {
 async fn list_pages(connection: Connection, request: ListRequest, mut events: Events<ListEvent>) {
     let target = connection.target().bucket(&request.bucket);
     let what = target.clone().key(&request.prefix).describe();
-    let mut pages = Pages::new(what, request.continuation_token.clone());
+    let mut pages = Pages::new(what.clone(), request.continuation_token.clone());
+    // The greatest name listed so far: each page must go on past it, as S3's pages do.
+    let mut last_listed: Option<String> = None;
     loop {
         let result = connection
             .client
@@ -171,6 +174,7 @@ async fn list_pages(connection: Connection, request: ListRequest, mut events: Ev
             .prefix(&request.prefix)
             .set_delimiter(request.delimiter.clone())
             .set_continuation_token(pages.marker().cloned())
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
             .max_keys(MAX_KEYS_PER_PAGE)
             .send()
             .await
@@ -190,7 +194,39 @@ async fn list_pages(connection: Connection, request: ListRequest, mut events: Ev
         };
         let next = output.next_continuation_token().map(str::to_owned);
         let truncated = output.is_truncated().unwrap_or(false);
-        if !events.send(ListEvent::Page(page_from(output))).await {
+        let page = page_from(output, &request.prefix);
+        let first = page
+            .objects
+            .iter()
+            .map(|o| &o.key)
+            .chain(&page.prefixes)
+            .min();
+        if let (Some(first), Some(last)) = (first, &last_listed)
+            && first <= last
+        {
+            let error = S3Error::Other {
+                what,
+                detail: "the server's listing goes back to names it listed already".into(),
+            };
+            let resume_token = pages.marker().cloned();
+            events
+                .send(ListEvent::Failed {
+                    error,
+                    resume_token,
+                })
+                .await;
+            return;
+        }
+        let greatest = page
+            .objects
+            .iter()
+            .map(|o| &o.key)
+            .chain(&page.prefixes)
+            .max();
+        if let Some(greatest) = greatest {
+            last_listed = Some(greatest.clone());
+        }
+        if !events.send(ListEvent::Page(page)).await {
             return;
         }
         let resume_token = pages.marker().cloned();
@@ -207,18 +243,37 @@ async fn list_pages(connection: Connection, request: ListRequest, mut events: Ev
     }
 }
 
-fn page_from(output: aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output) -> ListPage {
+/// A page's folders and objects, keys decoded; names outside `prefix` (a server's fault) are
+/// left out, so that nothing downstream takes them for names under it.
+fn page_from(
+    output: aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output,
+    prefix: &str,
+) -> ListPage {
+    let keys = Keys::from_answer(output.encoding_type());
+    let ours = |name: &String| {
+        let inside = name.starts_with(prefix);
+        if !inside {
+            tracing::warn!(
+                "the server listed {} under the prefix {}; it was left out",
+                crate::format::escape_controls(name),
+                crate::format::escape_controls(prefix)
+            );
+        }
+        inside
+    };
     let prefixes = output
         .common_prefixes
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|p| p.prefix)
+        .filter_map(|p| keys.key(&p.prefix?))
+        .filter(ours)
         .collect();
     let objects = output
         .contents
         .unwrap_or_default()
         .into_iter()
         .filter_map(|o| {
+            let key = keys.key(o.key.as_deref()?).filter(ours)?;
             Some(ObjectEntry {
                 size_bytes: o.size.unwrap_or(0).max(0) as u64,
                 last_modified_secs: o.last_modified.map(|t| t.secs()).unwrap_or(0),
@@ -227,11 +282,51 @@ fn page_from(output: aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output
                     .as_ref()
                     .map(|c| StorageClass::parse(c.as_str()))
                     .unwrap_or_default(),
-                key: o.key?,
+                key,
             })
         })
         .collect();
     ListPage { prefixes, objects }
+}
+
+/// The objects under `prefix` from just after `start_after` through `through` (at least: the
+/// last page may reach past it), as they are now: how a run checks the objects it is about to
+/// delete still are what its scan saw.
+pub async fn list_range(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    start_after: Option<&str>,
+    through: &str,
+) -> Result<Vec<ObjectEntry>, S3Error> {
+    let target = connection.target().bucket(bucket);
+    let mut pages = Pages::new(target.clone().key(prefix).describe(), None);
+    let mut found = Vec::new();
+    loop {
+        let output = connection
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_start_after(start_after.map(str::to_owned))
+            .set_continuation_token(pages.marker().cloned())
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
+            .max_keys(MAX_KEYS_PER_PAGE)
+            .send()
+            .await
+            .map_err(|err| connection.error(err, &target))?;
+        let next = output.next_continuation_token().map(str::to_owned);
+        let truncated = output.is_truncated().unwrap_or(false);
+        let page = page_from(output, prefix);
+        let past = page
+            .objects
+            .last()
+            .is_some_and(|o| o.key.as_str() >= through);
+        found.extend(page.objects);
+        if past || !pages.advance(truncated, next)? {
+            return Ok(found);
+        }
+    }
 }
 
 /// Lists everything `request` covers and collects it: for the command line and tests.

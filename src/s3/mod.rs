@@ -9,6 +9,7 @@ pub mod connection;
 pub mod cors;
 pub mod deletes;
 pub mod error;
+pub mod key_encoding;
 pub mod listing;
 pub mod naming;
 pub mod object_io;

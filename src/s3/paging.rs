@@ -13,7 +13,9 @@ pub const MAX_PAGES: u64 = 1_000_000;
 #[derive(Debug)]
 pub struct Pages<M> {
     next: Option<M>,
-    seen: HashSet<M>,
+    /// Hashes of the markers seen: a server may send a million markers of a kilobyte each.
+    seen: HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
     pages: u64,
     /// What is listed, for the error (`s3://bucket/prefix`).
     what: String,
@@ -25,6 +27,7 @@ impl<M: Clone + Eq + Hash> Pages<M> {
         Self {
             next: start,
             seen: HashSet::new(),
+            hasher: Default::default(),
             pages: 0,
             what: what.into(),
         }
@@ -50,10 +53,11 @@ impl<M: Clone + Eq + Hash> Pages<M> {
         if self.next.as_ref() == Some(&next) {
             return Ok(false);
         }
+        use std::hash::BuildHasher;
         if let Some(current) = self.next.take() {
-            self.seen.insert(current);
+            self.seen.insert(self.hasher.hash_one(&current));
         }
-        if self.seen.contains(&next) || self.pages >= MAX_PAGES {
+        if self.seen.contains(&self.hasher.hash_one(&next)) || self.pages >= MAX_PAGES {
             return Err(S3Error::Other {
                 what: self.what.clone(),
                 detail: format!(

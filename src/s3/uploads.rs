@@ -8,6 +8,7 @@ use aws_sdk_s3::types::{
 
 use super::connection::Connection;
 use super::error::S3Error;
+use super::key_encoding::Keys;
 use super::paging::Pages;
 
 /// The rule id the bucket wizard and settings use too, so all three see one rule.
@@ -40,20 +41,22 @@ pub async fn list_uploads(
             .prefix(prefix)
             .set_key_marker(key_marker)
             .set_upload_id_marker(id_marker.flatten())
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
             .send()
             .await
             .map_err(|e| connection.error(e, &target))?;
+        let keys = Keys::from_answer(output.encoding_type());
         let uploads = output.uploads().iter().filter_map(|u| {
             Some(UploadEntry {
-                key: u.key()?.to_owned(),
+                key: keys.key(u.key()?)?,
                 upload_id: u.upload_id()?.to_owned(),
                 initiated_secs: u.initiated().map_or(0, |t| t.secs()),
             })
         });
         on_page(uploads.collect())?;
-        let next = output.next_key_marker().map(|key| {
+        let next = output.next_key_marker().and_then(|key| {
             let id = output.next_upload_id_marker().map(str::to_owned);
-            (key.to_owned(), id)
+            Some((keys.key(key)?, id))
         });
         if !pages.advance(output.is_truncated().unwrap_or(false), next)? {
             return Ok(());

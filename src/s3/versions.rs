@@ -2,6 +2,7 @@
 
 use super::connection::Connection;
 use super::error::S3Error;
+use super::key_encoding::Keys;
 use super::listing::{MAX_KEYS_PER_PAGE, StorageClass};
 use super::paging::Pages;
 
@@ -38,12 +39,14 @@ pub async fn list_versions(
             .max_keys(MAX_KEYS_PER_PAGE)
             .set_key_marker(key_marker)
             .set_version_id_marker(version_marker.flatten())
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
             .send()
             .await
             .map_err(|e| connection.error(e, &target))?;
+        let keys = Keys::from_answer(output.encoding_type());
         let versions = output.versions().iter().filter_map(|v| {
             Some(VersionEntry {
-                key: v.key()?.to_owned(),
+                key: keys.key(v.key()?)?,
                 version_id: v.version_id().map(str::to_owned),
                 is_latest: v.is_latest().unwrap_or(true),
                 is_delete_marker: false,
@@ -56,7 +59,7 @@ pub async fn list_versions(
         });
         let markers = output.delete_markers().iter().filter_map(|m| {
             Some(VersionEntry {
-                key: m.key()?.to_owned(),
+                key: keys.key(m.key()?)?,
                 version_id: m.version_id().map(str::to_owned),
                 is_latest: m.is_latest().unwrap_or(false),
                 is_delete_marker: true,
@@ -66,9 +69,9 @@ pub async fn list_versions(
             })
         });
         on_page(versions.chain(markers).collect())?;
-        let next = output.next_key_marker().map(|key| {
+        let next = output.next_key_marker().and_then(|key| {
             let version = output.next_version_id_marker().map(str::to_owned);
-            (key.to_owned(), version)
+            Some((keys.key(key)?, version))
         });
         if !pages.advance(output.is_truncated().unwrap_or(false), next)? {
             return Ok(());

@@ -267,6 +267,7 @@ store_impl! {
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
         let bucket = req.input.bucket.clone();
+        let quiet = req.input.delete.quiet == Some(true);
         let keys: Vec<String> = req
             .input
             .delete
@@ -285,6 +286,11 @@ store_impl! {
             self.prune_empty_dirs(&bucket, key);
             self.remove_side_files(&bucket, key);
         }
+        // Quiet mode answers with the errors alone, as S3 does (s3s-fs lists every key): an
+        // answer naming a key XML cannot carry would be unreadable.
+        if quiet {
+            response.output.deleted = None;
+        }
         for d in response.output.deleted.iter_mut().flatten() {
             d.key = d.key.take().map(from_store);
         }
@@ -298,8 +304,19 @@ store_impl! {
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let encode = req.input.encoding_type.as_ref().map(|e| e.as_str()) == Some("url");
         let mut response = self.fs.list_objects_v2(req).await?;
         restore_keys(&mut response.output.contents);
+        let output = &mut response.output;
+        if encode {
+            encode_names(&mut output.contents, &mut output.common_prefixes);
+            output.prefix = output.prefix.take().map(|p| crate::s3::key_encoding::encode(&p));
+            output.start_after = (output.start_after.take())
+                .map(|p| crate::s3::key_encoding::encode(&p));
+            output.encoding_type = Some(EncodingType::from_static(EncodingType::URL));
+        } else {
+            output.encoding_type = None;
+        }
         Ok(response)
     }
 
@@ -307,9 +324,30 @@ store_impl! {
         &self,
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
+        let encode = req.input.encoding_type.as_ref().map(|e| e.as_str()) == Some("url");
         let mut response = self.fs.list_objects(req).await?;
         restore_keys(&mut response.output.contents);
+        let output = &mut response.output;
+        if encode {
+            encode_names(&mut output.contents, &mut output.common_prefixes);
+            output.prefix = output.prefix.take().map(|p| crate::s3::key_encoding::encode(&p));
+            output.encoding_type = Some(EncodingType::from_static(EncodingType::URL));
+        } else {
+            output.encoding_type = None;
+        }
         Ok(response)
+    }
+}
+
+/// s3s-fs echoes `encoding-type=url` yet sends keys as they are: encoded here, as S3 does, so
+/// that keys XML cannot carry still list (and a client that decodes gets the right names).
+fn encode_names(contents: &mut Option<Vec<Object>>, prefixes: &mut Option<Vec<CommonPrefix>>) {
+    use crate::s3::key_encoding::encode;
+    for object in contents.iter_mut().flatten() {
+        object.key = object.key.take().map(|k| encode(&k));
+    }
+    for prefix in prefixes.iter_mut().flatten() {
+        prefix.prefix = prefix.prefix.take().map(|p| encode(&p));
     }
 }
 
