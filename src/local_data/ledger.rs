@@ -19,15 +19,19 @@ pub struct DownloadRecord {
     /// changed the file since, and cleanup leaves it alone.
     pub mtime_nanos: u128,
     pub downloaded_at_secs: i64,
+    /// The folders this download made to hold the file (outermost first): the only folders a
+    /// cleanup may remove. Folders that were there before are the user's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub made_folders: Vec<PathBuf>,
 }
 
 pub fn ledger_path() -> PathBuf {
     data_dir().join("downloads.jsonl")
 }
 
-/// Notes a finished download. A ledger that cannot be written costs only the cleanup of this
-/// file later, so it is logged, not reported as a failed download.
-pub fn record(path: &Path, bucket: &str, key: &str) {
+/// Notes a finished download, with the folders it made. A ledger that cannot be written costs
+/// only the cleanup of this file later, so it is logged, not reported as a failed download.
+pub fn record(path: &Path, bucket: &str, key: &str, made_folders: Vec<PathBuf>) {
     let Ok(meta) = std::fs::metadata(path) else {
         return;
     };
@@ -38,6 +42,10 @@ pub fn record(path: &Path, bucket: &str, key: &str) {
         size_bytes: meta.len(),
         mtime_nanos: mtime_nanos(&meta),
         downloaded_at_secs: crate::runtime::now_secs(),
+        made_folders: made_folders
+            .into_iter()
+            .map(|f| std::path::absolute(&f).unwrap_or(f))
+            .collect(),
     };
     if let Err(e) = append(&[entry]) {
         tracing::warn!("the downloads ledger could not be written: {e}");
@@ -47,7 +55,7 @@ pub fn record(path: &Path, bucket: &str, key: &str) {
 fn append(entries: &[DownloadRecord]) -> std::io::Result<()> {
     let path = ledger_path();
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        super::create_private_dir(dir)?;
     }
     let mut text = Vec::new();
     for e in entries {
@@ -55,11 +63,11 @@ fn append(entries: &[DownloadRecord]) -> std::io::Result<()> {
         text.push(b'\n');
     }
     // One write of whole lines in append mode: concurrent downloads do not interleave lines.
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?
-        .write_all(&text)
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(&text)
 }
 
 /// Every download recorded, newest record per path, oldest first. Unreadable lines are skipped.
@@ -88,13 +96,10 @@ pub fn forget(paths: &[PathBuf]) -> std::io::Result<()> {
         .into_iter()
         .filter(|r| !gone.contains(&r.path))
         .collect();
-    let path = ledger_path();
-    let tmp = path.with_extension("jsonl.tmp");
     let mut text = Vec::new();
     for e in &keep {
         serde_json::to_writer(&mut text, e).map_err(std::io::Error::other)?;
         text.push(b'\n');
     }
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(tmp, path)
+    super::replace_private(&ledger_path(), &text)
 }

@@ -62,7 +62,7 @@ pub fn default_data_dir() -> PathBuf {
     }
     directories::ProjectDirs::from("dev", "Skiff", "Skiff")
         .map(|d| d.data_dir().join("sandbox"))
-        .unwrap_or_else(|| std::env::temp_dir().join("skiff-sandbox"))
+        .unwrap_or_else(|| crate::local_data::homeless_dir().join("sandbox"))
 }
 
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ impl RunningSandbox {
         let dir = options.data_dir.clone();
         let (access_key_id, secret_access_key) = load_or_create_credentials(&dir)?;
         let store = dir.join(STORE_DIR);
-        std::fs::create_dir_all(&store).map_err(|source| SandboxError::DataDir {
+        crate::local_data::create_private_dir(&store).map_err(|source| SandboxError::DataDir {
             path: store.clone(),
             source,
         })?;
@@ -192,7 +192,10 @@ impl RunningSandbox {
             .local_addr()
             .map_err(|source| SandboxError::Bind { addr, source })?;
         // Best effort: without it the next start picks any free port.
-        let _ = std::fs::write(dir.join(LAST_PORT_FILE), local.port().to_string());
+        let _ = crate::local_data::replace_private(
+            &dir.join(LAST_PORT_FILE),
+            local.port().to_string().as_bytes(),
+        );
         let endpoint = StaticEndpoint {
             endpoint: format!("http://{}", format_addr(local)),
             region: SANDBOX_REGION.to_owned(),
@@ -222,12 +225,19 @@ impl RunningSandbox {
                     .expect("an endpoint serialises")
                     .into(),
             };
+            let app = http::LoopbackOnly {
+                inner: app,
+                hosts: http::AllowedHosts::new(local),
+            };
             tokio::spawn(serve_http(listener, app, stop.clone()));
             web_url = Some(format!("{url}/"));
         }
-        let service = http::CorsS3 {
-            inner: service,
-            origins: std::sync::Arc::new(origins),
+        let service = http::LoopbackOnly {
+            inner: http::CorsS3 {
+                inner: service,
+                origins: std::sync::Arc::new(origins),
+            },
+            hosts: http::AllowedHosts::new(local),
         };
         tokio::spawn(serve_http(listener, service, stop));
 
@@ -297,8 +307,10 @@ fn format_addr(addr: SocketAddr) -> String {
     }
 }
 
+/// The sandbox's data directory (made private: it holds the keys and every object) and the lock
+/// file whose holder serves it.
 fn open_lock(dir: &Path) -> Result<File, SandboxError> {
-    std::fs::create_dir_all(dir).map_err(|source| SandboxError::DataDir {
+    crate::local_data::create_private_dir(dir).map_err(|source| SandboxError::DataDir {
         path: dir.to_owned(),
         source,
     })?;
@@ -325,10 +337,8 @@ fn write_endpoint(dir: &Path, endpoint: &str) -> Result<(), SandboxError> {
         pid: std::process::id(),
     };
     let path = dir.join(ENDPOINT_FILE);
-    let tmp = dir.join(format!("{ENDPOINT_FILE}.tmp"));
     let text = serde_json::to_string_pretty(&record).expect("endpoint record serialises");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, &path))
+    crate::local_data::replace_private(&path, text.as_bytes())
         .map_err(|source| SandboxError::DataDir { path, source })
 }
 
@@ -380,9 +390,14 @@ struct CredentialsRecord {
     secret_access_key: String,
 }
 
-/// The sandbox's keys, made on first start and kept readable by the user alone.
+/// The sandbox's keys, made on first start and kept readable by the user alone: a file that
+/// others may read (copied in, or from an older Skiff) is made private first.
 fn load_or_create_credentials(dir: &Path) -> Result<(String, String), SandboxError> {
     let path = dir.join(CREDENTIALS_FILE);
+    make_private_file(&path).map_err(|source| SandboxError::DataDir {
+        path: path.clone(),
+        source,
+    })?;
     if let Ok(text) = std::fs::read_to_string(&path)
         && let Ok(record) = serde_json::from_str::<CredentialsRecord>(&text)
     {
@@ -409,6 +424,30 @@ fn load_or_create_credentials(dir: &Path) -> Result<(String, String), SandboxErr
         source,
     })?;
     Ok((record.access_key_id, record.secret_access_key))
+}
+
+/// Takes group and other permissions off an existing file of ours; refuses one that is not a
+/// plain file (a link could point the repair, and the keys, anywhere).
+fn make_private_file(path: &Path) -> std::io::Result<()> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a plain file; remove it and Skiff makes new keys",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!("{} was readable by others; made private", path.display());
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 fn random_token(len: usize) -> String {

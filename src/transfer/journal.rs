@@ -80,17 +80,11 @@ fn journals<T: serde::de::DeserializeOwned>(kind: &str) -> Vec<(PathBuf, T)> {
         .collect()
 }
 
-/// Writes `value` to `file` atomically: a crash leaves the old one or the new one.
+/// Writes `value` to `file` atomically and durably, private to the user: a crash leaves the old
+/// one or the new one.
 fn save_json(file: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec(value).map_err(std::io::Error::other)?,
-    )?;
-    std::fs::rename(tmp, file)
+    let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+    crate::local_data::replace_private(file, &bytes)
 }
 
 /// A running transfer's hold on its journal: an exclusive lock on a `.lock` file beside it, which
@@ -112,7 +106,7 @@ impl JournalClaim {
     /// another, holds it.
     pub fn claim(journal: &Path) -> std::io::Result<Option<Self>> {
         if let Some(dir) = journal.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::local_data::create_private_dir(dir)?;
         }
         let lock = Self::lock_path(journal);
         let file = std::fs::OpenOptions::new()
