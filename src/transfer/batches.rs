@@ -103,6 +103,7 @@ pub async fn download_prefix(
         scheduler,
         options,
         progress,
+        root: dir,
     };
     // Keys are kept relative to the last `/` of the prefix, as `aws s3 cp --recursive` does.
     let strip = &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)];

@@ -92,12 +92,171 @@ pub fn local_path_for_key(root: &Path, key: &str, strip: &str) -> Result<PathBuf
     Ok(path)
 }
 
-/// `dest.skiff-part`, where a download is written until every byte is there; its folder is made.
-pub(crate) fn partial_path(dest: &Path) -> Result<PathBuf, TransferError> {
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| TransferError::io(parent, e))?;
+/// The folder a file is in (`.` for a bare name): where a download chosen as a file stays.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
-    Ok(DownloadJournal::partial_for(dest))
+}
+
+/// Makes the folders from `root` (the folder the user chose) down to `dest`'s, one at a time,
+/// never following a symbolic link out of `root`: a link inside it that leads elsewhere makes
+/// this an error before anything is created outside. Returns the folders it made.
+pub(crate) fn make_folder_within(root: &Path, dest: &Path) -> Result<Vec<PathBuf>, TransferError> {
+    let outside = |reason| TransferError::UnsafePath {
+        key: dest.display().to_string(),
+        reason,
+    };
+    let parent = dest.parent().unwrap_or(Path::new(""));
+    let below = parent
+        .strip_prefix(root)
+        .map_err(|_| outside("it is not inside the folder you chose"))?;
+    let mut made = Vec::new();
+    if !root.exists() {
+        std::fs::create_dir_all(root).map_err(|e| TransferError::io(root, e))?;
+        made.push(root.to_owned());
+    }
+    let resolved_root = std::fs::canonicalize(root).map_err(|e| TransferError::io(root, e))?;
+    let mut folder = root.to_path_buf();
+    for part in below.components() {
+        let Component::Normal(name) = part else {
+            return Err(outside(
+                "its path has a special segment, which could lead outside the folder you chose",
+            ));
+        };
+        folder.push(name);
+        match std::fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target =
+                    std::fs::canonicalize(&folder).map_err(|e| TransferError::io(&folder, e))?;
+                if !target.starts_with(&resolved_root) {
+                    return Err(outside(
+                        "a symbolic link on its path leads outside the folder you chose",
+                    ));
+                }
+            }
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(TransferError::io(
+                    &folder,
+                    std::io::Error::other("a file is where a folder should be"),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match std::fs::create_dir(&folder) {
+                    Ok(()) => made.push(folder.clone()),
+                    // Made a moment ago by a download beside this one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+                            return Err(TransferError::io(&folder, e));
+                        }
+                    }
+                    Err(e) => return Err(TransferError::io(&folder, e)),
+                }
+            }
+            Err(e) => return Err(TransferError::io(&folder, e)),
+        }
+    }
+    Ok(made)
+}
+
+/// A new, empty partial file at `partial`, opened for writing. What an earlier run left there is
+/// removed first only when it is a plain file: a symbolic link (planted, or left by anything)
+/// is neither followed nor removed.
+pub(crate) fn create_partial(partial: &Path) -> Result<std::fs::File, TransferError> {
+    match std::fs::symlink_metadata(partial) {
+        Ok(meta) if meta.is_file() => {
+            std::fs::remove_file(partial).map_err(|e| TransferError::io(partial, e))?;
+        }
+        Ok(_) => return Err(not_a_plain_file(partial)),
+        Err(_) => {}
+    }
+    // `create_new` (O_EXCL) fails on any name that exists, a dangling link included.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(partial)
+        .map_err(|e| TransferError::io(partial, e))
+}
+
+/// The partial file an earlier run left, opened for writing without following a link.
+pub(crate) fn reopen_partial(partial: &Path) -> Result<std::fs::File, TransferError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    if !std::fs::symlink_metadata(partial).is_ok_and(|m| m.is_file()) {
+        return Err(not_a_plain_file(partial));
+    }
+    let file = options
+        .open(partial)
+        .map_err(|e| TransferError::io(partial, e))?;
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        _ => Err(not_a_plain_file(partial)),
+    }
+}
+
+fn not_a_plain_file(partial: &Path) -> TransferError {
+    TransferError::io(
+        partial,
+        std::io::Error::other(
+            "it is not a plain file (a symbolic link or a folder); Skiff neither follows nor \
+             removes it: remove it yourself if it is not yours",
+        ),
+    )
+}
+
+/// Puts a finished partial file in `dest`'s place. Under `Overwrite` it replaces what is there;
+/// otherwise it never replaces a file that appeared at `dest` during the download: `Skip`
+/// leaves it and fails, `Rename` takes the next free numbered name. Returns where it landed.
+pub(crate) fn land(
+    partial: &Path,
+    dest: &Path,
+    policy: IfExists,
+) -> Result<PathBuf, TransferError> {
+    if policy == IfExists::Overwrite {
+        std::fs::rename(partial, dest).map_err(|e| TransferError::io(dest, e))?;
+        return Ok(dest.to_owned());
+    }
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tries = std::iter::once(dest.to_owned())
+        .chain((1..10_000).map(|n| dest.with_file_name(numbered(&name, n))));
+    for candidate in tries {
+        // A hard link is made only where no name exists: the check and the claim are one step.
+        match std::fs::hard_link(partial, &candidate) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(partial);
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if policy == IfExists::Skip {
+                    let _ = std::fs::remove_file(partial);
+                    return Err(TransferError::io(
+                        &candidate,
+                        std::io::Error::other(
+                            "a file of that name appeared during the download and was kept",
+                        ),
+                    ));
+                }
+            }
+            // A file system without hard links: check, then rename.
+            Err(_) if !candidate.exists() => {
+                std::fs::rename(partial, &candidate)
+                    .map_err(|e| TransferError::io(&candidate, e))?;
+                return Ok(candidate);
+            }
+            Err(e) => return Err(TransferError::io(&candidate, e)),
+        }
+    }
+    Err(TransferError::io(
+        dest,
+        std::io::Error::other("no free numbered name is left beside it"),
+    ))
 }
 
 /// Removes what a stopped download left for its resume (a cancel, not a pause).

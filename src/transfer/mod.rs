@@ -40,7 +40,7 @@ pub use batches::{ItemResult, download_prefix, upload_dir};
 #[cfg(not(target_arch = "wasm32"))]
 pub use checksum::Verdict;
 #[cfg(not(target_arch = "wasm32"))]
-pub use download::download_object;
+pub use download::{download_object, download_object_within};
 #[cfg(not(target_arch = "wasm32"))]
 pub use local_paths::{
     discard_partial_download, download_destination, local_path_for_key, walk_files,

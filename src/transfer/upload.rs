@@ -256,7 +256,8 @@ pub fn abort_later(connection: &Connection, bucket: &str, key: &str, upload_id: 
             key: &key,
         };
         if let Err(e) = object.abort_multipart_upload(&upload_id).await {
-            tracing::warn!("could not abort the upload of s3://{bucket}/{key}: {e}");
+            let what = format!("could not abort the upload of s3://{bucket}/{key}: {e}");
+            tracing::warn!("{}", crate::format::escape_lines(&what));
         }
     });
 }

@@ -255,7 +255,7 @@ pub async fn discard_paused_upload(
         // Gone already, or unreachable: the server ends forgotten uploads by its lifecycle rule,
         // and the uploads cleanup lists them.
         if let Err(e) = object.abort_multipart_upload(&journal.upload_id).await {
-            tracing::warn!("{}", e.with_hint());
+            tracing::warn!("{}", crate::format::escape_lines(&e.with_hint()));
         }
         journal.remove();
     }

@@ -279,7 +279,7 @@ impl Platform {
         let queue = self.queue_for(ctx, browser.connection());
         for key in keys {
             match crate::transfer::local_path_for_key(folder, &key, relative_to) {
-                Ok(dest) => queue.download_with(&bucket, &key, dest, conflict),
+                Ok(dest) => queue.download_with(&bucket, &key, dest, folder, conflict),
                 Err(e) => refused.push(format!("s3://{bucket}/{key} was not downloaded: {e}")),
             }
         }

@@ -93,6 +93,7 @@ impl TransferQueue {
                 let key = format!("{under}{relative}");
                 self.push_sized(Queued {
                     direction: Direction::Upload,
+                    within: walk.folder.clone(),
                     local: file,
                     bucket: &walk.bucket,
                     key,

@@ -3,6 +3,7 @@
 //! and calls `notify` on every change.
 
 mod folders;
+mod run;
 #[cfg(test)]
 mod tests;
 
@@ -15,13 +16,12 @@ use futures::future::Abortable;
 use tokio::sync::Semaphore;
 
 pub use super::job::{Conflict, Direction, JobState, Totals};
-use super::job::{IfExists, JobRow, QueueView, TransferOptions, upload_destination};
-use super::{
-    Pause, Progress, RunHandle, Scheduler, download_destination, download_object,
-    upload_file_pausable, walk_files,
-};
+use super::job::{IfExists, JobRow, QueueView, TransferOptions};
+use super::local_paths::folder_of;
+use super::{Pause, Progress, RunHandle, Scheduler, walk_files};
 use crate::runtime::{Events, Inbox, Notify, event_channel};
 use crate::s3::Connection;
+use run::{News, run_job};
 
 /// One file moving one way.
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub struct Job {
     pub id: u64,
     pub direction: Direction,
     pub local: PathBuf,
+    /// The folder a download stays inside (the one the user chose): no link leads it out.
+    within: PathBuf,
     pub bucket: String,
     pub key: String,
     pub progress: Arc<Progress>,
@@ -157,6 +159,7 @@ pub struct TransferQueue {
 struct Queued<'a> {
     direction: Direction,
     local: PathBuf,
+    within: PathBuf,
     bucket: &'a str,
     key: String,
     options: &'a TransferOptions,
@@ -262,19 +265,30 @@ impl TransferQueue {
     pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
         let options = self.options.clone();
         let conflict = Conflict::Decided(options.if_exists);
-        self.download_with(bucket, key, dest, conflict);
+        let within = folder_of(&dest).to_owned();
+        self.download_with(bucket, key, dest, &within, conflict);
     }
 
-    pub fn download_with(&mut self, bucket: &str, key: &str, dest: PathBuf, conflict: Conflict) {
+    /// Queues the download of `key` to `dest`, which stays inside the folder `within`.
+    pub fn download_with(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        dest: PathBuf,
+        within: &std::path::Path,
+        conflict: Conflict,
+    ) {
         let options = self.options.clone();
-        self.push(
-            Direction::Download,
-            dest,
+        self.push_sized(Queued {
+            direction: Direction::Download,
+            local: dest,
+            within: within.to_owned(),
             bucket,
-            key.to_owned(),
-            &options,
+            key: key.to_owned(),
+            options: &options,
             conflict,
-        );
+            size_bytes: 0,
+        });
     }
 
     fn push(
@@ -292,6 +306,7 @@ impl TransferQueue {
         };
         self.push_sized(Queued {
             direction,
+            within: folder_of(&local).to_owned(),
             local,
             bucket,
             key,
@@ -306,6 +321,7 @@ impl TransferQueue {
         let Queued {
             direction,
             local,
+            within,
             bucket,
             key,
             options,
@@ -316,6 +332,7 @@ impl TransferQueue {
             id: self.next_id,
             direction,
             local,
+            within,
             bucket: bucket.to_owned(),
             key,
             progress: Arc::default(),
@@ -605,85 +622,4 @@ impl QueueView for TransferQueue {
     fn decide(&mut self, policy: IfExists) {
         TransferQueue::decide(self, policy);
     }
-}
-
-/// Where one run of a job sends its news.
-#[derive(Clone)]
-struct News {
-    id: u64,
-    run: u64,
-    events: Events<JobEvent>,
-}
-
-impl News {
-    async fn send(&mut self, change: Change) {
-        let (id, run) = (self.id, self.run);
-        self.events.send(JobEvent { id, run, change }).await;
-    }
-}
-
-/// One job from its destination check to its last byte; the state it ends in.
-async fn run_job(
-    connection: &Connection,
-    scheduler: &Scheduler,
-    job: &Job,
-    news: &mut News,
-) -> Result<JobState, super::TransferError> {
-    let conflict = *job.conflict.lock().expect("job lock");
-    let policy = match conflict {
-        Conflict::Decided(policy) => policy,
-        // Asking needs to know first: the check below reports an existing destination.
-        Conflict::Ask => IfExists::Skip,
-    };
-    let mut options = job.options.clone();
-    options.if_exists = policy;
-    match job.direction {
-        Direction::Upload => {
-            let Some(key) = upload_destination(connection, &job.bucket, &job.key, policy).await?
-            else {
-                return Ok(match conflict {
-                    Conflict::Ask => JobState::Exists,
-                    Conflict::Decided(_) => JobState::Skipped,
-                });
-            };
-            if key != job.key {
-                news.send(Change::LandsAs(key.clone())).await;
-            }
-            let object = crate::s3::object_io::ObjectRef {
-                connection,
-                bucket: &job.bucket,
-                key: &key,
-            };
-            let (progress, pause) = (&job.progress, &job.pause);
-            upload_file_pausable(&object, scheduler, &job.local, &options, progress, pause).await?;
-        }
-        Direction::Download => {
-            let Some(dest) = download_destination(&job.local, policy) else {
-                return Ok(match conflict {
-                    Conflict::Ask => JobState::Exists,
-                    Conflict::Decided(_) => JobState::Skipped,
-                });
-            };
-            if dest != job.local {
-                news.send(Change::LandsAs(dest.display().to_string())).await;
-            }
-            let head = crate::s3::objects::head_object(connection, &job.bucket, &job.key).await;
-            if let Ok(d) = &head {
-                job.progress
-                    .bytes_total
-                    .store(d.size_bytes, Ordering::Relaxed);
-            }
-            download_object(
-                connection,
-                scheduler,
-                &job.bucket,
-                &job.key,
-                &dest,
-                &options,
-                &job.progress,
-            )
-            .await?;
-        }
-    }
-    Ok(JobState::Done)
 }

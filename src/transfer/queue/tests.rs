@@ -23,6 +23,7 @@ fn listed(queue: &mut TransferQueue, id: u64, runs: u64) -> Arc<Job> {
         id,
         direction: Direction::Upload,
         local: PathBuf::from("a.bin"),
+        within: PathBuf::from("."),
         bucket: "b".into(),
         key: "a.bin".into(),
         progress: Arc::default(),
