@@ -190,8 +190,10 @@ impl CleanupRun {
         indices: &[usize],
     ) -> HashMap<usize, Failure> {
         let bucket = self.plan.bucket();
-        let mut pending: Vec<usize> = indices.to_vec();
-        let mut failures = HashMap::new();
+        let (mut pending, mut failures) = self.still_as_scanned(connection, indices).await;
+        if pending.is_empty() {
+            return failures;
+        }
         for attempt in 0..self.options.attempts {
             if attempt > 0 {
                 back_off(attempt).await;
@@ -253,6 +255,77 @@ impl CleanupRun {
             pending = retry;
         }
         failures
+    }
+
+    /// The targets of a batch still as the scan saw them, and a failure for each current object
+    /// written again since: new data, which the run leaves alone. One listing of the batch's
+    /// range (a run's checks together cost one more listing of the scope) tells. A target gone
+    /// since stays in the batch (deleting it again is harmless); where the check fails, its
+    /// targets are not deleted.
+    async fn still_as_scanned(
+        &self,
+        connection: &Connection,
+        indices: &[usize],
+    ) -> (Vec<usize>, HashMap<usize, Failure>) {
+        let objects = &self.plan.objects;
+        let checked: Vec<usize> = (indices.iter().copied())
+            .filter(|&i| objects[i].scanned_modified_secs.is_some())
+            .collect();
+        let keys: Vec<&str> = checked.iter().map(|&i| objects[i].key.as_str()).collect();
+        let (Some(first), Some(last)) = (keys.iter().min(), keys.iter().max()) else {
+            return (indices.to_vec(), HashMap::new());
+        };
+        let prefix = common_prefix(&keys);
+        // Just before the first key: the key less its last character sorts before it.
+        let start_after = first
+            .char_indices()
+            .last()
+            .map(|(i, _)| &first[..i])
+            .filter(|s| !s.is_empty());
+        let mut listed = Err(S3Error::Cancelled);
+        for attempt in 0..self.options.attempts.max(1) {
+            if attempt > 0 {
+                back_off(attempt).await;
+            }
+            self.progress.requests.fetch_add(1, Ordering::Relaxed);
+            let bucket = self.plan.bucket();
+            listed =
+                crate::s3::listing::list_range(connection, bucket, prefix, start_after, last).await;
+            // A server may fail a listing while other batches delete beside it: ask again.
+            if !matches!(&listed, Err(e) if e.is_transient()) {
+                break;
+            }
+        }
+        let mut failures = HashMap::new();
+        match listed {
+            Ok(entries) => {
+                let now: HashMap<&str, (u64, i64)> = (entries.iter())
+                    .map(|e| (e.key.as_str(), (e.size_bytes, e.last_modified_secs)))
+                    .collect();
+                for &i in &checked {
+                    let t = &objects[i];
+                    let scanned = (t.size_bytes, t.scanned_modified_secs.unwrap_or_default());
+                    if now.get(t.key.as_str()).is_some_and(|&seen| seen != scanned) {
+                        let reason = "written again since the scan (another size or time): \
+                                      left as it is; scan again to include it";
+                        failures.insert(i, Failure::object(t, "ChangedSinceScan", reason));
+                    }
+                }
+            }
+            Err(error) => {
+                let reason = format!(
+                    "not deleted: it could not be checked to be as scanned ({})",
+                    error.with_hint()
+                );
+                for &i in &checked {
+                    failures.insert(i, Failure::object(&objects[i], "", &reason));
+                }
+            }
+        }
+        let pending = (indices.iter().copied())
+            .filter(|i| !failures.contains_key(i))
+            .collect();
+        (pending, failures)
     }
 
     async fn abort_uploads(&self, connection: &Connection, notify: &Notify) {
@@ -466,5 +539,39 @@ fn per_key_reason(code: &str, message: Option<&str>) -> String {
         "InvalidRequest" | "InvalidArgument" => format!("refused as sent{detail}"),
         "" => format!("not deleted{detail}"),
         _ => format!("{code}{detail}"),
+    }
+}
+
+/// The longest start all `keys` share, ending on a character boundary.
+fn common_prefix<'a>(keys: &[&'a str]) -> &'a str {
+    let Some(&first) = keys.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for key in &keys[1..] {
+        end = first
+            .char_indices()
+            .zip(key.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(end.min(key.len()), |((i, _), _)| i.min(end));
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    &first[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_prefix;
+
+    #[test]
+    fn common_prefixes_end_on_a_character() {
+        assert_eq!(common_prefix(&["data/a.txt", "data/b.txt"]), "data/");
+        assert_eq!(common_prefix(&["data/a", "data/a/b"]), "data/a");
+        assert_eq!(common_prefix(&["x/é1", "x/è2"]), "x/");
+        assert_eq!(common_prefix(&["only"]), "only");
+        assert_eq!(common_prefix(&["a", "b"]), "");
+        assert_eq!(common_prefix(&[]), "");
     }
 }

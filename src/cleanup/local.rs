@@ -36,6 +36,10 @@ pub struct LocalScope {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LocalInventory {
     pub files: Vec<LocalFile>,
+    /// Folders Skiff made for downloads that the deletes would leave empty, deepest first: the
+    /// only folders a cleanup removes. A folder that was there before Skiff wrote into it is
+    /// never among them.
+    pub folders: Vec<PathBuf>,
 }
 
 impl LocalInventory {
@@ -72,8 +76,48 @@ pub fn scan_local(scope: &LocalScope) -> LocalInventory {
             };
             LocalFile { record, state }
         })
+        .collect::<Vec<_>>();
+    let folders = emptied_folders(&files);
+    LocalInventory { files, folders }
+}
+
+/// The folders made by Skiff's downloads (by any record of the ledger) that would hold nothing
+/// once the unchanged files of `files` are deleted, deepest first.
+fn emptied_folders(files: &[LocalFile]) -> Vec<PathBuf> {
+    let made: BTreeSet<PathBuf> = ledger::load()
+        .into_iter()
+        .flat_map(|r| r.made_folders)
         .collect();
-    LocalInventory { files }
+    let going: BTreeSet<&Path> = files
+        .iter()
+        .filter(|f| f.state == LocalState::Unchanged)
+        .map(|f| f.record.path.as_path())
+        .collect();
+    let mut candidates: Vec<PathBuf> = going
+        .iter()
+        .flat_map(|path| path.ancestors().skip(1))
+        .filter(|dir| made.contains(*dir))
+        .map(Path::to_path_buf)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    candidates.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
+    for dir in candidates {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let empty_after = entries.flatten().all(|entry| {
+            let path = entry.path();
+            going.contains(path.as_path()) || emptied.contains(&path)
+        });
+        if empty_after {
+            emptied.insert(dir);
+        }
+    }
+    let mut folders: Vec<PathBuf> = emptied.into_iter().collect();
+    folders.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    folders
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,11 +131,10 @@ pub struct LocalReport {
 }
 
 /// Deletes the unchanged files of `inventory` (checked again just before), then the folders
-/// the deletes left empty below the files' common folder, and forgets them in the ledger.
+/// Skiff made that the deletes left empty, and forgets the files in the ledger.
 pub fn delete_local(inventory: &LocalInventory) -> LocalReport {
     let mut report = LocalReport::default();
     let mut forgotten = Vec::new();
-    let mut deleted_paths = Vec::new();
     for file in &inventory.files {
         let path = &file.record.path;
         match file.state {
@@ -113,19 +156,16 @@ pub fn delete_local(inventory: &LocalInventory) -> LocalReport {
                         report.deleted += 1;
                         report.deleted_bytes += file.record.size_bytes;
                         forgotten.push(path.clone());
-                        deleted_paths.push(path.clone());
                     }
                     Err(e) => report.failures.push((path.clone(), e.to_string())),
                 }
             }
         }
     }
-    let all: Vec<PathBuf> = inventory
-        .files
-        .iter()
-        .map(|f| f.record.path.clone())
-        .collect();
-    report.folders_removed = remove_emptied_folders(&deleted_paths, common_folder(&all));
+    // `remove_dir` fails on a folder that holds anything (a file kept, one added since).
+    report.folders_removed = (inventory.folders.iter())
+        .filter(|dir| std::fs::remove_dir(dir).is_ok())
+        .count() as u64;
     if let Err(e) = ledger::forget(&forgotten) {
         report.failures.push((
             ledger::ledger_path(),
@@ -133,59 +173,4 @@ pub fn delete_local(inventory: &LocalInventory) -> LocalReport {
         ));
     }
     report
-}
-
-/// Removes the folders that held deleted files and are now empty, walking up but never to
-/// `root`, the deepest folder all the scope's downloads share (the one the user chose).
-fn remove_emptied_folders(deleted: &[PathBuf], root: Option<PathBuf>) -> u64 {
-    let Some(root) = root else {
-        return 0;
-    };
-    let mut candidates: BTreeSet<PathBuf> = BTreeSet::new();
-    for path in deleted {
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            if d == root || !d.starts_with(&root) {
-                break;
-            }
-            candidates.insert(d.to_owned());
-            dir = d.parent();
-        }
-    }
-    // Deepest first, so a parent is tried after its children.
-    let mut ordered: Vec<PathBuf> = candidates.into_iter().collect();
-    ordered.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    ordered
-        .iter()
-        .filter(|d| std::fs::remove_dir(d).is_ok())
-        .count() as u64
-}
-
-fn common_folder(paths: &[PathBuf]) -> Option<PathBuf> {
-    let mut common: PathBuf = paths.first()?.parent()?.to_owned();
-    for path in &paths[1..] {
-        while !path.starts_with(&common) {
-            if !common.pop() {
-                return None;
-            }
-        }
-    }
-    // A root or a bare drive is never a folder to stop at safely.
-    (common.parent().is_some() && common != Path::new("")).then_some(common)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn common_folders() {
-        let p = |s: &str| PathBuf::from(s);
-        assert_eq!(
-            common_folder(&[p("/d/x/raw/a.txt"), p("/d/x/b.txt")]),
-            Some(p("/d/x"))
-        );
-        assert_eq!(common_folder(&[p("/d/x/raw/a.txt")]), Some(p("/d/x/raw")));
-        assert_eq!(common_folder(&[p("/a/1"), p("/b/2")]), None);
-    }
 }

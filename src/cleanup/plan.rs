@@ -25,6 +25,10 @@ pub struct DeleteTarget {
     pub version_id: Option<String>,
     pub size_bytes: u64,
     pub is_delete_marker: bool,
+    /// For a delete of the current object (no version id), when the scan saw it last change:
+    /// an object written again since is new data, which the run leaves alone. A version is
+    /// deleted by its id, which names exactly the bytes the scan saw.
+    pub scanned_modified_secs: Option<i64>,
 }
 
 /// Exactly what an execution will do, fixed by the inventory: what appears later is left alone.
@@ -56,6 +60,10 @@ impl CleanupPlan {
                 },
                 size_bytes: item.size_bytes,
                 is_delete_marker: item.kind == ItemKind::DeleteMarker,
+                scanned_modified_secs: match (versioned, mode) {
+                    (true, VersionMode::AllVersions) => None,
+                    _ => Some(item.last_modified_secs),
+                },
             })
             .collect();
         Self {

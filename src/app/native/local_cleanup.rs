@@ -183,6 +183,18 @@ fn files_ui(ui: &mut egui::Ui, inventory: &LocalInventory) {
                     .monospace(),
                 );
             }
+            for folder in &inventory.folders {
+                ui.label(
+                    RichText::new(format!(
+                        "{:>23}  {:<15} {}",
+                        "",
+                        "remove (emptied)",
+                        folder.display()
+                    ))
+                    .monospace(),
+                )
+                .on_hover_text("A folder Skiff made for these downloads; nothing else is in it.");
+            }
         });
 }
 
