@@ -115,8 +115,9 @@ async fn prefix_boundaries_on_every_server() {
     }
 }
 
-/// What is written after the scan is not in the plan, so it survives; the count deleted is
-/// the count planned.
+/// What is written after the scan is not in the plan, so it survives, and so does an object
+/// written again after the scan (new data, on a bucket without versions to keep the old); the
+/// count deleted is the count planned that was still as scanned.
 async fn late_arrivals_survive(server: &TestServer) {
     let bucket = fresh_bucket(server, "late").await;
     let first: Vec<String> = (0..40).map(|i| format!("logs/{i:03}.txt")).collect();
@@ -128,14 +129,43 @@ async fn late_arrivals_survive(server: &TestServer) {
     assert_eq!(found.counts().current, 40);
     let late = strings(&["logs/late-1.txt", "logs/zz-late-2.txt", "other/late-3.txt"]);
     put_keys(server, &bucket, &late).await;
+    let rewritten = "logs/007.txt";
+    skiff::s3::objects::put_bytes(&server.connection, &bucket, rewritten, vec![b'n'; 100])
+        .await
+        .unwrap();
     let report = run_plan(
         server,
         CleanupPlan::from_inventory(&found, VersionMode::AllVersions),
     )
     .await;
-    assert_eq!(report.deleted_objects, 40, "{}: {report:?}", server.name);
-    assert!(report.failures.is_empty(), "{}: {report:?}", server.name);
-    assert_eq!(keys(server, &bucket).await, late, "{}", server.name);
+    let unversioned = found.versioning != Versioning::Versioned;
+    let (deleted, mut left) = if unversioned {
+        (39, late.clone())
+    } else {
+        (40, late.clone())
+    };
+    if unversioned {
+        left.insert(1, rewritten.to_owned());
+        assert_eq!(report.failures.len(), 1, "{}: {report:?}", server.name);
+        assert_eq!(report.failures[0].key, rewritten);
+        assert_eq!(report.failures[0].code, "ChangedSinceScan");
+    } else {
+        assert!(report.failures.is_empty(), "{}: {report:?}", server.name);
+    }
+    assert_eq!(
+        report.deleted_objects, deleted,
+        "{}: {report:?}",
+        server.name
+    );
+    let mut now = keys(server, &bucket).await;
+    now.sort();
+    left.sort();
+    if !unversioned {
+        // Its scanned version went; the version written since is the object now.
+        left.push(rewritten.to_owned());
+        left.sort();
+    }
+    assert_eq!(now, left, "{}", server.name);
 }
 
 #[tokio::test]

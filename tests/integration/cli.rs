@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use common::{ServedSandbox as Served, serve_sandbox as serve};
 
-fn skiff(served: &Served, args: &[&str]) -> Output {
+pub(crate) fn skiff(served: &Served, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skiff"))
         .arg("--sandbox")
         .args(args)
@@ -17,7 +17,7 @@ fn skiff(served: &Served, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn seed(served: &Served) {
+pub(crate) fn seed(served: &Served) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let sandbox = skiff::sandbox::Sandbox::start_or_attach(
@@ -394,7 +394,7 @@ fn cp_uploads_and_downloads_files_and_folders() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 of 1 transfers failed"));
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -9,6 +9,7 @@ mod cleanup_ui;
 mod cli;
 mod conformance;
 mod faults;
+mod hardening;
 mod queue;
 mod resume;
 mod sandbox;
