@@ -179,8 +179,28 @@ async fn list_pages(connection: Connection, request: ListRequest, mut events: Ev
             .send()
             .await
             .map_err(|err| connection.error(err, &target));
-        let output = match result {
-            Ok(output) => output,
+        let checked = result.and_then(|output| {
+            let next = output.next_continuation_token().map(str::to_owned);
+            let truncated = output.is_truncated().unwrap_or(false);
+            let page = page_from(output, &request.prefix);
+            let names = || page.objects.iter().map(|o| &o.key).chain(&page.prefixes);
+            let goes_back = match (names().min(), &last_listed) {
+                (Some(first), Some(last)) => first <= last,
+                _ => false,
+            };
+            if goes_back {
+                return Err(S3Error::Other {
+                    what: what.clone(),
+                    detail: "the server's listing goes back to names it listed already".into(),
+                });
+            }
+            if let Some(greatest) = names().max() {
+                last_listed = Some(greatest.clone());
+            }
+            Ok((page, next, truncated))
+        });
+        let (page, next, truncated) = match checked {
+            Ok(checked) => checked,
             Err(error) => {
                 let resume_token = pages.marker().cloned();
                 events
@@ -192,40 +212,6 @@ async fn list_pages(connection: Connection, request: ListRequest, mut events: Ev
                 return;
             }
         };
-        let next = output.next_continuation_token().map(str::to_owned);
-        let truncated = output.is_truncated().unwrap_or(false);
-        let page = page_from(output, &request.prefix);
-        let first = page
-            .objects
-            .iter()
-            .map(|o| &o.key)
-            .chain(&page.prefixes)
-            .min();
-        if let (Some(first), Some(last)) = (first, &last_listed)
-            && first <= last
-        {
-            let error = S3Error::Other {
-                what,
-                detail: "the server's listing goes back to names it listed already".into(),
-            };
-            let resume_token = pages.marker().cloned();
-            events
-                .send(ListEvent::Failed {
-                    error,
-                    resume_token,
-                })
-                .await;
-            return;
-        }
-        let greatest = page
-            .objects
-            .iter()
-            .map(|o| &o.key)
-            .chain(&page.prefixes)
-            .max();
-        if let Some(greatest) = greatest {
-            last_listed = Some(greatest.clone());
-        }
         if !events.send(ListEvent::Page(page)).await {
             return;
         }

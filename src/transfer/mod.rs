@@ -23,6 +23,8 @@ pub mod journal;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local_paths;
 #[cfg(not(target_arch = "wasm32"))]
+mod positioned_io;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod queue;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod recovery;

@@ -10,6 +10,7 @@ use super::error::TransferError;
 use super::job::TransferOptions;
 use super::journal::{SentPart, UploadJournal, claim_journal};
 use super::plan::plan_parts;
+use super::positioned_io::read_exact_at;
 use super::scheduler::{Pause, Progress, Scheduler};
 use super::upload::{Begun, PartSource, Upload, UploadRecord, upload};
 use crate::s3::Connection;
@@ -141,28 +142,6 @@ impl PartSource for FileSource<'_> {
             }),
         }
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(
-    file: &std::fs::File,
-    mut buffer: &mut [u8],
-    mut offset: u64,
-) -> std::io::Result<()> {
-    while !buffer.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_read(file, buffer, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buffer = &mut buffer[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
 
 /// The upload's journal on disk (none for a single PUT, which has nothing to resume), and its

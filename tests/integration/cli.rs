@@ -18,6 +18,15 @@ pub(crate) fn skiff(served: &Served, args: &[&str]) -> Output {
 }
 
 pub(crate) fn seed(served: &Served) {
+    let objects = [("top.txt", 5), ("raw/a b.txt", 1234), ("raw/2026/c.bin", 0)];
+    let objects: Vec<(&str, Vec<u8>)> = (objects.iter())
+        .map(|&(key, len)| (key, vec![b'x'; len]))
+        .collect();
+    put_objects(served, "data", &objects);
+}
+
+/// Puts `objects` into `bucket` (made where missing) on the served sandbox.
+pub(crate) fn put_objects(served: &Served, bucket: &str, objects: &[(&str, Vec<u8>)]) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let sandbox = skiff::sandbox::Sandbox::start_or_attach(
@@ -26,11 +35,9 @@ pub(crate) fn seed(served: &Served) {
         .await
         .unwrap();
         let c = skiff::s3::client::static_connection("t", sandbox.endpoint(), true);
-        skiff::s3::bucket_setup::create_bucket(&c, "data")
-            .await
-            .unwrap();
-        for (key, len) in [("top.txt", 5), ("raw/a b.txt", 1234), ("raw/2026/c.bin", 0)] {
-            skiff::s3::objects::put_bytes(&c, "data", key, vec![b'x'; len])
+        let _ = skiff::s3::bucket_setup::create_bucket(&c, bucket).await;
+        for (key, bytes) in objects {
+            skiff::s3::objects::put_bytes(&c, bucket, key, bytes.clone())
                 .await
                 .unwrap();
         }

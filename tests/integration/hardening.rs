@@ -1,7 +1,7 @@
 //! Hostile keys, planted links, a hostile server and a crowded disk: each test here failed before
 //! the fix it guards (issue "Hardening").
 
-use crate::cli::{seed, skiff, text};
+use crate::cli::{put_objects, seed, skiff, text};
 use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -10,21 +10,8 @@ use std::path::Path;
 use common::serve_sandbox as serve;
 
 fn put(served: &common::ServedSandbox, bucket: &str, keys: &[&str]) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let sandbox = skiff::sandbox::Sandbox::start_or_attach(
-            skiff::sandbox::SandboxOptions::new(served.dir.path()),
-        )
-        .await
-        .unwrap();
-        let c = skiff::s3::client::static_connection("t", sandbox.endpoint(), true);
-        let _ = skiff::s3::bucket_setup::create_bucket(&c, bucket).await;
-        for key in keys {
-            skiff::s3::objects::put_bytes(&c, bucket, key, b"hostile".to_vec())
-                .await
-                .unwrap();
-        }
-    });
+    let objects: Vec<(&str, Vec<u8>)> = keys.iter().map(|&k| (k, b"hostile".to_vec())).collect();
+    put_objects(served, bucket, &objects);
 }
 
 fn files_under(dir: &Path) -> Vec<String> {

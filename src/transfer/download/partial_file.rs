@@ -9,6 +9,7 @@ use crate::transfer::error::TransferError;
 use crate::transfer::journal::DownloadJournal;
 use crate::transfer::local_paths::{create_partial, reopen_partial};
 use crate::transfer::plan::PartPlan;
+use crate::transfer::positioned_io::{read_exact_at, write_all_at};
 
 /// The journal of an earlier run of this download (a crash, a kill, a pause), the parts it
 /// wrote and the parts still missing; or, where there is none that fits `identity`, a new
@@ -205,44 +206,4 @@ impl OffsetWriter {
         }
         self.flush()
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(
-    file: &std::fs::File,
-    mut buffer: &mut [u8],
-    mut offset: u64,
-) -> std::io::Result<()> {
-    while !buffer.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_read(file, buffer, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buffer = &mut buffer[n..];
-        offset += n as u64;
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(windows)]
-fn write_all_at(file: &std::fs::File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        bytes = &bytes[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
