@@ -394,7 +394,7 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
     }
     for folder in &inventory.folders {
         say!(
-            "{:>24}  {}  [folder Skiff made, emptied: removed]",
+            "{:>24}  {}  [folder Skiff made, left empty by these deletes]",
             "",
             folder.display()
         );

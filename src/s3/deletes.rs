@@ -19,11 +19,60 @@ pub struct KeyError {
 
 /// Deletes up to [`MAX_KEYS_PER_DELETE`] keys (a version each, or the current object where
 /// `None`) in one request; the keys the server reports it did not delete. The request's own
-/// failure is the error; a key's failure is in the list, as S3 reports it per key.
+/// failure is the error; a key's failure is in the list, as S3 reports it per key. A key that
+/// an XML body cannot carry (most control characters) goes in a DeleteObject of its own, whose
+/// URL carries any byte: servers that parse XML strictly refuse the whole batch otherwise.
 pub async fn delete_objects(
     connection: &Connection,
     bucket: &str,
     keys: &[(&str, Option<&str>)],
+) -> Result<Vec<KeyError>, S3Error> {
+    let (batch, alone): (Vec<_>, Vec<_>) = keys.iter().partition(|(key, _)| xml_can_carry(key));
+    let mut errors = if batch.is_empty() {
+        Vec::new()
+    } else {
+        delete_batch(connection, bucket, &batch).await?
+    };
+    for (key, version) in alone {
+        let target = connection.target().bucket(bucket).key(*key);
+        let deleted = (connection.client.delete_object())
+            .bucket(bucket)
+            .key(*key)
+            .set_version_id(version.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target));
+        match deleted {
+            Ok(_) => {}
+            Err(S3Error::Service { code, message, .. }) => errors.push(KeyError {
+                key: (*key).to_owned(),
+                version_id: version.map(str::to_owned),
+                code,
+                message,
+            }),
+            Err(other) if other.is_transient() => errors.push(KeyError {
+                key: (*key).to_owned(),
+                version_id: version.map(str::to_owned),
+                code: "SlowDown".into(),
+                message: Some(other.to_string()),
+            }),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(errors)
+}
+
+/// Whether XML 1.0 carries `key` unchanged: no control character but tab and line feed (a
+/// carriage return would come out a line feed), no U+FFFE or U+FFFF.
+fn xml_can_carry(key: &str) -> bool {
+    !key.chars()
+        .any(|c| (c < ' ' && c != '\t' && c != '\n') || c == '\u{fffe}' || c == '\u{ffff}')
+}
+
+async fn delete_batch(
+    connection: &Connection,
+    bucket: &str,
+    keys: &[&(&str, Option<&str>)],
 ) -> Result<Vec<KeyError>, S3Error> {
     let target = connection.target().bucket(bucket);
     let identifiers: Vec<ObjectIdentifier> = keys

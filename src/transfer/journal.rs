@@ -179,7 +179,27 @@ impl UploadJournal {
             journal.remove();
             return None;
         }
+        if !journal.is_sound() {
+            tracing::warn!(
+                "the resume journal of {} names parts this upload has not; it was discarded",
+                crate::format::escape_controls(&source.display().to_string())
+            );
+            journal.remove();
+            return None;
+        }
         Some(journal)
+    }
+
+    /// Whether the journal could have been written by this upload: an upload id, a part size
+    /// of at least one byte, and part numbers within 1..=the part count of the file's size.
+    fn is_sound(&self) -> bool {
+        let part_count = self
+            .source_size_bytes
+            .div_ceil(self.part_size_bytes.max(1))
+            .max(1);
+        self.part_size_bytes > 0
+            && (self.parts.is_empty() || !self.upload_id.is_empty())
+            && (self.parts.keys()).all(|&n| n >= 1 && u64::from(n) <= part_count)
     }
 
     /// Uploads to `endpoint` that an earlier run (a crash, a quit, a pause) left unfinished and
@@ -188,7 +208,8 @@ impl UploadJournal {
         let mut found: Vec<Self> = journals::<Self>("upload")
             .into_iter()
             .map(|(file, journal)| Self { file, ..journal })
-            .filter(|j| !j.endpoint.is_empty() && j.endpoint == endpoint)
+            .filter(|j| !j.endpoint.is_empty() && j.endpoint == endpoint && j.is_sound())
+            .filter(|j| j.source.is_absolute())
             .filter(|j| !JournalClaim::is_held(&j.file))
             .filter(|j| {
                 std::fs::metadata(&j.source).is_ok_and(|m| {
@@ -296,6 +317,8 @@ impl DownloadJournal {
         let mut found: Vec<Self> = journals::<Self>("download")
             .into_iter()
             .map(|(_, journal)| journal)
+            // A destination that is not absolute would land wherever the app was started.
+            .filter(|j| j.dest.is_absolute())
             .filter(|j| j.endpoint == endpoint && !j.parts.is_empty() && j.partial_is_whole())
             .filter(|j| !JournalClaim::is_held(&Self::file_for(&j.dest)))
             .collect();
@@ -350,5 +373,37 @@ mod tests {
         let again: DownloadJournal =
             serde_json::from_str(&serde_json::to_string(&journal).unwrap()).unwrap();
         assert_eq!(again, journal);
+    }
+
+    #[test]
+    fn upload_journals_naming_parts_the_file_has_not_are_unsound() {
+        let sent = |etag: &str| SentPart {
+            etag: Some(etag.into()),
+            crc32c: String::new(),
+        };
+        let mut journal = UploadJournal {
+            bucket: "b".into(),
+            key: "k".into(),
+            source: "/data/f.bin".into(),
+            source_size_bytes: 20 << 20,
+            source_mtime_nanos: 1,
+            upload_id: "up".into(),
+            part_size_bytes: 8 << 20,
+            parts: [(1, sent("a")), (3, sent("c"))].into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            file: PathBuf::new(),
+        };
+        assert!(journal.is_sound());
+        journal.parts.insert(4, sent("d"));
+        assert!(
+            !journal.is_sound(),
+            "20 MiB in 8 MiB parts has parts 1 to 3"
+        );
+        journal.parts.remove(&4);
+        journal.parts.insert(0, sent("z"));
+        assert!(!journal.is_sound(), "part numbers start at 1");
+        journal.parts.remove(&0);
+        journal.upload_id.clear();
+        assert!(!journal.is_sound(), "sent parts belong to an upload");
     }
 }

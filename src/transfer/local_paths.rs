@@ -341,4 +341,42 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_file_that_appeared_during_a_download_is_never_replaced_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.txt");
+        let partial = DownloadJournal::partial_for(&dest);
+        let finish = |bytes: &[u8]| std::fs::write(&partial, bytes).unwrap();
+
+        std::fs::write(&dest, b"theirs").unwrap();
+        finish(b"ours");
+        assert!(land(&partial, &dest, IfExists::Skip).is_err());
+        assert_eq!(std::fs::read(&dest).unwrap(), b"theirs");
+        assert!(!partial.exists());
+
+        finish(b"ours");
+        let landed = land(&partial, &dest, IfExists::Rename).unwrap();
+        assert_eq!(landed, dir.path().join("a (1).txt"));
+        assert_eq!(std::fs::read(&landed).unwrap(), b"ours");
+        assert_eq!(std::fs::read(&dest).unwrap(), b"theirs");
+
+        finish(b"new");
+        assert_eq!(land(&partial, &dest, IfExists::Overwrite).unwrap(), dest);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn partial_files_are_never_followed_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let partial = dir.path().join("x.skiff-part");
+        std::os::unix::fs::symlink(&victim, &partial).unwrap();
+        assert!(create_partial(&partial).is_err());
+        assert!(reopen_partial(&partial).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(std::fs::symlink_metadata(&partial).unwrap().is_symlink());
+    }
 }

@@ -186,9 +186,9 @@ fn files_ui(ui: &mut egui::Ui, inventory: &LocalInventory) {
             for folder in &inventory.folders {
                 ui.label(
                     RichText::new(format!(
-                        "{:>23}  {:<15} {}",
+                        "{:>21}  {:<15} {}",
                         "",
-                        "remove (emptied)",
+                        "remove (empty)",
                         folder.display()
                     ))
                     .monospace(),
