@@ -292,7 +292,12 @@ impl CleanupRun {
             listed =
                 crate::s3::listing::list_range(connection, bucket, prefix, start_after, last).await;
             // A server may fail a listing while other batches delete beside it: ask again.
-            if !matches!(&listed, Err(e) if e.is_transient()) {
+            let retry = match &listed {
+                Err(S3Error::Service { code, .. }) => is_retryable_code(code),
+                Err(e) => e.is_transient() || matches!(e, S3Error::UnreadableAnswer { .. }),
+                Ok(_) => false,
+            };
+            if !retry {
                 break;
             }
         }
