@@ -108,7 +108,12 @@ pub(crate) fn make_folder_within(root: &Path, dest: &Path) -> Result<Vec<PathBuf
         key: dest.display().to_string(),
         reason,
     };
-    let parent = dest.parent().unwrap_or(Path::new(""));
+    let parent = folder_of(dest);
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     let below = parent
         .strip_prefix(root)
         .map_err(|_| outside("it is not inside the folder you chose"))?;

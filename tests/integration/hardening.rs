@@ -72,6 +72,37 @@ fn downloads_never_follow_a_link_out_of_the_chosen_folder() {
     );
 }
 
+/// The checks leave plain downloads alone: a bare file name, a relative folder, a link inside
+/// the chosen folder that stays inside it.
+#[test]
+fn relative_destinations_and_links_that_stay_inside_still_download() {
+    let served = serve();
+    seed(&served);
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+            .arg("--sandbox")
+            .args(args)
+            .current_dir(work.path())
+            .env("SKIFF_SANDBOX_DIR", served.dir.path())
+            .env("SKIFF_DATA_DIR", served.dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["cp", "s3://data/top.txt", "bare.txt"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        std::fs::read(work.path().join("bare.txt")).unwrap(),
+        b"xxxxx"
+    );
+    std::fs::create_dir_all(work.path().join("in/real")).unwrap();
+    std::os::unix::fs::symlink("real", work.path().join("in/raw")).unwrap();
+    let out = run(&["cp", "--recursive", "s3://data/", "in"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(work.path().join("in/real/a b.txt").is_file());
+    assert!(work.path().join("in/real/2026/c.bin").is_file());
+}
+
 /// Keys that hold escape sequences, line breaks, a bidi override or a control character XML
 /// cannot carry: they list (one line each, no control byte), and the bucket empties.
 #[test]
