@@ -53,7 +53,32 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         "1",
     ];
 
-    let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
+    // The first run goes through a link of 40 MiB/s, so that it is still running when its
+    // journal (written once a second) names half the parts.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let link = rt.block_on(throttled_link(&served.endpoint, 40 << 20));
+    let creds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(cp_args)
+        .args(["--endpoint-url", &link])
+        .env("SKIFF_DATA_DIR", data_dir.path())
+        .env(
+            "AWS_ACCESS_KEY_ID",
+            creds["access_key_id"].as_str().unwrap(),
+        )
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            creds["secret_access_key"].as_str().unwrap(),
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     let sent_parts = || -> usize {
         std::fs::read_dir(&journal_dir)
@@ -193,7 +218,32 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .map_or(0, |v| v["parts"].as_object().map_or(0, |r| r.len()))
     };
-    let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
+    // The first run goes through a link of 40 MiB/s, so that it is still running when its
+    // journal (written once a second) names half the parts.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let link = rt.block_on(throttled_link(&served.endpoint, 40 << 20));
+    let creds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(cp_args)
+        .args(["--endpoint-url", &link])
+        .env("SKIFF_DATA_DIR", data_dir.path())
+        .env(
+            "AWS_ACCESS_KEY_ID",
+            creds["access_key_id"].as_str().unwrap(),
+        )
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            creds["secret_access_key"].as_str().unwrap(),
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     while written_parts() < 20 {
         assert!(
@@ -262,4 +312,37 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
         "the resumed file differs"
     );
     assert!(journal().is_none(), "the journal is removed once complete");
+}
+
+/// A loopback link to `upstream` that carries its answers at `bytes_per_sec` per connection.
+async fn throttled_link(upstream: &str, bytes_per_sec: u64) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    common::loopback_proxy(move |client| {
+        let upstream = upstream.clone();
+        async move {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_server, mut to_server) = server.into_split();
+            let requests = tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+            });
+            let (started, mut sent) = (Instant::now(), 0u64);
+            let mut buffer = vec![0u8; 64 * 1024];
+            while let Ok(n @ 1..) = from_server.read(&mut buffer).await {
+                if to_client.write_all(&buffer[..n]).await.is_err() {
+                    break;
+                }
+                sent += n as u64;
+                let due = Duration::from_secs_f64(sent as f64 / bytes_per_sec as f64);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            requests.abort();
+        }
+    })
+    .await
 }

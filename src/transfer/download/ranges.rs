@@ -148,10 +148,11 @@ impl Noted {
 }
 
 /// How often a running download makes its written parts durable (`fdatasync`) and journals them.
-/// The journal never names a part whose bytes a power cut could lose; one sync each quarter second costs
-/// the write-back the page cache would do anyway, a little earlier, and at most a quarter second of parts
-/// is fetched again after a crash.
-const JOURNAL_SYNC_MILLIS: u128 = 250;
+/// The journal never names a part whose bytes a power cut could lose. Each sync forces write-back
+/// the page cache would do later anyway; once a second keeps that inside a tenth of a 1 GiB
+/// download's time (every quarter second cost 10.5%: `scripts/bench_transfer.py --only
+/// download`), and a crash costs at most a second of parts fetched again.
+const JOURNAL_SYNC_MILLIS: u128 = 1000;
 
 /// A ranged GET in a task of its own, stopped when whoever awaits it goes away (a pause, a
 /// cancel, another range's failure). A task of its own, rather than one future among several
@@ -276,7 +277,7 @@ impl PartFetch {
         self.connection.target().bucket(&self.bucket).key(&self.key)
     }
 
-    /// Notes a finished part; at most four times a second, what was noted is made durable and
+    /// Notes a finished part; at most once a second, what was noted is made durable and
     /// journaled on a blocking thread, while the download goes on.
     fn note(self: &Arc<Self>, index: u64, part: &PartCrc) {
         let Ok(mut noted) = self.journal.lock() else {
