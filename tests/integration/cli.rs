@@ -107,28 +107,8 @@ fn errors_go_to_stderr_with_a_non_zero_status() {
 fn endpoint_url_and_environment_keys_work_like_the_aws_cli() {
     let served = serve();
     seed(&served);
-    let creds: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
-    )
-    .unwrap();
-    let endpoint: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(served.dir.path().join("endpoint.json")).unwrap(),
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(["ls", "s3://data/", "--endpoint-url"])
-        .arg(endpoint["endpoint"].as_str().unwrap())
-        .env(
-            "AWS_ACCESS_KEY_ID",
-            creds["access_key_id"].as_str().unwrap(),
-        )
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            creds["secret_access_key"].as_str().unwrap(),
-        )
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    let out = common::skiff_at(&served, &served.endpoint)
+        .args(["ls", "s3://data/"])
         .output()
         .unwrap();
     assert!(

@@ -53,32 +53,7 @@ fn a_killed_upload_resumes_and_sends_less_than_60_percent() {
         "1",
     ];
 
-    // The first run goes through a link of 40 MiB/s, so that it is still running when its
-    // journal (written once a second) names half the parts.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let link = rt.block_on(throttled_link(&served.endpoint, 40 << 20));
-    let creds: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
-    )
-    .unwrap();
-    let mut first = Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(cp_args)
-        .args(["--endpoint-url", &link])
-        .env("SKIFF_DATA_DIR", data_dir.path())
-        .env(
-            "AWS_ACCESS_KEY_ID",
-            creds["access_key_id"].as_str().unwrap(),
-        )
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            creds["secret_access_key"].as_str().unwrap(),
-        )
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = skiff(&cp_args).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     let sent_parts = || -> usize {
         std::fs::read_dir(&journal_dir)
@@ -222,25 +197,9 @@ fn a_killed_download_resumes_and_fetches_less_than_60_percent() {
     // journal (written once a second) names half the parts.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let link = rt.block_on(throttled_link(&served.endpoint, 40 << 20));
-    let creds: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
-    )
-    .unwrap();
-    let mut first = Command::new(env!("CARGO_BIN_EXE_skiff"))
+    let mut first = common::skiff_at(&served, &link)
         .args(cp_args)
-        .args(["--endpoint-url", &link])
         .env("SKIFF_DATA_DIR", data_dir.path())
-        .env(
-            "AWS_ACCESS_KEY_ID",
-            creds["access_key_id"].as_str().unwrap(),
-        )
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            creds["secret_access_key"].as_str().unwrap(),
-        )
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

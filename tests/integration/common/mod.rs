@@ -202,6 +202,25 @@ pub fn serve_sandbox() -> ServedSandbox {
     }
 }
 
+/// `skiff` pointed at `endpoint` (the served sandbox, or a link to it) as a user of the AWS CLI
+/// points it: `--endpoint-url` and the sandbox's keys in the environment, no profile.
+pub fn skiff_at(served: &ServedSandbox, endpoint: &str) -> std::process::Command {
+    let creds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let key = |name: &str| creds[name].as_str().unwrap().to_owned();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"));
+    command
+        .args(["--endpoint-url", endpoint])
+        .env("AWS_ACCESS_KEY_ID", key("access_key_id"))
+        .env("AWS_SECRET_ACCESS_KEY", key("secret_access_key"))
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    command
+}
+
 /// A GET of `url` as a browser following a link would send it (no credentials): the status,
 /// the header block with lower-cased names, and the body. HTTP/1.0, so no chunked body.
 pub async fn plain_get(url: &str) -> (u16, String, Vec<u8>) {
