@@ -264,6 +264,21 @@ impl SkiffApp {
                             "Local sandbox",
                         );
                     }
+                    if let Some(sandbox) = &self.env.sandbox {
+                        // Under "Local sandbox", indented: it belongs to that entry.
+                        ui.horizontal(|ui| {
+                            ui.add_space(12.0);
+                            let copy = ui
+                                .selectable_label(false, "Copy AWS CLI settings")
+                                .on_hover_text(
+                                    "Copies the export line that points the AWS CLI, s5cmd or \
+                                     boto3 in a terminal at the local sandbox",
+                                );
+                            if copy.clicked() {
+                                ui.ctx().copy_text(sandbox.aws_cli_env());
+                            }
+                        });
+                    }
                     for name in &self.env.aws_profiles {
                         let spec = ConnectionSpec::AwsProfile { name: name.clone() };
                         ui.selectable_value(&mut choice, Some(spec.clone()), spec.label());

@@ -42,6 +42,17 @@ pub struct ConnectionArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SandboxAction {
+    /// Print `export AWS_ENDPOINT_URL=… AWS_REGION=… AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…`
+    /// for the sandbox another Skiff (the app or `skiff serve`) serves.
+    Env {
+        /// Data directory (default: the user's data directory, or SKIFF_SANDBOX_DIR).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the local sandbox S3 server and print how to reach it.
     Serve {
@@ -64,6 +75,12 @@ pub enum Command {
         /// http://127.0.0.1:8000 (repeatable). The web app's own origin is always allowed.
         #[arg(long, value_name = "ORIGIN")]
         cors_origin: Vec<String>,
+    },
+    /// The running sandbox: `skiff sandbox env` prints the line that points the AWS CLI at it,
+    /// for `eval "$(skiff sandbox env)"`.
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
     },
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),

@@ -80,6 +80,9 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             });
             serve::serve(options).await
         }
+        Command::Sandbox {
+            action: args::SandboxAction::Env { data },
+        } => serve::sandbox_env(&data.unwrap_or_else(sandbox::default_data_dir)).await,
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,

@@ -119,6 +119,35 @@ pub struct StaticEndpoint {
     pub secret_access_key: String,
 }
 
+impl StaticEndpoint {
+    /// The line that points the AWS CLI, s5cmd or boto3 in a shell at this endpoint:
+    /// `export AWS_ENDPOINT_URL=… AWS_REGION=… AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…`.
+    pub fn aws_cli_env(&self) -> String {
+        let pairs = [
+            ("AWS_ENDPOINT_URL", &self.endpoint),
+            ("AWS_REGION", &self.region),
+            ("AWS_ACCESS_KEY_ID", &self.access_key_id),
+            ("AWS_SECRET_ACCESS_KEY", &self.secret_access_key),
+        ];
+        let assignments: Vec<String> = pairs
+            .iter()
+            .map(|(name, value)| format!("{name}={}", shell_word(value)))
+            .collect();
+        format!("export {}", assignments.join(" "))
+    }
+}
+
+/// `value` as one POSIX shell word: as it is when it holds only safe characters, else in single
+/// quotes.
+fn shell_word(value: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,[]".contains(c);
+    if !value.is_empty() && value.chars().all(safe) {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
 impl std::fmt::Debug for StaticEndpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StaticEndpoint")
@@ -278,6 +307,21 @@ mod debug_tests {
         ] {
             assert!(!text.contains("s3cr3t"), "{text}");
         }
+    }
+
+    #[test]
+    fn the_aws_cli_line_is_one_shell_word_per_value() {
+        let endpoint = StaticEndpoint {
+            endpoint: "http://127.0.0.1:9000".into(),
+            region: "us-east-1".into(),
+            access_key_id: "AKID".into(),
+            secret_access_key: "it's a secret".into(),
+        };
+        assert_eq!(
+            endpoint.aws_cli_env(),
+            "export AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_REGION=us-east-1 \
+             AWS_ACCESS_KEY_ID=AKID AWS_SECRET_ACCESS_KEY='it'\\''s a secret'"
+        );
     }
 }
 

@@ -124,6 +124,15 @@ impl Sandbox {
     }
 }
 
+/// The sandbox another process serves from `dir`, with its keys; `None` when none does.
+pub async fn served_elsewhere(dir: &Path) -> Result<Option<StaticEndpoint>, SandboxError> {
+    let lock = open_lock(dir)?;
+    if lock.try_lock().is_ok() {
+        return Ok(None);
+    }
+    attach(dir).await.map(Some)
+}
+
 /// A sandbox server this process runs. Dropping it stops the server.
 pub struct RunningSandbox {
     pub endpoint: StaticEndpoint,

@@ -631,3 +631,63 @@ fn downloads_are_remembered_and_cleaned_up_unless_changed() {
     );
     assert!(shown.contains("top.txt"), "{shown}");
 }
+
+/// With the sandbox already served (by the app, or another `skiff serve`), `skiff serve` says how
+/// to reach it and exits 0, and `skiff sandbox env` prints the line alone: the AWS CLI, pointed
+/// by that line, lists the sandbox's buckets.
+#[test]
+fn serve_beside_a_running_sandbox_prints_how_to_reach_it() {
+    let served = serve();
+    seed(&served);
+    let dir = served.dir.path().to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["serve", "--data", dir])
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("already served by another Skiff process"),
+        "{shown}"
+    );
+    assert!(shown.contains(&served.endpoint), "{shown}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["sandbox", "env", "--data", dir])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.contains(line.trim()),
+        "serve prints the same line: {shown}"
+    );
+    let assignments = line.trim().strip_prefix("export ").expect("an export line");
+    let mut aws = Command::new("aws");
+    aws.args(["s3", "ls"])
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    for assignment in assignments.split(' ') {
+        let (name, value) = assignment.split_once('=').unwrap();
+        aws.env(name, value);
+    }
+    let out = aws.output().expect("the AWS CLI runs (pip install awscli)");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(" data"),
+        "{}",
+        text(&out)
+    );
+
+    let nobody = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["sandbox", "env", "--data", nobody.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("No Skiff serves the sandbox"),
+        "{}",
+        text(&out)
+    );
+}

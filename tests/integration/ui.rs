@@ -609,3 +609,29 @@ fn discarding_an_unfinished_download_removes_its_partial_file() {
     assert!(!partial.exists(), "the partial file is still there");
     assert!(!dest.exists());
 }
+
+/// The connection menu's "Copy AWS CLI settings" puts the sandbox's export line on the
+/// clipboard, for a terminal beside the app.
+#[test]
+fn the_sandbox_settings_are_copied_from_the_connection_menu() {
+    let fixture = fixture(&[]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, PersistedState::default());
+    wait_for(&mut harness, "🗄 demo");
+    let menu = harness
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .next()
+        .expect("the connection menu");
+    menu.click();
+    wait_for(&mut harness, "Copy AWS CLI settings");
+    harness.get_by_label("Copy AWS CLI settings").click();
+    harness.step();
+    let copied: Vec<String> = (harness.output().platform_output.commands.iter())
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let expected = fixture.sandbox.as_ref().unwrap().endpoint.aws_cli_env();
+    assert_eq!(copied, [expected]);
+}
