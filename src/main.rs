@@ -14,6 +14,11 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,s3s::service=off")),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal who has not asked for none (no-color.org).
+        .with_ansi(
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
         .init();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()

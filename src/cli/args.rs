@@ -82,6 +82,13 @@ pub enum Command {
         #[command(subcommand)]
         action: SandboxAction,
     },
+    /// Print a completion script: `skiff completions bash > ~/.local/share/bash-completion/completions/skiff`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `skiff man | man -l -`.
+    Man,
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),
     /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.

@@ -22,12 +22,24 @@ pub async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
     }
     let (connection, _sandbox) = connect(args).await?;
     let spec = mb.spec(&connection.region)?;
-    say!("Creating s3://{} in {}", spec.name, spec.region);
+    // S3 in us-east-1 answers a second create of one's own bucket with 200, as if it were new:
+    // asked first, so that the output says what happened.
+    let existed = crate::s3::buckets::head_bucket(&connection, &spec.name)
+        .await
+        .is_ok();
+    if existed {
+        say!(
+            "s3://{} exists and is yours: applying the settings to it",
+            spec.name
+        );
+    } else {
+        say!("Creating s3://{} in {}", spec.name, spec.region);
+    }
     let mut report = SetupReport::new(&spec.steps());
     let mut job = start_setup(&connection, &spec, spec.steps(), no_notify());
     while let Some(event) = job.next().await {
         if let SetupEvent::Applied(step, outcome) = &event {
-            print_outcome(*step, outcome);
+            print_outcome(*step, outcome, existed);
         }
         report.take(event);
     }
@@ -45,8 +57,11 @@ pub async fn mb(args: &ConnectionArgs, mb: &MbArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_outcome(step: SetupStep, outcome: &StepOutcome) {
+fn print_outcome(step: SetupStep, outcome: &StepOutcome, existed: bool) {
     match outcome {
+        StepOutcome::Applied if existed && step == SetupStep::Create => {
+            say!("  exists   {}: it was there already", step.label())
+        }
         StepOutcome::Applied => say!("  ok       {}", step.label()),
         StepOutcome::Unsupported => {
             say!(

@@ -83,6 +83,16 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Sandbox {
             action: args::SandboxAction::Env { data },
         } => serve::sandbox_env(&data.unwrap_or_else(sandbox::default_data_dir)).await,
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "skiff", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(())
+        }
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,

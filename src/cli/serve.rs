@@ -43,7 +43,8 @@ pub async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
     };
     let headline = format!("Skiff sandbox serving {}", dir.display());
     print_reach(&headline, &sandbox.endpoint, sandbox.web_url.as_deref());
-    println!("\nPress Ctrl-C to stop.");
+    // As above: a caller that read the endpoint and hung up must not stop the server.
+    let _ = writeln!(std::io::stdout(), "\nPress Ctrl-C to stop.");
     wait_for_stop_signal().await?;
     drop(sandbox);
     Ok(())
@@ -53,7 +54,7 @@ pub async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
 pub async fn sandbox_env(dir: &std::path::Path) -> anyhow::Result<()> {
     match served_elsewhere(dir).await? {
         Some(endpoint) => {
-            println!("{}", endpoint.aws_cli_env());
+            let _ = writeln!(std::io::stdout(), "{}", endpoint.aws_cli_env());
             Ok(())
         }
         None => anyhow::bail!(

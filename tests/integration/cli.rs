@@ -156,6 +156,7 @@ fn mb_applies_what_the_endpoint_supports_and_says_what_it_skipped() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(text.contains("exists and is yours"), "{text}");
     assert!(
         text.contains("exists   Create the bucket: it is already yours"),
         "{text}"
@@ -690,4 +691,98 @@ fn serve_beside_a_running_sandbox_prints_how_to_reach_it() {
         "{}",
         text(&out)
     );
+}
+
+/// Completion scripts for each shell clap knows, and a manual page, from the same definitions as
+/// `--help`.
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    for (shell, mark) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef skiff"),
+        ("fish", "complete -c skiff"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", text(&out));
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(mark), "{shell}: {script}");
+        assert!(
+            script.contains("serve") && script.contains("downloads"),
+            "{shell}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .arg("man")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH skiff"), "{page}");
+    assert!(page.contains("sandbox"), "{page}");
+}
+
+/// S3 in us-east-1 (and moto) answers a second create of one's own bucket with 200: `skiff mb`
+/// asks first, and says the bucket was there already rather than that it made it.
+#[test]
+fn mb_says_when_the_bucket_was_there_already() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let bucket = common::unique_bucket("again");
+    let mb = || {
+        Command::new(env!("CARGO_BIN_EXE_skiff"))
+            .args(["mb", &format!("s3://{bucket}")])
+            .args(["--endpoint-url", &moto.endpoint.endpoint])
+            .env("AWS_ACCESS_KEY_ID", &moto.endpoint.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &moto.endpoint.secret_access_key)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .output()
+            .unwrap()
+    };
+    let first = mb();
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        text(&first).contains("ok       Create the bucket"),
+        "{}",
+        text(&first)
+    );
+    let again = mb();
+    assert!(again.status.success(), "{}", text(&again));
+    let shown = text(&again);
+    assert!(
+        shown.contains("exists and is yours: applying the settings"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("exists   Create the bucket: it was there already"),
+        "{shown}"
+    );
+}
+
+/// A caller that starts `skiff serve` and hangs up on its output (a script that read nothing, or
+/// only the endpoint) does not stop the server.
+#[test]
+fn serve_goes_on_when_its_output_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["serve", "--data"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(running, "skiff serve stopped when its output was closed");
 }
