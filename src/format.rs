@@ -73,29 +73,25 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 
 /// `2026-11-25 09:24:16` (UTC) from seconds since the Unix epoch.
 pub fn utc_datetime(epoch_secs: i64) -> String {
-    let days = epoch_secs.div_euclid(86_400);
-    let secs_of_day = epoch_secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs_of_day / 3600,
-        (secs_of_day / 60) % 60,
-        secs_of_day % 60
-    )
+    datetime_in(epoch_secs, &jiff::tz::TimeZone::UTC)
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// As [`utc_datetime`], in the system's time zone (`TZ`, else the system's setting), as
+/// `aws s3 ls` prints dates.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn local_datetime(epoch_secs: i64) -> String {
+    datetime_in(epoch_secs, &jiff::tz::TimeZone::system())
+}
+
+fn datetime_in(epoch_secs: i64, zone: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(epoch_secs) {
+        Ok(t) => t
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        // Beyond year 9999: no server sends it, and no panic for one that does.
+        Err(_) => "????-??-?? ??:??:??".to_owned(),
+    }
 }
 
 /// `3.2 MiB/s`

@@ -122,6 +122,9 @@ pub enum Command {
         /// End with the number of objects and their total size.
         #[arg(long)]
         summarize: bool,
+        /// Dates in UTC, not in the local time zone.
+        #[arg(long)]
+        utc: bool,
     },
 }
 

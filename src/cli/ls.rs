@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use anyhow::{Context, bail};
 
 use super::{ConnectionArgs, connect, parse_s3_url};
-use crate::format::{escape_controls, utc_datetime};
+use crate::format::{escape_controls, local_datetime, utc_datetime};
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::{Connection, S3Error, buckets};
 
@@ -18,7 +18,7 @@ pub async fn ls(
     let (connection, _sandbox) = connect(args).await?;
     let out = std::io::stdout().lock();
     let result = match url {
-        None => ls_buckets(&connection, out).await,
+        None => ls_buckets(&connection, options, out).await,
         Some(url) => {
             let (bucket, prefix) = parse_s3_url(url)?;
             ls_objects(&connection, &bucket, &prefix, options, out).await
@@ -44,7 +44,11 @@ impl From<std::io::Error> for LsError {
     }
 }
 
-async fn ls_buckets(connection: &Connection, out: impl Write) -> Result<(), LsError> {
+async fn ls_buckets(
+    connection: &Connection,
+    options: LsOptions,
+    out: impl Write,
+) -> Result<(), LsError> {
     let list = buckets::list_buckets(connection)
         .await
         .map_err(LsError::S3)?;
@@ -52,7 +56,7 @@ async fn ls_buckets(connection: &Connection, out: impl Write) -> Result<(), LsEr
     for b in list {
         let date = b
             .created_secs
-            .map(utc_datetime)
+            .map(|secs| options.date(secs))
             .unwrap_or_else(|| " ".repeat(19));
         writeln!(out, "{date} {}", escape_controls(&b.name))?;
     }
@@ -65,6 +69,18 @@ pub struct LsOptions {
     pub recursive: bool,
     pub human_readable: bool,
     pub summarize: bool,
+    /// Dates in UTC; otherwise in the local time zone, as `aws s3 ls` prints them.
+    pub utc: bool,
+}
+
+impl LsOptions {
+    fn date(&self, epoch_secs: i64) -> String {
+        if self.utc {
+            utc_datetime(epoch_secs)
+        } else {
+            local_datetime(epoch_secs)
+        }
+    }
 }
 
 /// Prints like `aws s3 ls`: `PRE name/` lines, then `date time size key`, page by page as the
@@ -103,7 +119,7 @@ async fn ls_objects(
                 }
                 for o in &page.objects {
                     line.clear();
-                    line.push_str(&utc_datetime(o.last_modified_secs));
+                    line.push_str(&options.date(o.last_modified_secs));
                     line.push(' ');
                     let size = if options.human_readable {
                         crate::format::human_bytes(o.size_bytes)

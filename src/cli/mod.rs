@@ -105,11 +105,13 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             recursive,
             human_readable,
             summarize,
+            utc,
         } => {
             let options = ls::LsOptions {
                 recursive,
                 human_readable,
                 summarize,
+                utc,
             };
             ls::ls(&args, url.as_deref(), options).await
         }

@@ -786,3 +786,31 @@ fn serve_goes_on_when_its_output_is_closed() {
     let _ = child.wait();
     assert!(running, "skiff serve stopped when its output was closed");
 }
+
+/// `skiff ls` prints dates in the local time zone, as `aws s3 ls` does; `--utc` in UTC.
+#[test]
+fn ls_prints_local_time_unless_asked_for_utc() {
+    let served = serve();
+    seed(&served);
+    let ls = |zone: &str, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+            .args(["--sandbox", "ls", "s3://data/top.txt"])
+            .args(extra)
+            .env("SKIFF_SANDBOX_DIR", served.dir.path())
+            .env("SKIFF_DATA_DIR", served.dir.path().join("data"))
+            .env("TZ", zone)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let line = String::from_utf8(out.stdout).unwrap();
+        let hour: i64 = line[11..13].parse().unwrap();
+        hour
+    };
+    let utc = ls("Asia/Tokyo", &["--utc"]);
+    assert_eq!(ls("UTC", &[]), utc);
+    assert_eq!(
+        ls("Asia/Tokyo", &[]),
+        (utc + 9) % 24,
+        "Tokyo is 9 hours ahead"
+    );
+}
