@@ -120,6 +120,8 @@ async fn fetch_object(
     };
     let head = object.head_with_checksum().await?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
+    // A download of one object learns its total here (a prefix's comes from its listing).
+    let _ = (progress.bytes_total).compare_exchange(0, size, Ordering::Relaxed, Ordering::Relaxed);
     let etag = head.e_tag().map(str::to_owned);
     if size == 0 || size < options.multipart_threshold_bytes {
         // Whole, so that the SDK checks any full-object checksum the server stored.
