@@ -48,7 +48,8 @@ fn escape_except(text: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether `c` could steer a terminal or hide what a line says (see [`escape_controls`]).
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

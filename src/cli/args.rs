@@ -125,6 +125,12 @@ pub enum Command {
         /// Dates in UTC, not in the local time zone.
         #[arg(long)]
         utc: bool,
+        /// One JSON object per line instead of text: {"bucket", "created", "region"} for
+        /// buckets; {"prefix"} and {"key", "size_bytes", "last_modified", "storage_class"}
+        /// under a prefix (full keys, RFC 3339 UTC times); with --summarize a last
+        /// {"total_objects", "total_bytes"}.
+        #[arg(long)]
+        json: bool,
     },
 }
 

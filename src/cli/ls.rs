@@ -54,6 +54,13 @@ async fn ls_buckets(
         .map_err(LsError::S3)?;
     let mut out = BufWriter::new(out);
     for b in list {
+        if options.json {
+            let created = b.created_secs.and_then(rfc3339);
+            let row =
+                serde_json::json!({ "bucket": b.name, "created": created, "region": b.region });
+            writeln!(out, "{}", super::json::line(&row))?;
+            continue;
+        }
         let date = b
             .created_secs
             .map(|secs| options.date(secs))
@@ -71,6 +78,15 @@ pub struct LsOptions {
     pub summarize: bool,
     /// Dates in UTC; otherwise in the local time zone, as `aws s3 ls` prints them.
     pub utc: bool,
+    /// JSON Lines instead of text.
+    pub json: bool,
+}
+
+/// An RFC 3339 time in UTC for `--json` (`2026-12-02T01:17:29Z`).
+fn rfc3339(epoch_secs: i64) -> Option<String> {
+    jiff::Timestamp::from_second(epoch_secs)
+        .ok()
+        .map(|t| t.to_string())
 }
 
 impl LsOptions {
@@ -113,6 +129,23 @@ async fn ls_objects(
     let mut line = String::with_capacity(256);
     while let Some(event) = listing.next().await {
         match event {
+            ListEvent::Page(page) if options.json => {
+                for p in &page.prefixes {
+                    let row = serde_json::json!({ "prefix": p });
+                    writeln!(out, "{}", super::json::line(&row))?;
+                }
+                for o in &page.objects {
+                    let row = serde_json::json!({
+                        "key": o.key,
+                        "size_bytes": o.size_bytes,
+                        "last_modified": rfc3339(o.last_modified_secs),
+                        "storage_class": o.storage_class.as_str(),
+                    });
+                    writeln!(out, "{}", super::json::line(&row))?;
+                    count += 1;
+                    total_bytes += o.size_bytes;
+                }
+            }
             ListEvent::Page(page) => {
                 for p in &page.prefixes {
                     writeln!(out, "{:>26} PRE {}", "", relative(p))?;
@@ -141,7 +174,10 @@ async fn ls_objects(
             }
         }
     }
-    if options.summarize {
+    if options.summarize && options.json {
+        let row = serde_json::json!({ "total_objects": count, "total_bytes": total_bytes });
+        writeln!(out, "{}", super::json::line(&row))?;
+    } else if options.summarize {
         writeln!(
             out,
             "\nTotal Objects: {count}\n   Total Size: {total_bytes}"

@@ -20,6 +20,7 @@ macro_rules! say_err {
 mod args;
 mod cleanup;
 mod cp;
+mod json;
 mod ls;
 mod mb;
 mod progress;
@@ -106,12 +107,14 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             human_readable,
             summarize,
             utc,
+            json,
         } => {
             let options = ls::LsOptions {
                 recursive,
                 human_readable,
                 summarize,
                 utc,
+                json,
             };
             ls::ls(&args, url.as_deref(), options).await
         }

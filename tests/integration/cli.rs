@@ -814,3 +814,39 @@ fn ls_prints_local_time_unless_asked_for_utc() {
         "Tokyo is 9 hours ahead"
     );
 }
+
+/// `skiff ls --json`: one object per line with full keys, sizes, RFC 3339 times and classes;
+/// buckets with their creation time; a summary line last.
+#[test]
+fn ls_json_prints_one_object_per_line() {
+    let served = serve();
+    seed(&served);
+    let rows = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = skiff(&served, args);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .collect()
+    };
+    let buckets = rows(&["ls", "--json"]);
+    assert_eq!(buckets.len(), 1);
+    assert_eq!(buckets[0]["bucket"], "data");
+    assert!(buckets[0]["created"].as_str().unwrap().ends_with('Z'));
+
+    let level = rows(&["ls", "--json", "s3://data/raw/"]);
+    assert_eq!(level[0], serde_json::json!({ "prefix": "raw/2026/" }));
+    assert_eq!(level[1]["key"], "raw/a b.txt");
+    assert_eq!(level[1]["size_bytes"], 1234);
+    assert_eq!(level[1]["storage_class"], "STANDARD");
+    assert!(level[1]["last_modified"].as_str().unwrap().ends_with('Z'));
+
+    let all = rows(&["ls", "--json", "--recursive", "--summarize", "s3://data"]);
+    let keys: Vec<&str> = all.iter().filter_map(|r| r["key"].as_str()).collect();
+    assert_eq!(keys, ["raw/2026/c.bin", "raw/a b.txt", "top.txt"]);
+    assert_eq!(
+        all.last().unwrap(),
+        &serde_json::json!({ "total_objects": 3, "total_bytes": 1239 })
+    );
+}
