@@ -9,6 +9,7 @@ pub mod cleanup_wizard;
 mod endpoint_form;
 pub mod rows;
 mod task;
+mod theme;
 pub mod transfer_choices;
 pub mod transfer_panel;
 mod widgets;
@@ -30,6 +31,7 @@ use rows::Sort;
 use crate::format::{self, utc_datetime};
 use crate::s3::buckets::{self, BucketInfo};
 use crate::s3::{Connection, ConnectionSpec, CustomEndpoint, S3Error, StaticEndpoint};
+pub use theme::ThemeChoice;
 
 /// What the host (desktop `main`, the web entry or a test) hands the app at start.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +59,7 @@ pub struct PersistedState {
     pub prefix: String,
     pub flat_view: bool,
     pub sort: Sort,
+    pub theme: ThemeChoice,
 }
 
 const STATE_KEY: &str = "skiff-state";
@@ -118,6 +121,7 @@ impl SkiffApp {
             endpoint_form: None,
             restore,
         };
+        ctx.set_theme(app.state.theme.preference());
         app.connect(ctx, active);
         app
     }
@@ -329,6 +333,21 @@ impl SkiffApp {
                 ui.spinner();
                 ui.label("Connecting…");
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let before = self.state.theme;
+                let combo = egui::ComboBox::from_id_salt("theme")
+                    .selected_text(self.state.theme.label())
+                    .show_ui(ui, |ui| {
+                        for choice in ThemeChoice::ALL {
+                            ui.selectable_value(&mut self.state.theme, choice, choice.label());
+                        }
+                    });
+                let label = ui.label("Theme:");
+                combo.response.labelled_by(label.id);
+                if self.state.theme != before {
+                    ctx.set_theme(self.state.theme.preference());
+                }
+            });
         });
     }
 

@@ -618,14 +618,7 @@ fn the_sandbox_settings_are_copied_from_the_connection_menu() {
     let _rt = fixture.runtime.enter();
     let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "🗄 demo");
-    let menu = harness
-        .query_all_by_role(egui::accesskit::Role::ComboBox)
-        .next()
-        .expect("the connection menu");
-    menu.click();
-    wait_for(&mut harness, "Copy AWS CLI settings");
-    harness.get_by_label("Copy AWS CLI settings").click();
-    harness.step();
+    pick_from_menu(&mut harness, 0, "Copy AWS CLI settings");
     let copied: Vec<String> = (harness.output().platform_output.commands.iter())
         .filter_map(|c| match c {
             egui::OutputCommand::CopyText(text) => Some(text.clone()),
@@ -634,4 +627,38 @@ fn the_sandbox_settings_are_copied_from_the_connection_menu() {
         .collect();
     let expected = fixture.sandbox.as_ref().unwrap().endpoint.aws_cli_env();
     assert_eq!(copied, [expected]);
+}
+
+/// The theme is picked in the top bar and comes back with the remembered state.
+#[test]
+fn the_theme_is_picked_and_remembered() {
+    let fixture = fixture(&[]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, PersistedState::default());
+    wait_for(&mut harness, "🗄 demo");
+    pick_from_menu(&mut harness, 1, "Light");
+    harness.step();
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+
+    let remembered = PersistedState {
+        theme: skiff::app::ThemeChoice::Dark,
+        ..PersistedState::default()
+    };
+    let text = serde_json::to_string(&remembered).unwrap();
+    let back: PersistedState = serde_json::from_str(&text).unwrap();
+    let mut harness = app_harness(&fixture, back);
+    harness.step();
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+}
+
+/// Opens the top bar's `nth` menu (0: connection, 1: theme) and clicks `item` in it.
+fn pick_from_menu(harness: &mut Harness<'_, SkiffApp>, nth: usize, item: &str) {
+    harness
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .nth(nth)
+        .expect("a menu in the top bar")
+        .click();
+    wait_for(harness, item);
+    harness.get_by_label(item).click();
+    harness.step();
 }
