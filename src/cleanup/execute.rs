@@ -209,8 +209,7 @@ impl CleanupRun {
                 Ok(errors) => errors,
                 Err(error) => {
                     // A success answer cut short is retried too: deleting again is harmless.
-                    let retry =
-                        error.is_transient() || matches!(error, S3Error::UnreadableAnswer { .. });
+                    let retry = worth_asking_again(&error);
                     if retry && attempt + 1 < self.options.attempts {
                         continue;
                     }
@@ -292,12 +291,7 @@ impl CleanupRun {
             listed =
                 crate::s3::listing::list_range(connection, bucket, prefix, start_after, last).await;
             // A server may fail a listing while other batches delete beside it: ask again.
-            let retry = match &listed {
-                Err(S3Error::Service { code, .. }) => is_retryable_code(code),
-                Err(e) => e.is_transient() || matches!(e, S3Error::UnreadableAnswer { .. }),
-                Ok(_) => false,
-            };
-            if !retry {
+            if !matches!(&listed, Err(e) if worth_asking_again(e)) {
                 break;
             }
         }
@@ -523,6 +517,16 @@ impl CleanupRun {
 
     pub fn export_json(&self) -> String {
         super::report::to_json(&self.report(), &self.entries())
+    }
+}
+
+/// Whether a failed request is worth sending again: the network, a throttle, a server error
+/// code that passes, or a success answer cut short (deleting or listing again is harmless).
+fn worth_asking_again(error: &S3Error) -> bool {
+    match error {
+        S3Error::Service { code, .. } => is_retryable_code(code),
+        S3Error::UnreadableAnswer { .. } => true,
+        other => other.is_transient(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! A file changed since its download (other size or modification time) is someone's work now,
 //! so it is listed and kept, never deleted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::local_data::ledger::{self, DownloadRecord};
@@ -54,7 +54,12 @@ impl LocalInventory {
 /// Reads the ledger and looks at each file. Changes nothing.
 pub fn scan_local(scope: &LocalScope) -> LocalInventory {
     let now = crate::runtime::now_secs();
-    let files = ledger::load()
+    let records = ledger::load();
+    // Folders made by any download, in scope or not: a folder another download made is Skiff's too.
+    let made: HashSet<PathBuf> = (records.iter())
+        .flat_map(|r| r.made_folders.iter().cloned())
+        .collect();
+    let files = records
         .into_iter()
         .filter(|r| scope.bucket.as_ref().is_none_or(|b| *b == r.bucket))
         .filter(|r| {
@@ -77,34 +82,28 @@ pub fn scan_local(scope: &LocalScope) -> LocalInventory {
             LocalFile { record, state }
         })
         .collect::<Vec<_>>();
-    let folders = emptied_folders(&files);
+    let folders = emptied_folders(&files, &made);
     LocalInventory { files, folders }
 }
 
-/// The folders made by Skiff's downloads (by any record of the ledger) that would hold nothing
-/// once the unchanged files of `files` are deleted, deepest first.
-fn emptied_folders(files: &[LocalFile]) -> Vec<PathBuf> {
-    let made: BTreeSet<PathBuf> = ledger::load()
-        .into_iter()
-        .flat_map(|r| r.made_folders)
-        .collect();
-    let going: BTreeSet<&Path> = files
-        .iter()
+/// The folders of `made` that would hold nothing once the unchanged files of `files` are
+/// deleted, deepest first.
+fn emptied_folders(files: &[LocalFile], made: &HashSet<PathBuf>) -> Vec<PathBuf> {
+    let going: HashSet<&Path> = (files.iter())
         .filter(|f| f.state == LocalState::Unchanged)
         .map(|f| f.record.path.as_path())
         .collect();
-    let mut candidates: Vec<PathBuf> = going
-        .iter()
+    let mut candidates: Vec<&Path> = (going.iter())
         .flat_map(|path| path.ancestors().skip(1))
         .filter(|dir| made.contains(*dir))
-        .map(Path::to_path_buf)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Deepest first, so that a folder is judged after the folders inside it.
     candidates.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut emptied: Vec<PathBuf> = Vec::new();
     for dir in candidates {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         let empty_after = entries.flatten().all(|entry| {
@@ -112,12 +111,10 @@ fn emptied_folders(files: &[LocalFile]) -> Vec<PathBuf> {
             going.contains(path.as_path()) || emptied.contains(&path)
         });
         if empty_after {
-            emptied.insert(dir);
+            emptied.push(dir.to_owned());
         }
     }
-    let mut folders: Vec<PathBuf> = emptied.into_iter().collect();
-    folders.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    folders
+    emptied
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -26,7 +26,7 @@ pub fn homeless_dir() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         for _ in 0..16 {
-            let dir = std::env::temp_dir().join(format!("skiff-{}", random_name()));
+            let dir = std::env::temp_dir().join(format!("skiff-{}", random_token(16)));
             let mut builder = std::fs::DirBuilder::new();
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
@@ -39,16 +39,17 @@ pub fn homeless_dir() -> PathBuf {
                 return dir;
             }
         }
-        std::env::temp_dir().join(format!("skiff-{}", random_name()))
+        std::env::temp_dir().join(format!("skiff-{}", random_token(16)))
     })
     .clone()
 }
 
-fn random_name() -> String {
+/// `len` random letters and digits: names no one can guess, and the sandbox's keys.
+pub fn random_token(len: usize) -> String {
     use rand::Rng;
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
-        .take(16)
+        .take(len)
         .map(char::from)
         .collect()
 }

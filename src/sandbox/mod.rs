@@ -413,8 +413,11 @@ fn load_or_create_credentials(dir: &Path) -> Result<(String, String), SandboxErr
         return Ok((record.access_key_id, record.secret_access_key));
     }
     let record = CredentialsRecord {
-        access_key_id: format!("SKIFF{}", random_token(15).to_uppercase()),
-        secret_access_key: random_token(40),
+        access_key_id: format!(
+            "SKIFF{}",
+            crate::local_data::random_token(15).to_uppercase()
+        ),
+        secret_access_key: crate::local_data::random_token(40),
     };
     let text = serde_json::to_string_pretty(&record).expect("credentials serialise");
     let write = || -> std::io::Result<()> {
@@ -457,13 +460,4 @@ fn make_private_file(path: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn random_token(len: usize) -> String {
-    use rand::Rng;
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
 }

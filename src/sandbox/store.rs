@@ -304,19 +304,16 @@ store_impl! {
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
-        let encode = req.input.encoding_type.as_ref().map(|e| e.as_str()) == Some("url");
+        let asked = asks_url_encoding(req.input.encoding_type.as_ref());
         let mut response = self.fs.list_objects_v2(req).await?;
-        restore_keys(&mut response.output.contents);
-        let output = &mut response.output;
-        if encode {
-            encode_names(&mut output.contents, &mut output.common_prefixes);
-            output.prefix = output.prefix.take().map(|p| crate::s3::key_encoding::encode(&p));
-            output.start_after = (output.start_after.take())
-                .map(|p| crate::s3::key_encoding::encode(&p));
-            output.encoding_type = Some(EncodingType::from_static(EncodingType::URL));
-        } else {
-            output.encoding_type = None;
-        }
+        let o = &mut response.output;
+        restore_keys(&mut o.contents);
+        o.encoding_type = encode_answer(
+            asked,
+            &mut o.contents,
+            &mut o.common_prefixes,
+            [&mut o.prefix, &mut o.start_after],
+        );
         Ok(response)
     }
 
@@ -324,31 +321,44 @@ store_impl! {
         &self,
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
-        let encode = req.input.encoding_type.as_ref().map(|e| e.as_str()) == Some("url");
+        let asked = asks_url_encoding(req.input.encoding_type.as_ref());
         let mut response = self.fs.list_objects(req).await?;
-        restore_keys(&mut response.output.contents);
-        let output = &mut response.output;
-        if encode {
-            encode_names(&mut output.contents, &mut output.common_prefixes);
-            output.prefix = output.prefix.take().map(|p| crate::s3::key_encoding::encode(&p));
-            output.encoding_type = Some(EncodingType::from_static(EncodingType::URL));
-        } else {
-            output.encoding_type = None;
-        }
+        let o = &mut response.output;
+        restore_keys(&mut o.contents);
+        o.encoding_type = encode_answer(
+            asked,
+            &mut o.contents,
+            &mut o.common_prefixes,
+            [&mut o.prefix, &mut o.marker],
+        );
         Ok(response)
     }
 }
 
-/// s3s-fs echoes `encoding-type=url` yet sends keys as they are: encoded here, as S3 does, so
-/// that keys XML cannot carry still list (and a client that decodes gets the right names).
-fn encode_names(contents: &mut Option<Vec<Object>>, prefixes: &mut Option<Vec<CommonPrefix>>) {
+fn asks_url_encoding(encoding: Option<&EncodingType>) -> bool {
+    encoding.is_some_and(|e| e.as_str() == EncodingType::URL)
+}
+
+/// s3s-fs echoes `encoding-type=url` yet sends keys as they are: where the request asked, the
+/// answer's keys, prefixes and the `names` that echo keys are encoded here, as S3 does, so that
+/// keys XML cannot carry still list (and a client that decodes gets the right names). Returns
+/// the encoding the answer declares.
+fn encode_answer<const N: usize>(
+    asked: bool,
+    contents: &mut Option<Vec<Object>>,
+    prefixes: &mut Option<Vec<CommonPrefix>>,
+    names: [&mut Option<String>; N],
+) -> Option<EncodingType> {
     use crate::s3::key_encoding::encode;
-    for object in contents.iter_mut().flatten() {
-        object.key = object.key.take().map(|k| encode(&k));
+    if !asked {
+        return None;
     }
-    for prefix in prefixes.iter_mut().flatten() {
-        prefix.prefix = prefix.prefix.take().map(|p| encode(&p));
+    let keys = (contents.iter_mut().flatten()).map(|o| &mut o.key);
+    let folders = (prefixes.iter_mut().flatten()).map(|p| &mut p.prefix);
+    for name in keys.chain(folders).chain(names) {
+        *name = name.take().map(|n| encode(&n));
     }
+    Some(EncodingType::from_static(EncodingType::URL))
 }
 
 #[cfg(test)]

@@ -736,14 +736,8 @@ fn mb_says_when_the_bucket_was_there_already() {
     };
     let bucket = common::unique_bucket("again");
     let mb = || {
-        Command::new(env!("CARGO_BIN_EXE_skiff"))
+        common::skiff_with(&moto.endpoint)
             .args(["mb", &format!("s3://{bucket}")])
-            .args(["--endpoint-url", &moto.endpoint.endpoint])
-            .env("AWS_ACCESS_KEY_ID", &moto.endpoint.access_key_id)
-            .env("AWS_SECRET_ACCESS_KEY", &moto.endpoint.secret_access_key)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .output()
             .unwrap()
     };

@@ -330,17 +330,18 @@ fn listing_xml(keys: &[&str], prefixes: &[&str], next_token: Option<&str>) -> St
     )
 }
 
+/// The hostile test double's address with made-up keys (it checks no signature).
+fn hostile_endpoint(endpoint: String) -> skiff::s3::StaticEndpoint {
+    skiff::s3::StaticEndpoint {
+        endpoint,
+        region: "us-east-1".into(),
+        access_key_id: "AKIDHOSTILE".into(),
+        secret_access_key: "hostile-secret".into(),
+    }
+}
+
 fn fake_connection(endpoint: String) -> skiff::s3::Connection {
-    skiff::s3::client::static_connection(
-        "hostile",
-        &skiff::s3::StaticEndpoint {
-            endpoint,
-            region: "us-east-1".into(),
-            access_key_id: "AKIDHOSTILE".into(),
-            secret_access_key: "hostile-secret".into(),
-        },
-        true,
-    )
+    skiff::s3::client::static_connection("hostile", &hostile_endpoint(endpoint), true)
 }
 
 /// An object listed as 10 bytes and served as 3 GiB: the download stops at the 11th byte.
@@ -423,13 +424,8 @@ fn names_outside_the_prefix_asked_for_are_left_out() {
             None,
         ))
     }));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .args(["ls", "s3://b/abc/d", "--endpoint-url", &endpoint])
-        .env("AWS_ACCESS_KEY_ID", "AKIDHOSTILE")
-        .env("AWS_SECRET_ACCESS_KEY", "hostile-secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    let out = common::skiff_with(&hostile_endpoint(endpoint))
+        .args(["ls", "s3://b/abc/d"])
         .output()
         .unwrap();
     let shown = text(&out);

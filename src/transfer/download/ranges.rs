@@ -295,36 +295,40 @@ impl PartFetch {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             // The sync runs outside the lock: parts go on being noted meanwhile.
-            let synced = this.file.sync_data();
+            let durable = this.make_durable();
             let Ok(mut noted) = this.journal.lock() else {
                 return;
             };
             noted.syncing = false;
             noted.synced_at = std::time::Instant::now();
-            if this.stopped.load(Ordering::Relaxed) {
-                return;
-            }
-            match synced {
-                Ok(()) => match snapshot.save() {
-                    Ok(()) => noted.durable_parts = snapshot.parts.len(),
-                    Err(e) => tracing::warn!("download journal not written: {e}"),
-                },
-                Err(e) => tracing::warn!("download not made durable: {e}"),
+            if durable && !this.stopped.load(Ordering::Relaxed) && save_journal(&snapshot) {
+                noted.durable_parts = snapshot.parts.len();
             }
         });
     }
 
     /// Makes every written byte durable, then journals `journal` (when a download stops).
     fn commit(&self, journal: &DownloadJournal) {
-        match self.file.sync_data() {
-            Ok(()) => {
-                if let Err(e) = journal.save() {
-                    tracing::warn!("download journal not written: {e}");
-                }
-            }
-            Err(e) => tracing::warn!("download not made durable: {e}"),
+        if self.make_durable() {
+            save_journal(journal);
         }
     }
+
+    /// Syncs the partial file (`fdatasync`); whether it worked.
+    fn make_durable(&self) -> bool {
+        self.file
+            .sync_data()
+            .map_err(|e| tracing::warn!("download not made durable: {e}"))
+            .is_ok()
+    }
+}
+
+/// Writes `journal`; whether it worked (a journal not written costs a resume, not the download).
+fn save_journal(journal: &DownloadJournal) -> bool {
+    journal
+        .save()
+        .map_err(|e| tracing::warn!("download journal not written: {e}"))
+        .is_ok()
 }
 
 #[cfg(test)]

@@ -202,20 +202,30 @@ pub fn serve_sandbox() -> ServedSandbox {
     }
 }
 
-/// `skiff` pointed at `endpoint` (the served sandbox, or a link to it) as a user of the AWS CLI
-/// points it: `--endpoint-url` and the sandbox's keys in the environment, no profile.
+/// `skiff` pointed at `endpoint` (the served sandbox, or a link to it) with the sandbox's keys.
 pub fn skiff_at(served: &ServedSandbox, endpoint: &str) -> std::process::Command {
     let creds: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(served.dir.path().join("credentials.json")).unwrap(),
     )
     .unwrap();
     let key = |name: &str| creds[name].as_str().unwrap().to_owned();
+    skiff_with(&StaticEndpoint {
+        endpoint: endpoint.to_owned(),
+        region: "us-east-1".into(),
+        access_key_id: key("access_key_id"),
+        secret_access_key: key("secret_access_key"),
+    })
+}
+
+/// `skiff` pointed at `endpoint` as a user of the AWS CLI points it: `--endpoint-url` and the
+/// keys and region in the environment, no profile.
+pub fn skiff_with(endpoint: &StaticEndpoint) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"));
     command
-        .args(["--endpoint-url", endpoint])
-        .env("AWS_ACCESS_KEY_ID", key("access_key_id"))
-        .env("AWS_SECRET_ACCESS_KEY", key("secret_access_key"))
-        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint-url", &endpoint.endpoint])
+        .env("AWS_ACCESS_KEY_ID", &endpoint.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &endpoint.secret_access_key)
+        .env("AWS_REGION", &endpoint.region)
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
     command
