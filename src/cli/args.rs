@@ -99,6 +99,10 @@ pub enum Command {
         local: PathBuf,
         /// s3://bucket/key
         url: String,
+        /// One JSON object instead of text: {"local", "url", "verdict"} with verdict
+        /// "identical" (and "checksum"), "same_size" (and "why") or "different" (and "reason").
+        #[arg(long)]
+        json: bool,
     },
     /// Delete an object, or with --recursive everything under a prefix (dry run and typed
     /// confirmation first).
@@ -250,6 +254,11 @@ pub struct CpArgs {
     /// When the destination exists: overwrite, skip, or rename (keep both: `name (1).ext`).
     #[arg(long, default_value = "overwrite", value_name = "WHAT")]
     pub if_exists: String,
+    /// One JSON object per line instead of text: {"source", "destination", "status"} for each
+    /// transfer, status "done" (with "bytes"), "skipped" or "failed" (with "error"); then
+    /// {"transfers", "failed", "bytes"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Narrowing and reporting options shared by the cleanup commands.
@@ -312,6 +321,11 @@ pub struct UploadsArgs {
     /// Add the lifecycle rule that aborts incomplete uploads N days after they start.
     #[arg(long, value_name = "N")]
     pub add_lifecycle_rule: Option<u32>,
+    /// List as JSON, one object per line: {"bucket", "key", "upload_id", "initiated", "parts",
+    /// "bytes"} (parts and bytes null where the server does not say). Lists only: a --report
+    /// FILE.json keeps an abort's outcome.
+    #[arg(long, conflicts_with_all = ["abort", "add_lifecycle_rule"])]
+    pub json: bool,
     #[command(flatten)]
     pub common: CleanupArgs,
 }
@@ -325,6 +339,11 @@ pub struct DownloadsArgs {
     /// leaves empty.
     #[arg(long)]
     pub delete: bool,
+    /// List as JSON, one object per line: {"path", "bucket", "key", "size_bytes",
+    /// "downloaded", "state"} with state "as_downloaded", "changed" or "missing"; then
+    /// {"folder"} for each folder Skiff made that deletes would leave empty. Lists only.
+    #[arg(long, conflicts_with = "delete")]
+    pub json: bool,
     #[command(flatten)]
     pub common: CleanupArgs,
 }

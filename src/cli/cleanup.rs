@@ -126,7 +126,11 @@ pub async fn uploads(args: &ConnectionArgs, up: &UploadsArgs) -> anyhow::Result<
     };
     if !up.abort {
         let inventory = inventory(&connection, &scope, &filters).await?;
-        print_uploads(&inventory);
+        if up.json {
+            print_uploads_json(&inventory)?;
+        } else {
+            print_uploads(&inventory);
+        }
         return Ok(());
     }
     run_scope(
@@ -336,6 +340,24 @@ fn print_uploads(inventory: &Inventory) {
     }
 }
 
+/// `skiff uploads --json`: one line per incomplete upload.
+fn print_uploads_json(inventory: &Inventory) -> anyhow::Result<()> {
+    if !inventory.uploads_listed {
+        bail!("this server does not list incomplete multipart uploads");
+    }
+    for upload in &inventory.uploads {
+        super::json::print(&serde_json::json!({
+            "bucket": inventory.scope.bucket(),
+            "key": upload.key,
+            "upload_id": upload.upload_id,
+            "initiated": super::json::rfc3339(upload.initiated_secs),
+            "parts": upload.parts,
+            "bytes": upload.bytes,
+        }));
+    }
+    Ok(())
+}
+
 /// Asks for the typed confirmation on a terminal; without one, refuses unless `--yes`.
 fn confirm(scope: &Scope, yes: bool) -> anyhow::Result<()> {
     confirm_text(scope.confirmation_text().as_deref(), yes)
@@ -373,6 +395,27 @@ pub fn downloads(args: &DownloadsArgs) -> anyhow::Result<()> {
         older_than_days: args.common.older_than_days,
     };
     let inventory = scan_local(&scope);
+    if args.json {
+        for file in &inventory.files {
+            let state = match file.state {
+                LocalState::Unchanged => "as_downloaded",
+                LocalState::Modified => "changed",
+                LocalState::Missing => "missing",
+            };
+            super::json::print(&serde_json::json!({
+                "path": file.record.path.display().to_string(),
+                "bucket": file.record.bucket,
+                "key": file.record.key,
+                "size_bytes": file.record.size_bytes,
+                "downloaded": super::json::rfc3339(file.record.downloaded_at_secs),
+                "state": state,
+            }));
+        }
+        for folder in &inventory.folders {
+            super::json::print(&serde_json::json!({ "folder": folder.display().to_string() }));
+        }
+        return Ok(());
+    }
     if inventory.files.is_empty() {
         say!("Skiff has no record of downloads that match.");
         return Ok(());

@@ -42,6 +42,9 @@ pub async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
         (false, false) => bail!("one side must be an s3:// URL"),
     };
     ticker.finish().await;
+    if cp.json {
+        print_json(&results);
+    }
     let failed: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
     for f in &failed {
         if let Err(e) = &f.result {
@@ -119,7 +122,12 @@ impl Copy<'_> {
         let Some(key) = upload_destination(connection, &bucket, &key, policy).await? else {
             let url = format!("s3://{bucket}/{key}");
             say_err!("skipped: {} exists", crate::format::escape_controls(&url));
-            return Ok(Vec::new());
+            return Ok(vec![ItemResult {
+                source: cp.source.clone(),
+                destination: url,
+                result: Ok(0),
+                skipped: true,
+            }]);
         };
         let result = (upload_file(
             connection,
@@ -137,6 +145,7 @@ impl Copy<'_> {
             source: cp.source.clone(),
             destination: format!("s3://{bucket}/{key}"),
             result,
+            skipped: false,
         }])
     }
 
@@ -166,7 +175,12 @@ impl Copy<'_> {
         };
         let Some(dest) = download_destination(&dest, options.if_exists) else {
             say_err!("skipped: {} exists", dest.display());
-            return Ok(Vec::new());
+            return Ok(vec![ItemResult {
+                source: cp.source.clone(),
+                destination: dest.display().to_string(),
+                result: Ok(0),
+                skipped: true,
+            }]);
         };
         let result = download_object(
             connection, scheduler, &bucket, &key, &dest, options, progress,
@@ -181,8 +195,37 @@ impl Copy<'_> {
             source: cp.source.clone(),
             destination: dest.display().to_string(),
             result,
+            skipped: false,
         }])
     }
+}
+
+/// `--json`: a line for each transfer, in the order they finished, then the totals.
+fn print_json(results: &[ItemResult]) {
+    let (mut failed, mut bytes) = (0, 0);
+    for item in results {
+        let mut row = serde_json::json!({
+            "source": item.source,
+            "destination": item.destination,
+        });
+        match &item.result {
+            Ok(_) if item.skipped => row["status"] = "skipped".into(),
+            Ok(moved) => {
+                row["status"] = "done".into();
+                row["bytes"] = (*moved).into();
+                bytes += moved;
+            }
+            Err(e) => {
+                row["status"] = "failed".into();
+                row["error"] = format!("{e} {}", e.hint()).into();
+                failed += 1;
+            }
+        }
+        super::json::print(&row);
+    }
+    let totals =
+        serde_json::json!({ "transfers": results.len(), "failed": failed, "bytes": bytes });
+    super::json::print(&totals);
 }
 
 /// Says how much of a transfer an earlier run had moved, when it had moved some.

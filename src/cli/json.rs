@@ -17,6 +17,18 @@ pub fn line(value: &impl Serialize) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// Prints `value` as one line of JSON on stdout.
+pub fn print(value: &impl Serialize) {
+    println!("{}", line(value));
+}
+
+/// An RFC 3339 time in UTC (`2026-12-02T01:17:29Z`).
+pub fn rfc3339(epoch_secs: i64) -> Option<String> {
+    jiff::Timestamp::from_second(epoch_secs)
+        .ok()
+        .map(|t| t.to_string())
+}
+
 struct TerminalSafe;
 
 impl serde_json::ser::Formatter for TerminalSafe {

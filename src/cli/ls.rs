@@ -55,7 +55,7 @@ async fn ls_buckets(
     let mut out = BufWriter::new(out);
     for b in list {
         if options.json {
-            let created = b.created_secs.and_then(rfc3339);
+            let created = b.created_secs.and_then(super::json::rfc3339);
             let row =
                 serde_json::json!({ "bucket": b.name, "created": created, "region": b.region });
             writeln!(out, "{}", super::json::line(&row))?;
@@ -80,13 +80,6 @@ pub struct LsOptions {
     pub utc: bool,
     /// JSON Lines instead of text.
     pub json: bool,
-}
-
-/// An RFC 3339 time in UTC for `--json` (`2026-12-02T01:17:29Z`).
-fn rfc3339(epoch_secs: i64) -> Option<String> {
-    jiff::Timestamp::from_second(epoch_secs)
-        .ok()
-        .map(|t| t.to_string())
 }
 
 impl LsOptions {
@@ -138,7 +131,7 @@ async fn ls_objects(
                     let row = serde_json::json!({
                         "key": o.key,
                         "size_bytes": o.size_bytes,
-                        "last_modified": rfc3339(o.last_modified_secs),
+                        "last_modified": super::json::rfc3339(o.last_modified_secs),
                         "storage_class": o.storage_class.as_str(),
                     });
                     writeln!(out, "{}", super::json::line(&row))?;

@@ -100,7 +100,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
         Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,
         Command::Downloads(down_args) => cleanup::downloads(&down_args),
-        Command::Verify { local, url } => verify::verify(&args, &local, &url).await,
+        Command::Verify { local, url, json } => verify::verify(&args, &local, &url, json).await,
         Command::Ls {
             url,
             recursive,

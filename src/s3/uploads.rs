@@ -87,6 +87,7 @@ pub async fn stored_parts(
             .set_part_number_marker(pages.marker().cloned())
             .send()
             .await
+            .inspect_err(|e| tracing::debug!("ListParts of {}: {e:?}", upload.key))
             .ok()?;
         for p in output.parts() {
             parts += 1;

@@ -19,7 +19,10 @@ use crate::s3::Connection;
 pub struct ItemResult {
     pub source: String,
     pub destination: String,
+    /// The bytes moved, or why not.
     pub result: Result<u64, TransferError>,
+    /// The destination existed and `IfExists::Skip` left it alone.
+    pub skipped: bool,
 }
 
 /// Uploads every file under `dir` to `s3://bucket/prefix<relative path>`, `options.concurrency`
@@ -44,7 +47,7 @@ pub async fn upload_dir(
         .map(|(path, relative)| async move {
             let key = format!("{prefix}{relative}");
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            let (destination, result) =
+            let (destination, result, skipped) =
                 match upload_destination(connection, bucket, &key, options.if_exists)
                     .await
                     .map_err(TransferError::from)
@@ -55,18 +58,19 @@ pub async fn upload_dir(
                         )
                         .await
                         .map(|()| size);
-                        (format!("s3://{bucket}/{key}"), result)
+                        (format!("s3://{bucket}/{key}"), result, false)
                     }
                     Ok(None) => {
                         progress.add(size);
-                        (format!("s3://{bucket}/{key} (exists, skipped)"), Ok(0))
+                        (format!("s3://{bucket}/{key}"), Ok(0), true)
                     }
-                    Err(e) => (format!("s3://{bucket}/{key}"), Err(e)),
+                    Err(e) => (format!("s3://{bucket}/{key}"), Err(e), false),
                 };
             ItemResult {
                 source: path.display().to_string(),
                 destination,
                 result,
+                skipped,
             }
         })
         .buffer_unordered(options.concurrency.max(1))
@@ -115,14 +119,16 @@ pub async fn download_prefix(
                     source,
                     destination: String::new(),
                     result: Err(e),
+                    skipped: false,
                 },
                 Ok(dest) => match download_destination(&dest, options.if_exists) {
                     None => {
                         progress.add(object.size_bytes);
                         ItemResult {
                             source,
-                            destination: format!("{} (exists, skipped)", dest.display()),
+                            destination: dest.display().to_string(),
                             result: Ok(0),
+                            skipped: true,
                         }
                     }
                     Some(dest) => {
@@ -137,6 +143,7 @@ pub async fn download_prefix(
                             source,
                             destination: dest.display().to_string(),
                             result,
+                            skipped: false,
                         }
                     }
                 },

@@ -7,6 +7,7 @@ mod bucket_setup;
 mod cleanup;
 mod cleanup_ui;
 mod cli;
+mod cli_json;
 mod conformance;
 mod faults;
 mod hardening;
