@@ -47,6 +47,12 @@ fn main() -> std::process::ExitCode {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+/// Skiff's icon for the window and the task bar (`assets/skiff.png`, drawn from `skiff.svg`).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../assets/skiff.png"))
+        .expect("assets/skiff.png is a PNG")
+}
+
 fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     use skiff::app::{AppEnvironment, SkiffApp};
     use skiff::sandbox::{Sandbox, SandboxOptions, default_data_dir};
@@ -66,13 +72,15 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         aws_profiles: skiff::app::platform::aws_profiles(),
         reports_dir: Some(skiff::cleanup::report::audit_dir()),
         open_at: None,
+        file_dialogs: skiff::app::platform::file_dialog::detect(),
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Skiff")
             .with_app_id("skiff")
             .with_inner_size([1200.0, 760.0])
-            .with_min_inner_size([640.0, 400.0]),
+            .with_min_inner_size([640.0, 400.0])
+            .with_icon(window_icon()),
         persist_window: true,
         ..Default::default()
     };
@@ -88,3 +96,13 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_is_a_256_pixel_square() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    }
+}

@@ -17,6 +17,7 @@ pub fn start() {
         let environment = crate::app::AppEnvironment {
             sandbox: served_sandbox().await,
             open_at: linked_place(),
+            file_dialogs: crate::app::FileDialogs::System,
             ..crate::app::AppEnvironment::default()
         };
         let result = eframe::WebRunner::new()

@@ -17,6 +17,7 @@ if [ ! -f dist/skiff_bg.wasm ] || [ "$wasm" -nt dist/skiff_bg.wasm ]; then
   wasm-bindgen "$wasm" --out-dir dist --out-name skiff --target web --no-typescript
 fi
 cp web/index.html dist/index.html
+cp assets/skiff.svg dist/skiff.svg
 raw=$(stat -c %s dist/skiff_bg.wasm)
 gz=$(gzip -9 -c dist/skiff_bg.wasm | wc -c)
 echo "dist/skiff_bg.wasm: $raw bytes raw, $gz bytes gzipped"

@@ -2,12 +2,14 @@
 //! never blocks on the network.
 
 mod browser;
+mod bucket_list;
 mod bucket_sections;
 mod bucket_settings;
 pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
 pub mod rows;
+mod shortcuts;
 mod task;
 mod theme;
 pub mod transfer_choices;
@@ -28,7 +30,7 @@ pub use browser::{Browser, BrowserRequest, ListStatus, ViewMode};
 use endpoint_form::{EndpointForm, FormOutcome};
 use rows::Sort;
 
-use crate::format::{self, utc_datetime};
+use crate::format;
 use crate::s3::buckets::{self, BucketInfo};
 use crate::s3::{Connection, ConnectionSpec, CustomEndpoint, S3Error, StaticEndpoint};
 pub use theme::ThemeChoice;
@@ -47,6 +49,16 @@ pub struct AppEnvironment {
     /// Bucket and prefix to open once connected, before the last session's place (the web
     /// app's `?bucket=…&prefix=…`).
     pub open_at: Option<(String, String)>,
+    /// Which file dialogs the desktop opens (the browser always uses its own picker).
+    pub file_dialogs: FileDialogs,
+}
+
+/// The system's file dialogs, or Skiff's own where the system has none to offer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FileDialogs {
+    #[default]
+    System,
+    InApp,
 }
 
 /// Everything the app remembers between runs. No secrets: `CustomEndpoint` skips its secret.
@@ -77,6 +89,7 @@ struct Session {
     settings: Option<bucket_settings::BucketSettings>,
     cleanup: Option<cleanup_wizard::CleanupWizard>,
     reports_dir: Option<std::path::PathBuf>,
+    file_dialogs: FileDialogs,
     platform: platform::Platform,
 }
 
@@ -90,6 +103,8 @@ pub struct SkiffApp {
     endpoint_form: Option<EndpointForm>,
     /// Bucket and prefix to reopen once the connection is up (the last session's place).
     restore: Option<(String, String)>,
+    /// The keyboard-shortcut sheet is open.
+    show_shortcuts: bool,
 }
 
 impl SkiffApp {
@@ -120,6 +135,7 @@ impl SkiffApp {
             session: None,
             endpoint_form: None,
             restore,
+            show_shortcuts: false,
         };
         ctx.set_theme(app.state.theme.preference());
         app.connect(ctx, active);
@@ -219,7 +235,8 @@ impl SkiffApp {
                         settings: None,
                         cleanup: None,
                         reports_dir: self.env.reports_dir.clone(),
-                        platform: platform::Platform::default(),
+                        file_dialogs: self.env.file_dialogs,
+                        platform: platform::Platform::new(&self.env),
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -334,6 +351,13 @@ impl SkiffApp {
                 ui.label("Connecting…");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("⌨ Shortcuts")
+                    .on_hover_text("The keyboard shortcuts (F1)")
+                    .clicked()
+                {
+                    self.show_shortcuts = !self.show_shortcuts;
+                }
                 let before = self.state.theme;
                 let combo = egui::ComboBox::from_id_salt("theme")
                     .selected_text(self.state.theme.label())
@@ -448,6 +472,7 @@ impl Session {
                     browser.connection().clone(),
                     scope,
                     self.reports_dir.clone(),
+                    self.file_dialogs,
                 ));
             }
             (Some(BrowserRequest::Settings), Some(browser)) => {
@@ -537,89 +562,6 @@ impl Session {
         }
         self.browser = Some(browser);
     }
-
-    fn buckets_ui(&mut self, ui: &mut egui::Ui, state: &PersistedState) {
-        let ctx = ui.ctx().clone();
-        ui.horizontal(|ui| {
-            ui.heading("Buckets");
-            if self.buckets_loading.is_some() {
-                ui.spinner();
-            } else if ui
-                .small_button("⟳")
-                .on_hover_text("Refresh the bucket list")
-                .clicked()
-            {
-                self.load_buckets(&ctx);
-            }
-        });
-        if ui
-            .button("+ New bucket")
-            .on_hover_text("A wizard that sets a bucket up for datasets")
-            .clicked()
-        {
-            self.wizard = Some(bucket_wizard::BucketWizard::new(
-                &ctx,
-                self.connection.clone(),
-                &today_yyyymmdd(),
-            ));
-        }
-        if let Some(S3Error::AccessDenied { .. }) = &self.buckets_error {
-            ui.label(
-                RichText::new("These credentials may not list buckets. Open one by name below.")
-                    .weak(),
-            );
-        }
-        ui.separator();
-        let selected = self.browser.as_ref().map(|b| b.bucket.clone());
-        let mut open = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .max_height(ui.available_height() - 70.0)
-            .show(ui, |ui| {
-                for b in &self.buckets {
-                    let is_selected = selected.as_deref() == Some(b.name.as_str());
-                    // Long names are cut with "…" (the full name shows on hover) rather than wrapped.
-                    let response = ui
-                        .add(
-                            egui::Button::selectable(is_selected, format!("🗄 {}", b.name))
-                                .truncate(),
-                        )
-                        .on_hover_text(&b.name);
-                    let detail = format!(
-                        "{} · {}",
-                        b.region.as_deref().unwrap_or("region unknown"),
-                        b.created_secs
-                            .map(utc_datetime)
-                            .map_or("created —".into(), |d| d[..10].to_owned())
-                    );
-                    ui.label(RichText::new(detail).small().weak());
-                    if response.clicked() {
-                        open = Some(b.name.clone());
-                    }
-                }
-            });
-        ui.separator();
-        ui.label("Open a bucket by name:");
-        ui.horizontal(|ui| {
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut self.typed_bucket)
-                    .hint_text("bucket name")
-                    .desired_width(130.0),
-            );
-            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Open").clicked() || enter) && !self.typed_bucket.trim().is_empty() {
-                open = Some(self.typed_bucket.trim().to_owned());
-            }
-        });
-        if let Some(name) = open {
-            self.open_bucket(&ctx, &name, "", state);
-        }
-    }
-}
-
-/// Today's date as `20261125`, for suggested bucket names.
-fn today_yyyymmdd() -> String {
-    utc_datetime(crate::runtime::now_secs())[..10].replace('-', "")
 }
 
 impl eframe::App for SkiffApp {
@@ -636,6 +578,19 @@ impl eframe::App for SkiffApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        for shortcut in shortcuts::pressed(&ctx) {
+            let browser = self.session.as_mut().and_then(|s| s.browser.as_mut());
+            match (shortcut, browser) {
+                (shortcuts::Shortcut::ShowShortcuts, _) => {
+                    self.show_shortcuts = !self.show_shortcuts;
+                }
+                (_, Some(browser)) => browser.on_shortcut(&ctx, shortcut),
+                (_, None) => {}
+            }
+        }
+        if self.show_shortcuts {
+            shortcuts::sheet_ui(&ctx, &mut self.show_shortcuts);
+        }
         egui::Panel::top("top-bar").show(ui, |ui| {
             ui.add_space(4.0);
             self.top_bar_ui(ui);

@@ -35,8 +35,18 @@ pub fn export_report(
     _ctx: &egui::Context,
     _run: std::sync::Arc<crate::cleanup::CleanupRun>,
     _extension: &'static str,
-) -> Option<poll_promise::Promise<Option<String>>> {
+    _file_dialogs: super::FileDialogs,
+) -> Option<ReportExport> {
     None
+}
+
+/// The browser offers no export; nothing is ever on its way.
+pub enum ReportExport {}
+
+impl ReportExport {
+    pub fn poll(&mut self, _ctx: &egui::Context) -> Option<Option<String>> {
+        match *self {}
+    }
 }
 
 pub async fn connect(
@@ -86,6 +96,10 @@ pub struct Platform {
 }
 
 impl Platform {
+    pub fn new(_env: &super::AppEnvironment) -> Self {
+        Self::default()
+    }
+
     pub fn queue(&self) -> Option<&Queue> {
         self.queue.as_ref()
     }

@@ -9,6 +9,7 @@ mod cleanup_ui;
 mod cli;
 mod cli_json;
 mod conformance;
+mod desktop_ui;
 mod faults;
 mod hardening;
 mod queue;

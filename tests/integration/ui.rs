@@ -2,55 +2,14 @@
 
 use crate::common;
 
-use common::ui::{wait_for, wait_until};
+use common::ui::{
+    DroppedPath, Fixture, app_harness, drop_files, fixture, pick_from_menu, type_into, wait_for,
+    wait_until,
+};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use skiff::app::{AppEnvironment, PersistedState, SkiffApp};
 use skiff::s3::client::static_connection;
-use skiff::sandbox::{RunningSandbox, SandboxOptions};
-
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    sandbox: Option<RunningSandbox>,
-    _dir: tempfile::TempDir,
-}
-
-fn fixture(keys: &[&str]) -> Fixture {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = runtime
-        .block_on(RunningSandbox::start(SandboxOptions::new(dir.path())))
-        .unwrap();
-    let c = static_connection("t", &sandbox.endpoint, true);
-    runtime.block_on(async {
-        skiff::s3::bucket_setup::create_bucket(&c, "demo")
-            .await
-            .unwrap();
-        for key in keys {
-            skiff::s3::objects::put_bytes(&c, "demo", key, key.as_bytes().to_vec())
-                .await
-                .unwrap();
-        }
-    });
-    Fixture {
-        runtime,
-        sandbox: Some(sandbox),
-        _dir: dir,
-    }
-}
-
-fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, SkiffApp> {
-    let env = AppEnvironment {
-        sandbox: fixture.sandbox.as_ref().map(|s| s.endpoint.clone()),
-        sandbox_error: None,
-        aws_profiles: vec![],
-        reports_dir: None,
-        open_at: None,
-    };
-    Harness::builder()
-        .with_size([1100.0, 700.0])
-        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
-}
 
 #[test]
 fn browse_into_a_prefix_and_back_with_breadcrumbs() {
@@ -180,18 +139,6 @@ fn a_failed_listing_says_which_bucket_and_offers_retry() {
     );
 }
 
-#[derive(Debug)]
-struct DroppedPath(std::path::PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 #[test]
 fn files_and_a_folder_dropped_on_the_window_land_under_the_prefix() {
     let fixture = fixture(&["drops/readme.txt"]);
@@ -249,25 +196,6 @@ fn files_and_a_folder_dropped_on_the_window_land_under_the_prefix() {
             ("drops/shards/x.jsonl", 2),
         ]
     );
-}
-
-fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
-    harness
-        .query_all_by_role(egui::accesskit::Role::TextInput)
-        .find(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
-        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
-        .focus();
-    harness.step();
-    harness.event(egui::Event::Text(text.into()));
-    harness.step();
-}
-
-fn drop_files(harness: &mut Harness<'_, SkiffApp>, paths: &[std::path::PathBuf]) {
-    harness.input_mut().dropped_files = paths
-        .iter()
-        .map(|p| std::sync::Arc::new(DroppedPath(p.clone())) as egui::DroppedFileHandle)
-        .collect();
-    harness.step();
 }
 
 /// A drop onto keys that exist asks once for all of them; "Keep both" renames the new ones,
@@ -649,16 +577,4 @@ fn the_theme_is_picked_and_remembered() {
     let mut harness = app_harness(&fixture, back);
     harness.step();
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
-}
-
-/// Opens the top bar's `nth` menu (0: connection, 1: theme) and clicks `item` in it.
-fn pick_from_menu(harness: &mut Harness<'_, SkiffApp>, nth: usize, item: &str) {
-    harness
-        .query_all_by_role(egui::accesskit::Role::ComboBox)
-        .nth(nth)
-        .expect("a menu in the top bar")
-        .click();
-    wait_for(harness, item);
-    harness.get_by_label(item).click();
-    harness.step();
 }

@@ -51,6 +51,8 @@ pub struct Browser {
     /// A refresh keeps the old rows on screen until the first new page replaces them.
     replace_on_next_page: bool,
     filter_text: String,
+    /// Set by the filter's shortcut; the field takes the keyboard on the next frame.
+    focus_filter: bool,
     selected: Option<String>,
     details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
     new_folder: Option<NewFolderDialog>,
@@ -121,6 +123,7 @@ impl Browser {
             status: ListStatus::Done,
             replace_on_next_page: false,
             filter_text: String::new(),
+            focus_filter: false,
             selected: None,
             details: None,
             new_folder: None,
@@ -185,6 +188,56 @@ impl Browser {
     pub fn refresh(&mut self, ctx: &egui::Context) {
         self.replace_on_next_page = true;
         self.start_listing(ctx, None);
+    }
+
+    /// What a keyboard shortcut asks of the browser; the same as its button or menu entry.
+    pub fn on_shortcut(&mut self, ctx: &egui::Context, shortcut: super::shortcuts::Shortcut) {
+        use super::shortcuts::Shortcut;
+        match shortcut {
+            Shortcut::UploadFiles => self.request = Some(BrowserRequest::UploadFiles),
+            Shortcut::UploadFolder => self.request = Some(BrowserRequest::UploadFolder),
+            Shortcut::Download => {
+                if let Some(request) = self.download_request() {
+                    self.request = Some(request);
+                }
+            }
+            Shortcut::Refresh => self.refresh(ctx),
+            Shortcut::Up if !self.prefix.is_empty() => {
+                let parent = self.prefix.trim_end_matches('/');
+                let parent = parent[..parent.rfind('/').map_or(0, |i| i + 1)].to_owned();
+                self.navigate(ctx, &parent, ViewMode::Folder);
+            }
+            Shortcut::NewFolder => self.start_new_folder(),
+            Shortcut::Filter => self.focus_filter = true,
+            Shortcut::Up | Shortcut::ShowShortcuts => {}
+        }
+    }
+
+    /// "Download": the selected object, or on the desktop every object listed; `None` when the
+    /// browser has nothing to offer (the web app with nothing selected).
+    fn download_request(&self) -> Option<BrowserRequest> {
+        let keys = match &self.selected {
+            Some(key) => vec![key.clone()],
+            None if cfg!(target_arch = "wasm32") => return None,
+            None => (0..self.rows.visible_len())
+                .filter_map(|i| self.rows.visible(i))
+                .filter(|r| !r.is_folder)
+                .map(|r| r.key.to_string())
+                .collect(),
+        };
+        let relative_to = match &self.selected {
+            Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
+            None => self.prefix.clone(),
+        };
+        Some(BrowserRequest::Download { keys, relative_to })
+    }
+
+    fn start_new_folder(&mut self) {
+        self.new_folder = Some(NewFolderDialog {
+            name: String::new(),
+            problem: None,
+            creating: None,
+        });
     }
 
     pub fn stop(&mut self) {

@@ -4,7 +4,7 @@
 use egui::{Align, Layout, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Browser, BrowserRequest, ListStatus, NewFolderDialog, ROW_HEIGHT, ViewMode};
+use super::{Browser, BrowserRequest, ListStatus, ROW_HEIGHT, ViewMode};
 use crate::app::rows::{Sort, SortKey};
 use crate::format::{count, human_bytes, thousands, utc_datetime};
 
@@ -112,11 +112,7 @@ impl Browser {
             self.stop();
         }
         if ui.button("🗀 New folder").clicked() {
-            self.new_folder = Some(NewFolderDialog {
-                name: String::new(),
-                problem: None,
-                creating: None,
-            });
+            self.start_new_folder();
         }
         if ui
             .button("⚙ Bucket settings")
@@ -166,19 +162,7 @@ impl Browser {
             .on_disabled_hover_text(hover)
             .clicked()
         {
-            let keys = match &self.selected {
-                Some(key) => vec![key.clone()],
-                None => (0..self.rows.visible_len())
-                    .filter_map(|i| self.rows.visible(i))
-                    .filter(|r| !r.is_folder)
-                    .map(|r| r.key.to_string())
-                    .collect(),
-            };
-            let relative_to = match &self.selected {
-                Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
-                None => self.prefix.clone(),
-            };
-            self.request = Some(BrowserRequest::Download { keys, relative_to });
+            self.request = self.download_request();
         }
     }
 
@@ -208,6 +192,9 @@ impl Browser {
                     .desired_width(180.0),
             )
             .labelled_by(label.id);
+        if std::mem::take(&mut self.focus_filter) {
+            response.request_focus();
+        }
         if response.changed() {
             self.rows.set_filter(&self.filter_text);
         }

@@ -27,7 +27,8 @@ pub struct CleanupWizard {
     abort_rule: Option<Promise<Result<u32, S3Error>>>,
     /// Where the audit copy of each report goes; `None` keeps none.
     reports_dir: Option<std::path::PathBuf>,
-    exporting: Option<Promise<Option<String>>>,
+    file_dialogs: super::FileDialogs,
+    exporting: Option<super::platform::ReportExport>,
 }
 
 impl CleanupWizard {
@@ -37,6 +38,7 @@ impl CleanupWizard {
         connection: Connection,
         scope: Scope,
         reports_dir: Option<std::path::PathBuf>,
+        file_dialogs: super::FileDialogs,
     ) -> Self {
         let (flow, effects) = CleanupFlow::open(scope);
         let mut wizard = Self {
@@ -48,6 +50,7 @@ impl CleanupWizard {
             run_started_secs: 0.0,
             abort_rule: None,
             reports_dir,
+            file_dialogs,
             exporting: None,
         };
         wizard.carry_out(ctx, effects);
@@ -55,7 +58,7 @@ impl CleanupWizard {
     }
 
     pub fn show(&mut self, ctx: &egui::Context) -> CleanupOutcome {
-        let mut events = self.news();
+        let mut events = self.news(ctx);
         let mut open = true;
         let elapsed = ctx.input(|i| i.time) - self.run_started_secs;
         egui::Window::new(self.flow.title())
@@ -90,7 +93,7 @@ impl CleanupWizard {
     }
 
     /// What the jobs and promises have brought since the last frame.
-    fn news(&mut self) -> Vec<Event> {
+    fn news(&mut self, ctx: &egui::Context) -> Vec<Event> {
         let mut events = Vec::new();
         if let Some(job) = self.scanning.as_mut() {
             while let Some(event) = job.try_next() {
@@ -105,8 +108,11 @@ impl CleanupWizard {
         if let Some(result) = task::take_ready(&mut self.abort_rule) {
             events.push(Event::AbortRuleAdded(result));
         }
-        if let Some(Some(note)) = task::take_ready(&mut self.exporting) {
-            events.push(Event::Noted(note));
+        if let Some(export) = &mut self.exporting
+            && let Some(done) = export.poll(ctx)
+        {
+            self.exporting = None;
+            events.extend(done.map(Event::Noted));
         }
         events
     }
@@ -151,7 +157,8 @@ impl CleanupWizard {
                     }
                 }
                 Effect::Export { run, extension } => {
-                    self.exporting = super::platform::export_report(ctx, run, extension);
+                    self.exporting =
+                        super::platform::export_report(ctx, run, extension, self.file_dialogs);
                 }
                 Effect::Close(outcome) => closed = Some(outcome),
             }

@@ -2,8 +2,11 @@
 //! transfer queue fed by drops and file dialogs, transfers an earlier run left unfinished, the
 //! windows only a desktop has (verify, local cleanup), and how a connection is made.
 
+pub mod file_dialog;
 mod local_cleanup;
 mod verify;
+
+use file_dialog::{FilePick, PickKind};
 
 use super::{Browser, BrowserRequest};
 use crate::s3::{Connection, ConnectionSpec, S3Error, StaticEndpoint};
@@ -34,29 +37,48 @@ pub fn save_report_copy(
     })
 }
 
-/// Asks where to save a cleanup run's report as CSV or JSON, and saves it there; the promise
-/// says where it went or why it did not.
+/// Asks where to save a cleanup run's report as CSV or JSON, and saves it there.
 pub fn export_report(
     ctx: &egui::Context,
     run: std::sync::Arc<crate::cleanup::CleanupRun>,
     extension: &'static str,
-) -> Option<poll_promise::Promise<Option<String>>> {
-    Some(super::task::spawn(ctx, async move {
-        let file = rfd::AsyncFileDialog::new()
-            .set_title("Export the cleanup report")
-            .set_file_name(format!("skiff-cleanup-report.{extension}"))
-            .save_file()
-            .await?;
-        let text = if extension == "json" {
-            run.export_json()
-        } else {
-            run.export_csv()
-        };
-        Some(match std::fs::write(file.path(), text) {
-            Ok(()) => format!("Exported to {}.", file.path().display()),
-            Err(e) => format!("Could not write {}: {e}", file.path().display()),
-        })
-    }))
+    file_dialogs: super::FileDialogs,
+) -> Option<ReportExport> {
+    let kind = PickKind::Save {
+        file_name: format!("skiff-cleanup-report.{extension}"),
+    };
+    let pick = FilePick::open(ctx, file_dialogs, "Export the cleanup report", kind);
+    Some(ReportExport {
+        run,
+        extension,
+        pick,
+    })
+}
+
+/// A cleanup report on its way to a file the user picks.
+pub struct ReportExport {
+    run: std::sync::Arc<crate::cleanup::CleanupRun>,
+    extension: &'static str,
+    pick: FilePick,
+}
+
+impl ReportExport {
+    /// Call each frame. `Some` once done: where the report went or why it did not, or nothing
+    /// when the user cancelled.
+    pub fn poll(&mut self, ctx: &egui::Context) -> Option<Option<String>> {
+        let path = self.pick.poll(ctx)?.pop();
+        Some(path.map(|path| {
+            let text = if self.extension == "json" {
+                self.run.export_json()
+            } else {
+                self.run.export_csv()
+            };
+            match std::fs::write(&path, text) {
+                Ok(()) => format!("Exported to {}.", path.display()),
+                Err(e) => format!("Could not write {}: {e}", path.display()),
+            }
+        }))
+    }
 }
 
 pub async fn connect(
@@ -89,10 +111,9 @@ pub fn aws_profiles() -> Vec<String> {
 #[derive(Default)]
 pub struct Platform {
     queue: Option<Queue>,
-    picking: Option<(
-        super::BrowserRequest,
-        poll_promise::Promise<Vec<std::path::PathBuf>>,
-    )>,
+    file_dialogs: super::FileDialogs,
+    /// A file dialog open for an upload or a download, and what it is for.
+    picking: Option<(super::BrowserRequest, FilePick)>,
     /// Finished transfers seen, to refresh the listing when uploads land.
     finished_seen: usize,
     /// Transfers an earlier run left unfinished on this endpoint, offered once per session.
@@ -106,6 +127,18 @@ pub struct Platform {
 }
 
 impl Platform {
+    pub fn new(env: &super::AppEnvironment) -> Self {
+        Self {
+            file_dialogs: env.file_dialogs,
+            ..Self::default()
+        }
+    }
+
+    /// The file dialog open for an upload or a download, if any.
+    pub fn picking(&self) -> Option<&FilePick> {
+        self.picking.as_ref().map(|(_, pick)| pick)
+    }
+
     pub fn queue(&self) -> Option<&Queue> {
         self.queue.as_ref()
     }
@@ -145,34 +178,19 @@ impl Platform {
     /// What the browser asks of the desktop: file dialogs for uploads and downloads, and the
     /// desktop's windows.
     pub fn handle(&mut self, ctx: &egui::Context, browser: &Browser, request: BrowserRequest) {
-        let dialog = rfd::AsyncFileDialog::new();
-        let pick = match &request {
-            BrowserRequest::UploadFiles => super::task::spawn(ctx, async move {
-                dialog
-                    .set_title("Upload files")
-                    .pick_files()
-                    .await
-                    .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
-                    .unwrap_or_default()
-            }),
-            BrowserRequest::UploadFolder | BrowserRequest::Download { .. } => {
-                let title = if matches!(request, BrowserRequest::UploadFolder) {
-                    "Upload a folder"
-                } else {
-                    "Download into a folder"
-                };
-                super::task::spawn(ctx, async move {
-                    dialog
-                        .set_title(title)
-                        .pick_folder()
-                        .await
-                        .map(|f| vec![f.path().to_path_buf()])
-                        .unwrap_or_default()
-                })
+        let here = format!("s3://{}/{}", browser.bucket, browser.prefix);
+        let (title, kind) = match &request {
+            BrowserRequest::UploadFiles => (format!("Upload files into {here}"), PickKind::Files),
+            BrowserRequest::UploadFolder => {
+                (format!("Upload a folder into {here}"), PickKind::Folder)
+            }
+            BrowserRequest::Download { .. } => {
+                ("Download into a folder".to_owned(), PickKind::Folder)
             }
             BrowserRequest::Verify { key } => {
                 let connection = browser.connection().clone();
-                let window = verify::VerifyWindow::open(connection, &browser.bucket, key);
+                let window =
+                    verify::VerifyWindow::open(connection, &browser.bucket, key, self.file_dialogs);
                 self.verify = Some(window);
                 return;
             }
@@ -183,7 +201,10 @@ impl Platform {
             }
             BrowserRequest::Settings | BrowserRequest::Cleanup(_) => return,
         };
-        self.picking = Some((request, pick));
+        if self.picking.is_none() {
+            let pick = FilePick::open(ctx, self.file_dialogs, &title, kind);
+            self.picking = Some((request, pick));
+        }
     }
 
     /// Each frame, before drawing: the queue's news, earlier transfers found, picks made,
@@ -287,11 +308,11 @@ impl Platform {
     }
 
     fn poll_browser(&mut self, ctx: &egui::Context, browser: &mut Browser) {
-        if let Some((request, promise)) = self.picking.take() {
-            match promise.try_take() {
-                Err(promise) => self.picking = Some((request, promise)),
-                Ok(paths) if paths.is_empty() => {}
-                Ok(paths) => match request {
+        if let Some((request, mut pick)) = self.picking.take() {
+            match pick.poll(ctx) {
+                None => self.picking = Some((request, pick)),
+                Some(paths) if paths.is_empty() => {}
+                Some(paths) => match request {
                     BrowserRequest::Download { keys, relative_to } => {
                         self.download_into(ctx, browser, &paths[0], keys, &relative_to);
                     }

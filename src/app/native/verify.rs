@@ -4,8 +4,9 @@
 use egui::RichText;
 use poll_promise::Promise;
 
-use crate::app::task;
+use super::file_dialog::{FilePick, PickKind};
 use crate::app::widgets::Shown;
+use crate::app::{FileDialogs, task};
 use crate::s3::Connection;
 use crate::transfer::{TransferError, Verdict, verify_file};
 
@@ -14,15 +15,22 @@ pub struct VerifyWindow {
     pub bucket: String,
     pub key: String,
     pub path: String,
-    browsing: Option<Promise<Option<std::path::PathBuf>>>,
+    file_dialogs: FileDialogs,
+    browsing: Option<FilePick>,
     checking: Option<Promise<Result<Verdict, TransferError>>>,
     /// The path checked and what came of it.
     outcome: Option<(String, Result<Verdict, TransferError>)>,
 }
 
 impl VerifyWindow {
-    pub fn open(connection: Connection, bucket: &str, key: &str) -> Self {
+    pub fn open(
+        connection: Connection,
+        bucket: &str,
+        key: &str,
+        file_dialogs: FileDialogs,
+    ) -> Self {
         Self {
+            file_dialogs,
             connection,
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -47,14 +55,14 @@ impl VerifyWindow {
     }
 
     pub fn show(&mut self, ctx: &egui::Context) -> Shown {
-        if let Some(p) = self.browsing.take() {
-            match p.try_take() {
-                Ok(Some(path)) => {
+        if let Some(mut pick) = self.browsing.take() {
+            match pick.poll(ctx).map(|mut paths| paths.pop()) {
+                Some(Some(path)) => {
                     self.path = path.display().to_string();
                     self.check(ctx);
                 }
-                Ok(None) => {}
-                Err(p) => self.browsing = Some(p),
+                Some(None) => {}
+                None => self.browsing = Some(pick),
             }
         }
         if let Some(p) = self.checking.take() {
@@ -92,13 +100,12 @@ impl VerifyWindow {
                         )
                         .labelled_by(label.id);
                     if ui.button("Browse…").clicked() {
-                        self.browsing = Some(task::spawn(ctx, async {
-                            rfd::AsyncFileDialog::new()
-                                .set_title("The local copy to verify")
-                                .pick_file()
-                                .await
-                                .map(|f| f.path().to_path_buf())
-                        }));
+                        self.browsing = Some(FilePick::open(
+                            ctx,
+                            self.file_dialogs,
+                            "The local copy to verify",
+                            PickKind::File,
+                        ));
                     }
                     let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     let ready = !self.path.trim().is_empty() && self.checking.is_none();

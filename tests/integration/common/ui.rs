@@ -3,8 +3,10 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use skiff::app::SkiffApp;
+use egui_kittest::kittest::{NodeT, Queryable};
+use skiff::app::{AppEnvironment, FileDialogs, PersistedState, SkiffApp};
+use skiff::s3::client::static_connection;
+use skiff::sandbox::{RunningSandbox, SandboxOptions};
 
 /// Steps the UI until `label` shows.
 pub fn wait_for(harness: &mut Harness<'_, SkiffApp>, label: &str) {
@@ -26,4 +28,92 @@ pub fn wait_until(
         assert!(Instant::now() < deadline, "{what:?} never happened");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+pub struct Fixture {
+    pub runtime: tokio::runtime::Runtime,
+    pub sandbox: Option<RunningSandbox>,
+    pub _dir: tempfile::TempDir,
+}
+
+pub fn fixture(keys: &[&str]) -> Fixture {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = runtime
+        .block_on(RunningSandbox::start(SandboxOptions::new(dir.path())))
+        .unwrap();
+    let c = static_connection("t", &sandbox.endpoint, true);
+    runtime.block_on(async {
+        skiff::s3::bucket_setup::create_bucket(&c, "demo")
+            .await
+            .unwrap();
+        for key in keys {
+            skiff::s3::objects::put_bytes(&c, "demo", key, key.as_bytes().to_vec())
+                .await
+                .unwrap();
+        }
+    });
+    Fixture {
+        runtime,
+        sandbox: Some(sandbox),
+        _dir: dir,
+    }
+}
+
+pub fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static, SkiffApp> {
+    let env = AppEnvironment {
+        sandbox: fixture.sandbox.as_ref().map(|s| s.endpoint.clone()),
+        sandbox_error: None,
+        aws_profiles: vec![],
+        reports_dir: None,
+        open_at: None,
+        // Tests never open the system's dialogs.
+        file_dialogs: FileDialogs::InApp,
+    };
+    Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
+}
+
+#[derive(Debug)]
+pub struct DroppedPath(pub std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+pub fn type_into(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
+        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
+        .focus();
+    harness.step();
+    harness.event(egui::Event::Text(text.into()));
+    harness.step();
+}
+
+pub fn drop_files(harness: &mut Harness<'_, SkiffApp>, paths: &[std::path::PathBuf]) {
+    harness.input_mut().dropped_files = paths
+        .iter()
+        .map(|p| std::sync::Arc::new(DroppedPath(p.clone())) as egui::DroppedFileHandle)
+        .collect();
+    harness.step();
+}
+
+/// Opens the top bar's `nth` menu (0: connection, 1: theme) and clicks `item` in it.
+pub fn pick_from_menu(harness: &mut Harness<'_, SkiffApp>, nth: usize, item: &str) {
+    harness
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .nth(nth)
+        .expect("a menu in the top bar")
+        .click();
+    wait_for(harness, item);
+    harness.get_by_label(item).click();
+    harness.step();
 }
