@@ -6,12 +6,16 @@ pub enum FormOutcome {
     Open,
     Cancelled,
     Saved(CustomEndpoint),
+    /// "Remove endpoint": forget this saved endpoint (and its secret in the keychain).
+    Removed(String),
 }
 
 pub struct EndpointForm {
     endpoint: CustomEndpoint,
-    /// Editing an existing endpoint whose secret was not kept across the restart.
-    needs_secret: bool,
+    /// Editing an endpoint already saved (it can be removed).
+    saved: bool,
+    /// Why the secret must be typed again, if it must.
+    needs_secret: Option<String>,
     problem: Option<String>,
 }
 
@@ -22,14 +26,17 @@ impl EndpointForm {
                 name: "My endpoint".into(),
                 ..CustomEndpoint::default()
             },
-            needs_secret: false,
+            saved: false,
+            needs_secret: None,
             problem: None,
         }
     }
 
-    pub fn edit(endpoint: &CustomEndpoint, needs_secret: bool) -> Self {
+    /// A saved endpoint's form; `needs_secret` says why its secret must be typed again.
+    pub fn edit(endpoint: &CustomEndpoint, needs_secret: Option<String>) -> Self {
         Self {
             endpoint: endpoint.clone(),
+            saved: true,
             needs_secret,
             problem: None,
         }
@@ -44,8 +51,8 @@ impl EndpointForm {
             .open(&mut open)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
-                if self.needs_secret {
-                    ui.label("Secret keys are kept in memory only. Enter it again to connect.");
+                if let Some(why) = &self.needs_secret {
+                    ui.label(why.as_str());
                     ui.add_space(4.0);
                 }
                 let e = &mut self.endpoint;
@@ -86,13 +93,31 @@ impl EndpointForm {
                             egui::TextEdit::singleline(&mut e.access_key_id)
                                 .hint_text("access key ID"),
                         );
+                        let hint = if e.secret_in_keychain {
+                            "kept in the keychain"
+                        } else {
+                            "kept in memory only"
+                        };
                         field(
                             ui,
                             "Secret key",
                             egui::TextEdit::singleline(e.secret_access_key.as_mut_string())
-                                .hint_text("kept in memory only")
+                                .hint_text(hint)
                                 .password(true),
                         );
+                        if super::platform::OFFERS_KEYCHAIN {
+                            ui.label("");
+                            ui.checkbox(
+                                &mut e.secret_in_keychain,
+                                "Remember the secret in the keychain",
+                            )
+                            .on_hover_text(
+                                "Kept by the system's keychain (Secret Service, macOS Keychain \
+                                 or Windows Credential Manager), never in Skiff's own files, so \
+                                 the app connects without asking after a restart",
+                            );
+                            ui.end_row();
+                        }
                     });
                 if let Some(problem) = &self.problem {
                     ui.colored_label(ui.visuals().error_fg_color, problem);
@@ -106,6 +131,14 @@ impl EndpointForm {
                     }
                     if ui.button("Cancel").clicked() {
                         outcome = FormOutcome::Cancelled;
+                    }
+                    if self.saved
+                        && ui
+                            .button("🗑 Remove endpoint")
+                            .on_hover_text("Forget this endpoint, and its secret in the keychain")
+                            .clicked()
+                    {
+                        outcome = FormOutcome::Removed(self.endpoint.name.clone());
                     }
                 });
             });

@@ -8,6 +8,7 @@ mod bucket_settings;
 pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
+mod endpoints;
 pub mod rows;
 mod shortcuts;
 mod task;
@@ -27,7 +28,7 @@ use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
 pub use browser::{Browser, BrowserRequest, ListStatus, ViewMode};
-use endpoint_form::{EndpointForm, FormOutcome};
+use endpoint_form::EndpointForm;
 use rows::Sort;
 
 use crate::format;
@@ -105,6 +106,10 @@ pub struct SkiffApp {
     restore: Option<(String, String)>,
     /// The keyboard-shortcut sheet is open.
     show_shortcuts: bool,
+    /// Secrets being read from, kept in or removed from the OS keychain.
+    keychain: endpoints::KeychainWork,
+    /// What the user should know that belongs to no window (a keychain that failed).
+    notice: Option<String>,
 }
 
 impl SkiffApp {
@@ -136,6 +141,8 @@ impl SkiffApp {
             endpoint_form: None,
             restore,
             show_shortcuts: false,
+            keychain: endpoints::KeychainWork::default(),
+            notice: None,
         };
         ctx.set_theme(app.state.theme.preference());
         app.connect(ctx, active);
@@ -166,6 +173,12 @@ impl SkiffApp {
     /// The transfer queue, once something was queued.
     pub fn queue(&self) -> Option<&platform::Queue> {
         self.session.as_ref()?.platform.queue()
+    }
+
+    /// What the app would save now (for tests: what survives a restart).
+    pub fn persisted(&mut self) -> PersistedState {
+        self.remember_place();
+        self.state.clone()
     }
 
     pub fn buckets(&self) -> &[BucketInfo] {
@@ -199,8 +212,7 @@ impl SkiffApp {
                     .find(|e| e.name == c.name);
                 let endpoint = saved.cloned().unwrap_or(c);
                 if endpoint.secret_access_key.is_empty() {
-                    self.endpoint_form = Some(EndpointForm::edit(&endpoint, true));
-                    self.connecting = None;
+                    self.connect_without_secret(ctx, endpoint);
                     return;
                 }
                 ConnectionSpec::Custom(endpoint)
@@ -221,6 +233,7 @@ impl SkiffApp {
     }
 
     fn poll(&mut self, ctx: &egui::Context) {
+        self.poll_keychain(ctx);
         if let Some(result) = self.connecting.as_ref().and_then(|p| p.ready()) {
             match result {
                 Ok(connection) => {
@@ -327,7 +340,7 @@ impl SkiffApp {
                     .custom_endpoints
                     .iter()
                     .find(|e| e.name == c.name);
-                self.endpoint_form = Some(EndpointForm::edit(saved.unwrap_or(c), false));
+                self.endpoint_form = Some(EndpointForm::edit(saved.unwrap_or(c), None));
             }
             if add_endpoint {
                 self.endpoint_form = Some(EndpointForm::new());
@@ -375,26 +388,6 @@ impl SkiffApp {
         });
     }
 
-    fn endpoint_form_ui(&mut self, ctx: &egui::Context) {
-        let Some(form) = self.endpoint_form.as_mut() else {
-            return;
-        };
-        match form.show(ctx) {
-            FormOutcome::Open => {}
-            FormOutcome::Cancelled => self.endpoint_form = None,
-            FormOutcome::Saved(endpoint) => {
-                self.endpoint_form = None;
-                let persisted = &mut self.state.custom_endpoints;
-                match persisted.iter_mut().find(|e| e.name == endpoint.name) {
-                    Some(existing) => *existing = endpoint.clone(),
-                    None => persisted.push(endpoint.clone()),
-                }
-                self.restore = None;
-                self.connect(ctx, ConnectionSpec::Custom(endpoint));
-            }
-        }
-    }
-
     fn central_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if let Some(error) = &self.connect_error {
@@ -413,6 +406,9 @@ impl SkiffApp {
                 if self.connecting.is_some() {
                     ui.spinner();
                     ui.label(format!("Connecting to {}…", self.active.label()));
+                } else if let Some(name) = self.keychain.recalling() {
+                    ui.spinner();
+                    ui.label(format!("Reading the secret of {name} from the keychain…"));
                 } else {
                     ui.label("Choose a connection above, or add an endpoint.");
                 }
@@ -596,6 +592,7 @@ impl eframe::App for SkiffApp {
             self.top_bar_ui(ui);
             ui.add_space(2.0);
         });
+        self.notice_ui(ui);
         egui::Panel::bottom("status").show(ui, |ui| {
             match self.session.as_ref().and_then(|s| s.browser.as_ref()) {
                 Some(browser) => browser.status_ui(ui),

@@ -49,6 +49,33 @@ impl ReportExport {
     }
 }
 
+/// The browser keeps secrets for its session only.
+pub const OFFERS_KEYCHAIN: bool = false;
+
+const NO_KEYCHAIN: &str = "the web app keeps secrets for the browser session only";
+
+pub fn remember_secret(
+    _ctx: &egui::Context,
+    _endpoint: &str,
+    _secret: &crate::s3::Secret,
+) -> poll_promise::Promise<Result<(), String>> {
+    poll_promise::Promise::from_ready(Err(NO_KEYCHAIN.into()))
+}
+
+pub fn recall_secret(
+    _ctx: &egui::Context,
+    _endpoint: &str,
+) -> poll_promise::Promise<Result<Option<crate::s3::Secret>, String>> {
+    poll_promise::Promise::from_ready(Ok(None))
+}
+
+pub fn forget_secret(
+    _ctx: &egui::Context,
+    _endpoint: &str,
+) -> poll_promise::Promise<Result<(), String>> {
+    poll_promise::Promise::from_ready(Ok(()))
+}
+
 pub async fn connect(
     spec: ConnectionSpec,
     sandbox: Option<StaticEndpoint>,

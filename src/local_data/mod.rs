@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod keychain;
 pub mod ledger;
 
 /// Skiff's own files (journals, the downloads ledger, cleanup reports): `SKIFF_DATA_DIR`, or

@@ -38,6 +38,8 @@ pub struct CustomEndpoint {
     pub access_key_id: String,
     #[serde(skip)]
     pub secret_access_key: Secret,
+    /// The user asked for the secret to be kept in the OS keychain (never in Skiff's files).
+    pub secret_in_keychain: bool,
 }
 
 impl Default for CustomEndpoint {
@@ -49,6 +51,7 @@ impl Default for CustomEndpoint {
             path_style: true,
             access_key_id: String::new(),
             secret_access_key: Secret::default(),
+            secret_in_keychain: false,
         }
     }
 }

@@ -12,6 +12,7 @@ mod conformance;
 mod desktop_ui;
 mod faults;
 mod hardening;
+mod keychain;
 mod queue;
 mod resume;
 mod sandbox;

@@ -81,6 +81,62 @@ impl ReportExport {
     }
 }
 
+/// Secrets can be kept in the OS keychain.
+pub const OFFERS_KEYCHAIN: bool = true;
+
+fn keychain() -> &'static crate::local_data::keychain::Keychain {
+    static KEYCHAIN: std::sync::OnceLock<crate::local_data::keychain::Keychain> =
+        std::sync::OnceLock::new();
+    KEYCHAIN.get_or_init(crate::local_data::keychain::Keychain::system)
+}
+
+/// Keychain calls block (D-Bus, or a prompt to unlock): they run off the UI thread.
+fn in_keychain<T: Send + 'static>(
+    ctx: &egui::Context,
+    call: impl FnOnce(&crate::local_data::keychain::Keychain) -> Result<T, String> + Send + 'static,
+) -> poll_promise::Promise<Result<T, String>> {
+    super::task::spawn(ctx, async move {
+        tokio::task::spawn_blocking(move || call(keychain()))
+            .await
+            .unwrap_or_else(|e| Err(format!("the keychain call failed ({e})")))
+    })
+}
+
+/// Keeps the endpoint's secret in the keychain.
+pub fn remember_secret(
+    ctx: &egui::Context,
+    endpoint: &str,
+    secret: &crate::s3::Secret,
+) -> poll_promise::Promise<Result<(), String>> {
+    let (endpoint, secret) = (endpoint.to_owned(), secret.clone());
+    in_keychain(ctx, move |k| {
+        k.remember(&endpoint, secret.expose())
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// The endpoint's secret from the keychain, if one is kept there.
+pub fn recall_secret(
+    ctx: &egui::Context,
+    endpoint: &str,
+) -> poll_promise::Promise<Result<Option<crate::s3::Secret>, String>> {
+    let endpoint = endpoint.to_owned();
+    in_keychain(ctx, move |k| {
+        k.recall(&endpoint)
+            .map(|s| s.map(crate::s3::Secret::new))
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Removes the endpoint's secret from the keychain.
+pub fn forget_secret(
+    ctx: &egui::Context,
+    endpoint: &str,
+) -> poll_promise::Promise<Result<(), String>> {
+    let endpoint = endpoint.to_owned();
+    in_keychain(ctx, move |k| k.forget(&endpoint).map_err(|e| e.to_string()))
+}
+
 pub async fn connect(
     spec: ConnectionSpec,
     sandbox: Option<StaticEndpoint>,

@@ -26,7 +26,7 @@ pub struct TestServer {
     _dir: Option<tempfile::TempDir>,
 }
 
-fn required(name: &str) -> bool {
+pub fn required(name: &str) -> bool {
     std::env::var("SKIFF_REQUIRE_SERVERS")
         .map(|v| v.split(',').any(|s| s.trim() == name))
         .unwrap_or(false)
