@@ -11,6 +11,7 @@ mod endpoint_form;
 mod endpoints;
 pub mod rows;
 mod shortcuts;
+mod show_command;
 mod task;
 mod theme;
 pub mod transfer_choices;
@@ -92,6 +93,8 @@ struct Session {
     reports_dir: Option<std::path::PathBuf>,
     file_dialogs: FileDialogs,
     platform: platform::Platform,
+    /// The "Show command" window, when open.
+    show_command: Option<show_command::ShowCommand>,
 }
 
 pub struct SkiffApp {
@@ -250,6 +253,7 @@ impl SkiffApp {
                         reports_dir: self.env.reports_dir.clone(),
                         file_dialogs: self.env.file_dialogs,
                         platform: platform::Platform::new(&self.env),
+                        show_command: None,
                     };
                     session.load_buckets(ctx);
                     self.session = Some(session);
@@ -478,8 +482,14 @@ impl Session {
                     &browser.bucket,
                 ));
             }
+            (Some(BrowserRequest::ShowCommand(action)), _) => self.open_show_command(&action),
             (Some(request), Some(browser)) => self.platform.handle(ctx, browser, request),
             _ => {}
+        }
+        if let Some(window) = self.show_command.as_mut()
+            && !window.show(ctx)
+        {
+            self.show_command = None;
         }
         self.platform.windows_ui(ctx);
         if let Some(settings) = self.settings.as_mut()
@@ -517,6 +527,12 @@ impl Session {
             }
             _ => {}
         }
+    }
+
+    fn open_show_command(&mut self, action: &crate::s3::commands::Action) {
+        let c = &self.connection;
+        let place = crate::s3::commands::Place::new(&c.endpoint, &c.region);
+        self.show_command = Some(show_command::ShowCommand::open(action, &place));
     }
 
     fn load_buckets(&mut self, ctx: &egui::Context) {
@@ -606,8 +622,10 @@ impl eframe::App for SkiffApp {
                 }
             }
         });
-        if let Some(session) = self.session.as_mut() {
-            session.platform.panels_ui(ui, &session.connection);
+        if let Some(session) = self.session.as_mut()
+            && let Some(job) = session.platform.panels_ui(ui, &session.connection)
+        {
+            session.open_show_command(&show_command::action_of(&job));
         }
         if let Some(session) = self.session.as_mut() {
             let state = &self.state;

@@ -42,12 +42,15 @@ enum QueueAction {
     ResumeAll,
     ClearFinished,
     Decide(IfExists),
+    ShowCommand(Box<JobRow>),
 }
 
-/// The queue: one row per transfer, totals and actions above.
-pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
+/// The queue: one row per transfer, totals and actions above. The transfer whose command the
+/// user asked to see, if any.
+pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) -> Option<JobRow> {
     let mut actions = totals_ui(ui, queue);
     actions.extend(rows_ui(ui, queue));
+    let mut show_command = None;
     for action in actions {
         match action {
             QueueAction::Cancel(id) => queue.cancel(id),
@@ -59,8 +62,10 @@ pub fn queue_ui(ui: &mut egui::Ui, queue: &mut dyn QueueView) {
             QueueAction::ResumeAll => queue.resume_all(),
             QueueAction::ClearFinished => queue.clear_finished(),
             QueueAction::Decide(choice) => queue.decide(choice),
+            QueueAction::ShowCommand(job) => show_command = Some(*job),
         }
     }
+    show_command
 }
 
 /// The totals line with the actions on every job, and the question for files that exist.
@@ -147,7 +152,11 @@ fn rows_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
                 let Some(job) = queue.row(row.index()) else {
                     return;
                 };
-                row.col(|ui| name_cell(ui, &job));
+                row.col(|ui| {
+                    if name_cell(ui, &job) {
+                        actions.push(QueueAction::ShowCommand(Box::new(job.clone())));
+                    }
+                });
                 row.col(|ui| {
                     let (done, total) = (job.bytes_done, job.bytes_total);
                     let fraction = if total == 0 {
@@ -182,7 +191,8 @@ fn rows_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
     actions
 }
 
-fn name_cell(ui: &mut egui::Ui, job: &JobRow) {
+/// The transfer's name; `true` when "Show command" was picked in its menu (right click).
+fn name_cell(ui: &mut egui::Ui, job: &JobRow) -> bool {
     let arrow = match job.direction {
         Direction::Upload => "⬆",
         Direction::Download => "⬇",
@@ -195,8 +205,19 @@ fn name_cell(ui: &mut egui::Ui, job: &JobRow) {
         ),
         None => format!("{arrow} {}", job.name),
     };
-    ui.label(name)
-        .on_hover_text(format!("s3://{}/{}\n{}", job.bucket, job.key, job.local));
+    let mut show_command = false;
+    ui.add(egui::Label::new(name).sense(egui::Sense::click()))
+        .on_hover_text(format!(
+            "s3://{}/{}\n{}\nRight-click: the same in the AWS CLI, boto3 or skiff",
+            job.bucket, job.key, job.local
+        ))
+        .context_menu(|ui| {
+            if ui.button("</> Show command").clicked() {
+                show_command = true;
+                ui.close();
+            }
+        });
+    show_command
 }
 
 fn state_cell(ui: &mut egui::Ui, state: &JobState) {

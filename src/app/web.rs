@@ -178,7 +178,8 @@ impl Platform {
             BrowserRequest::Settings
             | BrowserRequest::Cleanup(_)
             | BrowserRequest::LocalCleanup
-            | BrowserRequest::Verify { .. } => {}
+            | BrowserRequest::Verify { .. }
+            | BrowserRequest::ShowCommand(_) => {}
         }
     }
 
@@ -233,7 +234,12 @@ impl Platform {
     pub fn windows_ui(&mut self, _ctx: &egui::Context) {}
 
     /// The panels under the browser: a download that could not start, and the queue.
-    pub fn panels_ui(&mut self, ui: &mut egui::Ui, _connection: &Connection) {
+    /// The transfer whose command the user asked to see, if any.
+    pub fn panels_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        _connection: &Connection,
+    ) -> Option<crate::transfer::job::JobRow> {
         if !self.problems.is_empty() {
             egui::Panel::bottom("download-problem")
                 .show(ui, |ui| super::widgets::problems_ui(ui, &mut self.problems));
@@ -241,10 +247,12 @@ impl Platform {
         if let Some(queue) = self.queue.as_mut()
             && !crate::transfer::job::QueueView::is_empty(queue)
         {
-            egui::Panel::bottom("transfers")
+            return egui::Panel::bottom("transfers")
                 .resizable(true)
-                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue));
+                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue))
+                .inner;
         }
+        None
     }
 
     fn poll_browser(&mut self, ctx: &egui::Context, browser: &mut Browser) {

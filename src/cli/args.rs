@@ -152,8 +152,15 @@ pub struct MbArgs {
     #[arg(long, default_value = "sse-s3", value_name = "KIND")]
     pub encryption: String,
     /// Leave Block Public Access off (it is on by default).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "public_access_block")]
     pub no_block_public_access: bool,
+    /// Turn on only these parts of Block Public Access, comma-separated: block-public-acls,
+    /// ignore-public-acls, block-public-policy, restrict-public-buckets.
+    #[arg(long, value_name = "PARTS")]
+    pub public_access_block: Option<String>,
+    /// Object ownership: BucketOwnerEnforced (ACLs off), BucketOwnerPreferred or ObjectWriter.
+    #[arg(long, default_value = "BucketOwnerEnforced", value_name = "KIND")]
+    pub ownership: String,
     /// Object Lock (write-once-read-many); only possible at creation, and turns versioning on.
     #[arg(long)]
     pub object_lock: bool,
@@ -206,6 +213,32 @@ impl MbArgs {
         if self.no_block_public_access {
             spec.public_access_block = PublicAccessBlock::ALL_OFF;
         }
+        if let Some(parts) = &self.public_access_block {
+            let mut p = PublicAccessBlock::ALL_OFF;
+            for part in parts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                match part {
+                    "block-public-acls" => p.block_public_acls = true,
+                    "ignore-public-acls" => p.ignore_public_acls = true,
+                    "block-public-policy" => p.block_public_policy = true,
+                    "restrict-public-buckets" => p.restrict_public_buckets = true,
+                    other => bail!(
+                        "--public-access-block takes block-public-acls, ignore-public-acls, \
+                         block-public-policy and restrict-public-buckets, not {other}"
+                    ),
+                }
+            }
+            spec.public_access_block = p;
+        }
+        spec.ownership = crate::s3::bucket_setup::Ownership::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(&self.ownership))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--ownership takes BucketOwnerEnforced, BucketOwnerPreferred or \
+                     ObjectWriter, not {}",
+                    self.ownership
+                )
+            })?;
         spec.object_lock = self.object_lock;
         spec.lifecycle.abort_incomplete_uploads_days =
             (self.lifecycle_abort_days > 0).then_some(self.lifecycle_abort_days);

@@ -5,6 +5,7 @@ pub mod address;
 pub mod bucket_setup;
 pub mod buckets;
 pub mod client;
+pub mod commands;
 pub mod connection;
 pub mod cors;
 pub mod deletes;

@@ -172,3 +172,49 @@ fn the_shortcut_sheet_lists_keys_that_work() {
         "the filter applies"
     );
 }
+
+/// "</> Show command" in the toolbar: the listing of the folder on screen in each tool, with
+/// the sandbox's endpoint and region, and Copy puts it on the clipboard; a transfer's own
+/// command is a right click away in the queue.
+#[test]
+fn show_command_gives_the_same_in_each_tool() {
+    let fixture = fixture(&["raw/a.txt"]);
+    let _rt = fixture.runtime.enter();
+    let endpoint = fixture.sandbox.as_ref().unwrap().endpoint.endpoint.clone();
+    let mut harness = app_harness(&fixture, opened_at("raw/"));
+    wait_for(&mut harness, "📄 a.txt");
+    harness.get_by_label("</> Show command").click();
+    wait_for(&mut harness, "List this folder");
+    harness.get_by_label("List this folder").click();
+    wait_for(&mut harness, "List s3://demo/raw/");
+    let expected = format!("aws s3 ls s3://demo/raw/ --endpoint-url {endpoint} --region us-east-1");
+    assert!(
+        harness.query_all_by_value(&expected).next().is_some(),
+        "{expected}"
+    );
+    harness.get_by_label("boto3").click_accesskit();
+    harness.step();
+    let boto3 = harness
+        .query_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .filter_map(|n| n.value())
+        .find(|v| v.contains("get_paginator"))
+        .expect("the boto3 snippet");
+    assert!(
+        boto3.contains(&format!("endpoint_url=\"{endpoint}\"")),
+        "{boto3}"
+    );
+    harness.get_by_label("skiff").click_accesskit();
+    let skiff = format!("skiff ls s3://demo/raw/ --endpoint-url {endpoint} --region us-east-1");
+    wait_until(&mut harness, "the skiff tab", |h| {
+        h.query_all_by_value(&skiff).next().is_some()
+    });
+    harness.get_by_label("📋 Copy").click_accesskit();
+    harness.step();
+    let copied: Vec<String> = (harness.output().platform_output.commands.iter())
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, [skiff]);
+}

@@ -112,7 +112,7 @@ fn walk_wizard_with(
         .click_accesskit();
     harness.get_by_label("Next ⏵").click_accesskit();
     wait_for(&mut harness, "✔ The name is free.");
-    assert!(harness.query_by_label("📋 Copy commands").is_some());
+    assert!(harness.query_by_label("📋 Copy").is_some());
     harness.get_by_label("Create bucket").click_accesskit();
     wait_for(&mut harness, "Open the bucket");
     for line in expect_in_report {

@@ -80,16 +80,26 @@ try {
   await page.screenshot({ path: join(shots, 'web-upload-done.png') });
   console.log(`dropped ${name}; it arrived`);
 
-  // The file picker: a click on the button opens it, the user chooses a file.
+  // The file picker: a click on the button opens it, the user chooses a file. The app opens
+  // the picker on its next frame, within the click's user activation; on a loaded machine that
+  // frame can come late, so the click is tried again before the test gives up.
   const { x, y } = UPLOAD_FILES_BUTTON;
-  await page.mouse.move(x, y);
-  await page.waitForTimeout(150);
-  const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
-  await page.mouse.down();
-  await page.mouse.up();
-  const dialog = await chooser.catch(() => {
-    throw new Error(`no file picker opened on a click at (${x}, ${y}): is "Upload files…" still there?`);
-  });
+  let dialog = null;
+  for (let attempt = 1; attempt <= 3 && !dialog; attempt++) {
+    await page.mouse.move(x, y);
+    await page.waitForTimeout(150);
+    const chooser = page.waitForEvent('filechooser', { timeout: 8_000 });
+    await page.mouse.down();
+    await page.mouse.up();
+    dialog = await chooser.catch(() => null);
+    if (!dialog) {
+      await page.screenshot({ path: join(shots, `web-no-picker-${attempt}.png`) });
+      console.error(`no file picker after click ${attempt} at (${x}, ${y})`);
+    }
+  }
+  if (!dialog) {
+    throw new Error(`no file picker opened on a click at (${x}, ${y}): is "Upload files…" still there? (see web-no-picker-*.png)`);
+  }
   await dialog.setFiles(picked);
   await waitFor(page, basename(picked), pickedLanded);
   await page.waitForTimeout(1_500);

@@ -69,6 +69,8 @@ pub struct Browser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrowserRequest {
     Settings,
+    /// The AWS CLI, boto3 and skiff commands that do this.
+    ShowCommand(crate::s3::commands::Action),
     UploadFiles,
     UploadFolder,
     /// Keys to download, and the prefix their local paths are relative to.

@@ -93,6 +93,7 @@ impl Browser {
         ui.horizontal_wrapped(|ui| {
             self.actions_ui(ui);
             self.cleanup_menu_ui(ui);
+            self.show_command_menu_ui(ui);
             self.view_and_filter_ui(ui);
         });
     }
@@ -216,6 +217,60 @@ impl Browser {
         if matches!(self.mode, ViewMode::Search(_)) && ui.button("✖ Clear search").clicked() {
             let prefix = self.prefix.clone();
             self.navigate(&ctx, &prefix, ViewMode::Folder);
+        }
+    }
+
+    /// The AWS CLI, boto3 and skiff commands for what the user can do from here.
+    fn show_command_menu_ui(&mut self, ui: &mut egui::Ui) {
+        use crate::s3::commands::Action;
+        let bucket = self.bucket.clone();
+        let mut asked = None;
+        ui.menu_button("</> Show command", |ui| {
+            let recursive = self.mode == ViewMode::Flat;
+            if ui.button("List this folder").clicked() {
+                asked = Some(Action::List {
+                    bucket: bucket.clone(),
+                    prefix: self.prefix.clone(),
+                    recursive,
+                });
+            }
+            if let Some(BrowserRequest::Download { keys, relative_to }) = self.download_request()
+                && !keys.is_empty()
+            {
+                let label = match &self.selected {
+                    Some(_) => "Download the selected object",
+                    None => "Download every object listed",
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Into the folder the command runs in")
+                    .clicked()
+                {
+                    asked = Some(Action::Download {
+                        bucket: bucket.clone(),
+                        keys,
+                        relative_to,
+                        folder: ".".into(),
+                    });
+                }
+            }
+            if let Some(key) = &self.selected
+                && ui.button("Delete the selected object").clicked()
+            {
+                asked = Some(Action::Delete {
+                    bucket: bucket.clone(),
+                    keys: vec![key.clone()],
+                });
+            }
+            if !self.prefix.is_empty() && ui.button("Delete this folder").clicked() {
+                asked = Some(Action::DeletePrefix {
+                    bucket: bucket.clone(),
+                    prefix: self.prefix.clone(),
+                });
+            }
+        });
+        if let Some(action) = asked {
+            self.request = Some(BrowserRequest::ShowCommand(action));
         }
     }
 

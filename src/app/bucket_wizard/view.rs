@@ -268,19 +268,16 @@ fn review_ui(ui: &mut egui::Ui, flow: &BucketFlow) {
         ui.label(format!("• {}{note}", step.label()));
     }
     ui.add_space(6.0);
-    ui.label(RichText::new("The same with the AWS CLI:").strong());
+    ui.label(RichText::new("The same by hand:").strong());
     let endpoint = (!flow.endpoint.aws).then_some(flow.endpoint.url.as_str());
-    let mut commands = spec.aws_cli_commands(endpoint).join("\n\n");
-    ui.add(
-        egui::TextEdit::multiline(&mut commands)
-            .hint_text("AWS CLI commands")
-            .code_editor()
-            .desired_rows(8)
-            .desired_width(f32::INFINITY)
-            .interactive(true),
-    );
-    if ui.button("📋 Copy commands").clicked() {
-        ui.ctx()
-            .copy_text(spec.aws_cli_commands(endpoint).join("\n"));
-    }
+    let place = crate::s3::commands::Place {
+        endpoint_url: endpoint.map(str::to_owned),
+        region: flow.endpoint.region.clone(),
+    };
+    let commands = crate::s3::commands::Equivalents {
+        aws_cli: spec.aws_cli_commands(endpoint).join("\n\n"),
+        boto3: spec.boto3_snippet(&place),
+        skiff: spec.skiff_command(&place),
+    };
+    crate::app::show_command::commands_ui(ui, &commands);
 }

@@ -255,7 +255,9 @@ impl Platform {
                 self.local_cleanup = Some(window);
                 return;
             }
-            BrowserRequest::Settings | BrowserRequest::Cleanup(_) => return,
+            BrowserRequest::Settings
+            | BrowserRequest::Cleanup(_)
+            | BrowserRequest::ShowCommand(_) => return,
         };
         if self.picking.is_none() {
             let pick = FilePick::open(ctx, self.file_dialogs, &title, kind);
@@ -303,7 +305,12 @@ impl Platform {
 
     /// The panels under the browser: what could not be queued, transfers an earlier run left,
     /// and the queue.
-    pub fn panels_ui(&mut self, ui: &mut egui::Ui, connection: &Connection) {
+    /// The transfer whose command the user asked to see, if any.
+    pub fn panels_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        connection: &Connection,
+    ) -> Option<crate::transfer::job::JobRow> {
         if !self.problems.is_empty() {
             egui::Panel::bottom("transfer-problems")
                 .show(ui, |ui| super::widgets::problems_ui(ui, &mut self.problems));
@@ -315,10 +322,12 @@ impl Platform {
         if let Some(queue) = self.queue.as_mut()
             && !queue.jobs().is_empty()
         {
-            egui::Panel::bottom("transfers")
+            return egui::Panel::bottom("transfers")
                 .resizable(true)
-                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue));
+                .show(ui, |ui| super::transfer_panel::queue_ui(ui, queue))
+                .inner;
         }
+        None
     }
 
     /// Looks once per session for transfers an earlier run left unfinished on this endpoint, so

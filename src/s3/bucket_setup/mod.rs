@@ -4,6 +4,7 @@
 //! The bucket wizard and `skiff mb` both build a [`BucketSpec`]; nothing else creates buckets.
 
 mod apply;
+mod equivalents;
 mod probe;
 mod run;
 mod settings;

@@ -325,7 +325,7 @@ impl BucketSpec {
             .collect()
     }
 
-    fn encryption_json(&self) -> serde_json::Value {
+    pub(super) fn encryption_json(&self) -> serde_json::Value {
         let default = match &self.encryption {
             Encryption::SseKms { key_id } => {
                 json!({"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id})
@@ -335,7 +335,7 @@ impl BucketSpec {
         json!({"Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
     }
 
-    fn lifecycle_json(&self) -> serde_json::Value {
+    pub(super) fn lifecycle_json(&self) -> serde_json::Value {
         let rules: Vec<serde_json::Value> = self
             .lifecycle_rules()
             .into_iter()
@@ -360,7 +360,7 @@ impl BucketSpec {
         json!({"Rules": rules})
     }
 
-    fn tagging_json(&self) -> serde_json::Value {
+    pub(super) fn tagging_json(&self) -> serde_json::Value {
         let tags: Vec<_> = self
             .tags
             .iter()
@@ -369,7 +369,7 @@ impl BucketSpec {
         json!({"TagSet": tags})
     }
 
-    fn cors_json(&self) -> serde_json::Value {
+    pub(super) fn cors_json(&self) -> serde_json::Value {
         cors_json(&self.cors_origins)
     }
 

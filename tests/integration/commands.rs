@@ -1,0 +1,257 @@
+//! "Show command": every AWS CLI, boto3 and skiff snippet the app shows is run here against moto,
+//! as a user would paste it (credentials from the environment), and must leave the state the
+//! app's own action leaves: the same keys and sizes in the bucket, or the same files on disk.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{self, TestServer};
+use skiff::s3::commands::{Action, Equivalents, Place, equivalents};
+
+/// Runs a snippet: the shell ones with `bash` (skiff on the PATH), boto3 with `python3`.
+fn run(snippet: &str, python: bool, server: &TestServer, cwd: &Path) {
+    let skiff_dir = Path::new(env!("CARGO_BIN_EXE_skiff")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        skiff_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (program, flag) = if python {
+        ("python3", "-c")
+    } else {
+        ("bash", "-c")
+    };
+    let out = Command::new(program)
+        .args([flag, snippet])
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("AWS_ACCESS_KEY_ID", &server.endpoint.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &server.endpoint.secret_access_key)
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_PAGER", "")
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{snippet}\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Each of the three snippets, with what it was.
+fn each(commands: &Equivalents) -> [(&'static str, &str, bool); 3] {
+    [
+        ("AWS CLI", commands.aws_cli.as_str(), false),
+        ("boto3", commands.boto3.as_str(), true),
+        ("skiff", commands.skiff.as_str(), false),
+    ]
+}
+
+fn keys_and_sizes(
+    server: &TestServer,
+    rt: &tokio::runtime::Runtime,
+    bucket: &str,
+) -> Vec<(String, u64)> {
+    let listed = rt
+        .block_on(skiff::s3::listing::list_all(
+            &server.connection,
+            skiff::s3::listing::ListRequest::recursive(bucket, ""),
+        ))
+        .unwrap();
+    listed
+        .objects
+        .into_iter()
+        .map(|o| (o.key, o.size_bytes))
+        .collect()
+}
+
+fn files_below(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    skiff::transfer::walk_files(root)
+        .unwrap()
+        .into_iter()
+        .map(|(path, relative)| (relative, std::fs::read(path).unwrap()))
+        .collect()
+}
+
+fn place(server: &TestServer) -> Place {
+    Place::new(&server.endpoint.endpoint, &server.endpoint.region)
+}
+
+#[test]
+fn uploads_and_listings_as_shown_leave_what_the_app_leaves() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("day 1 + notes.csv");
+    std::fs::write(&file, b"a,b\n1,2\n").unwrap();
+    let folder = work.path().join("run 7");
+    std::fs::create_dir_all(folder.join("shards")).unwrap();
+    std::fs::write(folder.join("config.json"), b"{}").unwrap();
+    std::fs::write(folder.join("shards/part 0.bin"), vec![9u8; 70_000]).unwrap();
+    let expected = vec![
+        ("in/day 1 + notes.csv".to_owned(), 8),
+        ("in/run 7/config.json".to_owned(), 2),
+        ("in/run 7/shards/part 0.bin".to_owned(), 70_000),
+    ];
+    for tool in 0..3 {
+        let bucket = rt.block_on(common::fresh_bucket(&moto, "show-upload"));
+        let sources = [
+            (&file, false, "in/day 1 + notes.csv"),
+            (&folder, true, "in/run 7/"),
+        ];
+        for (local, is_folder, key) in sources {
+            let upload = Action::Upload {
+                local: local.display().to_string(),
+                is_folder,
+                bucket: bucket.clone(),
+                key: key.into(),
+            };
+            let commands = equivalents(&upload, &place(&moto));
+            let (name, snippet, python) = each(&commands)[tool];
+            run(snippet, python, &moto, work.path());
+            eprintln!("{name}: ran {snippet}");
+        }
+        assert_eq!(keys_and_sizes(&moto, &rt, &bucket), expected, "tool {tool}");
+
+        let listing = Action::List {
+            bucket: bucket.clone(),
+            prefix: "in/".into(),
+            recursive: tool == 1,
+        };
+        let commands = equivalents(&listing, &place(&moto));
+        let (_, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+    }
+}
+
+#[test]
+fn downloads_and_deletes_as_shown_leave_what_the_app_leaves() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let keys: Vec<String> = [
+        "ds/v1/a b.txt",
+        "ds/v1/train/x+1.bin",
+        "ds/v2/c.txt",
+        "top.txt",
+    ]
+    .map(String::from)
+    .to_vec();
+    // More keys than the line-per-key form takes, so the loop form runs too.
+    let many: Vec<String> = (0..12).map(|i| format!("bulk/part {i:02}.bin")).collect();
+    for tool in 0..3 {
+        let bucket = rt.block_on(common::fresh_bucket(&moto, "show-down"));
+        rt.block_on(common::put_keys(&moto, &bucket, &keys));
+        rt.block_on(common::put_keys(&moto, &bucket, &many));
+        let work = tempfile::tempdir().unwrap();
+        for (chosen, relative_to) in [(&keys[..2], "ds/v1/"), (&many[..], "bulk/")] {
+            let download = Action::Download {
+                bucket: bucket.clone(),
+                keys: chosen.to_vec(),
+                relative_to: relative_to.into(),
+                folder: work.path().join("got").display().to_string(),
+            };
+            let commands = equivalents(&download, &place(&moto));
+            let (_, snippet, python) = each(&commands)[tool];
+            run(snippet, python, &moto, work.path());
+        }
+        let got = files_below(&work.path().join("got"));
+        let mut expected: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        expected.insert("a b.txt".into(), b"ds/v1/a b.txt".to_vec());
+        expected.insert("train/x+1.bin".into(), b"ds/v1/train/x+1.bin".to_vec());
+        for key in &many {
+            let name = key.trim_start_matches("bulk/");
+            expected.insert(name.into(), key.as_bytes().to_vec());
+        }
+        assert_eq!(got, expected, "tool {tool}");
+
+        let deletes = [
+            Action::Delete {
+                bucket: bucket.clone(),
+                keys: vec!["top.txt".into()],
+            },
+            Action::Delete {
+                bucket: bucket.clone(),
+                keys: many.clone(),
+            },
+            Action::DeletePrefix {
+                bucket: bucket.clone(),
+                prefix: "ds/v1/".into(),
+            },
+        ];
+        for delete in &deletes {
+            let commands = equivalents(delete, &place(&moto));
+            let (_, snippet, python) = each(&commands)[tool];
+            run(snippet, python, &moto, work.path());
+        }
+        assert_eq!(
+            keys_and_sizes(&moto, &rt, &bucket),
+            [("ds/v2/c.txt".to_owned(), 11)],
+            "tool {tool}"
+        );
+    }
+}
+
+/// The bucket wizard's three forms of one spec, each run on a bucket of its own, read back as
+/// the bucket the app itself set up does.
+#[test]
+fn a_bucket_set_up_as_shown_reads_back_as_the_app_sets_it() {
+    use skiff::s3::bucket_setup::{
+        BucketSpec, Ownership, TransitionRule, apply_step, read_settings,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let spec_for = |name: &str| {
+        let mut spec = BucketSpec::new(name, "us-east-1");
+        spec.versioning = true;
+        spec.public_access_block.block_public_policy = false;
+        spec.ownership = Ownership::BucketOwnerPreferred;
+        spec.lifecycle.abort_incomplete_uploads_days = Some(3);
+        spec.lifecycle.noncurrent_expiration_days = Some(30);
+        spec.lifecycle.transitions = vec![TransitionRule::parse("raw/:30:STANDARD_IA").unwrap()];
+        spec.tags = vec![("team".into(), "nlp core".into())];
+        spec.cors_origins = vec!["http://127.0.0.1:8080".into()];
+        spec.folders = vec!["wiki/v1/train/".into()];
+        spec
+    };
+    let read_back = |name: &str| {
+        let (mut read, _) = rt.block_on(read_settings(&moto.connection, name)).unwrap();
+        read.name = "b".into();
+        (read, keys_and_sizes(&moto, &rt, name))
+    };
+    let by_app = common::unique_bucket("show-mb-app");
+    let spec = spec_for(&by_app);
+    for step in spec.steps() {
+        let outcome = rt.block_on(apply_step(&moto.connection, &spec, step));
+        assert_eq!(
+            outcome,
+            skiff::s3::bucket_setup::StepOutcome::Applied,
+            "{step:?}"
+        );
+    }
+    let expected = read_back(&by_app);
+    let work = tempfile::tempdir().unwrap();
+    for tool in 0..3 {
+        let name = common::unique_bucket("show-mb");
+        let spec = spec_for(&name);
+        let commands = Equivalents {
+            aws_cli: spec
+                .aws_cli_commands(moto.endpoint.endpoint.as_str().into())
+                .join("\n"),
+            boto3: spec.boto3_snippet(&place(&moto)),
+            skiff: spec.skiff_command(&place(&moto)),
+        };
+        let (what, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        assert_eq!(read_back(&name), expected, "{what}: {snippet}");
+    }
+}
