@@ -429,6 +429,13 @@ impl SkiffApp {
             let mut retry = false;
             ui.add_space(12.0);
             widgets::error_card(ui, &message, &hint, || retry = true);
+            if let (S3Error::SsoSignInNeeded { .. }, ConnectionSpec::AwsProfile { name }) =
+                (error, &self.active)
+                && session.platform.sign_in_ui(ui, name)
+            {
+                // The new token is read by the next request's credential lookup.
+                retry = true;
+            }
             if retry {
                 session.load_buckets(&ctx);
             }

@@ -123,6 +123,11 @@ pub struct Platform {
 }
 
 impl Platform {
+    /// The browser reads no AWS profiles, so there is no SSO sign-in to offer.
+    pub fn sign_in_ui(&mut self, _ui: &mut egui::Ui, _profile: &str) -> bool {
+        false
+    }
+
     pub fn new(_env: &super::AppEnvironment) -> Self {
         Self::default()
     }

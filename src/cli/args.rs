@@ -89,6 +89,9 @@ pub enum Command {
     },
     /// Print the manual page (roff): `skiff man | man -l -`.
     Man,
+    /// Sign in to IAM Identity Center (SSO) for --profile, as `aws sso login` does: open the
+    /// page it prints, approve, and the token lands in the AWS CLI's cache.
+    Login,
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),
     /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.

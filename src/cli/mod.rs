@@ -94,6 +94,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
             Ok(())
         }
+        Command::Login => login(&args).await,
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
@@ -119,6 +120,38 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             ls::ls(&args, url.as_deref(), options).await
         }
     }
+}
+
+/// `skiff login --profile NAME`: the device-authorization flow, on a terminal.
+async fn login(args: &ConnectionArgs) -> anyhow::Result<()> {
+    let Some(profile) = args.profile.as_deref() else {
+        anyhow::bail!("name the SSO profile to sign in with: skiff login --profile NAME");
+    };
+    let Some(sso) = crate::s3::sso_login::sso_login_of(profile).await else {
+        anyhow::bail!(
+            "the profile {profile} has no SSO settings (sso_session, or sso_start_url and \
+             sso_region) in the AWS config file"
+        );
+    };
+    let pending = sso
+        .start()
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    say!(
+        "Open {} and check that the page shows the code {}.",
+        pending.verification_url,
+        pending.user_code
+    );
+    say_err!("Waiting for the approval…");
+    let path = sso
+        .finish(&pending)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    say!(
+        "Signed in as profile {profile}; the token is in {}, shared with the AWS CLI.",
+        path.display()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

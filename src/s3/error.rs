@@ -71,6 +71,9 @@ pub enum S3Error {
     SignatureMismatch { endpoint: String },
     #[error("The credentials for {endpoint} have expired.")]
     ExpiredCredentials { endpoint: String },
+    /// The profile signs in with SSO (IAM Identity Center), and its token is missing or expired.
+    #[error("The SSO sign-in for {endpoint} is missing or has expired.")]
+    SsoSignInNeeded { endpoint: String },
     #[error("Access denied to {what}.")]
     AccessDenied { what: String },
     #[error("Bucket {bucket} is in region {}, not {used}.", actual.as_deref().unwrap_or("another region"))]
@@ -148,6 +151,9 @@ impl S3Error {
             Self::ExpiredCredentials { .. } => {
                 "Refresh them (for SSO: `aws sso login --profile NAME`) and reconnect.".into()
             }
+            Self::SsoSignInNeeded { .. } => "Sign in again: `skiff login --profile NAME` (in the \
+                 app, “🔑 Sign in with SSO”) or `aws sso login --profile NAME`."
+                .into(),
             Self::AccessDenied { .. } => "Your credentials lack permission for this. Ask for the \
                  s3:ListBucket / s3:GetObject rights, or type a bucket you can use."
                 .into(),
@@ -231,6 +237,9 @@ impl S3Error {
                         bucket: target.bucket.clone(),
                         origin,
                     }
+                } else if detail.to_ascii_lowercase().contains("sso token") {
+                    // The credential chain failed before any request left: the SSO token.
+                    Self::SsoSignInNeeded { endpoint }
                 } else if looks_like_tls(&detail) {
                     Self::Tls {
                         endpoint,

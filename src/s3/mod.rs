@@ -18,6 +18,8 @@ pub mod object_lock;
 pub mod objects;
 pub mod paging;
 pub mod retry;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sso_login;
 pub mod uploads;
 pub mod versions;
 #[cfg(target_arch = "wasm32")]

@@ -4,6 +4,7 @@
 
 pub mod file_dialog;
 mod local_cleanup;
+mod sso;
 mod verify;
 
 use file_dialog::{FilePick, PickKind};
@@ -180,6 +181,8 @@ pub struct Platform {
     local_cleanup: Option<local_cleanup::LocalCleanup>,
     /// What could not be queued, and why, until the user dismisses it.
     problems: Vec<String>,
+    /// SSO sign-in for AWS profiles whose token is missing or expired.
+    sso: sso::SsoProfiles,
 }
 
 impl Platform {
@@ -188,6 +191,11 @@ impl Platform {
             file_dialogs: env.file_dialogs,
             ..Self::default()
         }
+    }
+
+    /// Under an SSO sign-in error: the button and window that sign in; `true` once signed in.
+    pub fn sign_in_ui(&mut self, ui: &mut egui::Ui, profile: &str) -> bool {
+        self.sso.sign_in_ui(ui, profile)
     }
 
     /// The file dialog open for an upload or a download, if any.
