@@ -104,6 +104,14 @@ fn describe(action: &Action) -> String {
         Action::DeletePrefix { bucket, prefix } => {
             format!("Delete everything under s3://{bucket}/{prefix}")
         }
+        Action::PurgeVersions { bucket, prefix } => {
+            format!("Delete every version under s3://{bucket}/{prefix} for good")
+        }
+        Action::AbortUploads { bucket, prefix } => {
+            format!("Abort the incomplete uploads under s3://{bucket}/{prefix}")
+        }
+        Action::EmptyBucket { bucket } => format!("Empty s3://{bucket}"),
+        Action::DeleteBucket { bucket } => format!("Empty and delete s3://{bucket}"),
     }
 }
 

@@ -255,3 +255,111 @@ fn a_bucket_set_up_as_shown_reads_back_as_the_app_sets_it() {
         assert_eq!(read_back(&name), expected, "{what}: {snippet}");
     }
 }
+
+/// The cleanups that need more than `aws s3 rm`: every version under a prefix for good, the
+/// incomplete uploads aborted, and a versioned bucket emptied and deleted.
+#[test]
+fn cleanups_as_shown_leave_what_the_app_leaves() {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let client = moto.connection.client.clone();
+    let work = tempfile::tempdir().unwrap();
+    for tool in 0..3 {
+        let bucket = rt.block_on(common::fresh_bucket(&moto, "show-clean"));
+        rt.block_on(async {
+            let on = VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build();
+            (client.put_bucket_versioning().bucket(&bucket))
+                .versioning_configuration(on)
+                .send()
+                .await
+                .unwrap();
+            for (key, body) in [
+                ("ds/a.txt", "1"),
+                ("ds/a.txt", "2"),
+                ("ds/b.txt", "b"),
+                ("keep/c.txt", "c"),
+            ] {
+                skiff::s3::objects::put_bytes(&moto.connection, &bucket, key, body.into())
+                    .await
+                    .unwrap();
+            }
+            client
+                .delete_object()
+                .bucket(&bucket)
+                .key("ds/b.txt")
+                .send()
+                .await
+                .unwrap();
+            for key in ["ds/part.bin", "keep/part.bin"] {
+                client
+                    .create_multipart_upload()
+                    .bucket(&bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+        let versions_and_uploads = |prefix: &str| {
+            rt.block_on(async {
+                let v = client
+                    .list_object_versions()
+                    .bucket(&bucket)
+                    .prefix(prefix)
+                    .send()
+                    .await
+                    .unwrap();
+                let u = client
+                    .list_multipart_uploads()
+                    .bucket(&bucket)
+                    .prefix(prefix)
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    v.versions().len() + v.delete_markers().len(),
+                    u.uploads().len(),
+                )
+            })
+        };
+        for action in [
+            Action::PurgeVersions {
+                bucket: bucket.clone(),
+                prefix: "ds/".into(),
+            },
+            Action::AbortUploads {
+                bucket: bucket.clone(),
+                prefix: "ds/".into(),
+            },
+        ] {
+            let commands = equivalents(&action, &place(&moto));
+            let (what, snippet, python) = each(&commands)[tool];
+            run(snippet, python, &moto, work.path());
+            eprintln!("{what}: ran {snippet}");
+        }
+        assert_eq!(
+            versions_and_uploads("ds/"),
+            (0, 0),
+            "tool {tool}: ds/ is gone"
+        );
+        assert_eq!(
+            versions_and_uploads("keep/"),
+            (1, 1),
+            "tool {tool}: keep/ stays"
+        );
+
+        let delete = Action::DeleteBucket {
+            bucket: bucket.clone(),
+        };
+        let commands = equivalents(&delete, &place(&moto));
+        let (what, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        let gone = rt.block_on(client.head_bucket().bucket(&bucket).send());
+        assert!(gone.is_err(), "{what}: the bucket is deleted");
+    }
+}

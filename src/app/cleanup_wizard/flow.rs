@@ -189,6 +189,38 @@ pub struct CleanupFlow {
 }
 
 impl CleanupFlow {
+    /// The same cleanup as an AWS CLI, boto3 or skiff command, where one exists: every key's
+    /// versions for good (Objects with all versions) has none.
+    pub fn action(&self) -> Option<crate::s3::commands::Action> {
+        use crate::s3::commands::Action;
+        let all_versions = self.mode == VersionMode::AllVersions;
+        Some(match &self.scope {
+            Scope::Objects { .. } if all_versions => return None,
+            Scope::Objects { bucket, keys } => Action::Delete {
+                bucket: bucket.clone(),
+                keys: keys.clone(),
+            },
+            Scope::Prefix { bucket, prefix } if all_versions => Action::PurgeVersions {
+                bucket: bucket.clone(),
+                prefix: prefix.clone(),
+            },
+            Scope::Prefix { bucket, prefix } => Action::DeletePrefix {
+                bucket: bucket.clone(),
+                prefix: prefix.clone(),
+            },
+            Scope::Uploads { bucket, prefix } => Action::AbortUploads {
+                bucket: bucket.clone(),
+                prefix: prefix.clone(),
+            },
+            Scope::Bucket { bucket } => Action::EmptyBucket {
+                bucket: bucket.clone(),
+            },
+            Scope::DeleteBucket { bucket } => Action::DeleteBucket {
+                bucket: bucket.clone(),
+            },
+        })
+    }
+
     /// Opens on the inventory, whose scan the returned effect starts.
     pub fn open(scope: Scope) -> (Self, Vec<Effect>) {
         // Where versions exist, the safe choice is the default: markers keep everything

@@ -79,6 +79,11 @@ impl CleanupWizard {
                         ui.set_min_height(300.0);
                         events.extend(view::stage_ui(ui, &mut self.flow, elapsed));
                     });
+                if let (Stage::Confirm { .. }, Some(action)) =
+                    (&self.flow.stage, self.flow.action())
+                {
+                    self.show_command_ui(ui, &action);
+                }
                 ui.separator();
                 ui.horizontal(|ui| events.extend(view::buttons_ui(ui, &self.flow)));
             });
@@ -90,6 +95,26 @@ impl CleanupWizard {
             self.carry_out(ctx, effects)
         });
         closed.unwrap_or(CleanupOutcome::Open)
+    }
+
+    /// The plan as an AWS CLI, boto3 or skiff command, folded until asked for.
+    fn show_command_ui(&self, ui: &mut egui::Ui, action: &crate::s3::commands::Action) {
+        let c = &self.connection;
+        let place = crate::s3::commands::Place::new(&c.endpoint, &c.region);
+        egui::CollapsingHeader::new("</> Show command").show(ui, |ui| {
+            let filtered = self
+                .flow
+                .filter_fields
+                .filters()
+                .is_ok_and(|f| f != Default::default());
+            if filtered {
+                ui.label(
+                    RichText::new("The filters chosen here are not part of the command.").weak(),
+                );
+            }
+            let commands = crate::s3::commands::equivalents(action, &place);
+            super::show_command::commands_ui(ui, &commands);
+        });
     }
 
     /// What the jobs and promises have brought since the last frame.

@@ -344,3 +344,23 @@ fn filter_fields_parse() {
     f.older_than_days = "a month".into();
     assert!(f.filters().is_err());
 }
+
+#[test]
+fn the_command_shown_follows_the_scope_and_the_version_choice() {
+    use crate::s3::commands::Action;
+    let (mut flow, _) = CleanupFlow::open(prefix());
+    assert!(matches!(flow.action(), Some(Action::DeletePrefix { .. })));
+    flow.mode = VersionMode::AllVersions;
+    assert!(matches!(flow.action(), Some(Action::PurgeVersions { .. })));
+    let keys = Scope::Objects {
+        bucket: "b".into(),
+        keys: vec!["k".into()],
+    };
+    let (mut flow, _) = CleanupFlow::open(keys);
+    assert!(matches!(flow.action(), Some(Action::Delete { .. })));
+    // Every version of chosen keys has no one-command form: nothing is offered.
+    flow.mode = VersionMode::AllVersions;
+    assert_eq!(flow.action(), None);
+    let (flow, _) = CleanupFlow::open(Scope::DeleteBucket { bucket: "b".into() });
+    assert!(matches!(flow.action(), Some(Action::DeleteBucket { .. })));
+}

@@ -2,6 +2,8 @@
 //! `skiff` would run to do the same, with the connection's endpoint and region filled in. No
 //! secret is ever part of them: they take credentials from the environment, as those tools do.
 
+mod cleanup;
+
 use super::cors::shell_quote;
 
 /// Where the commands run: the endpoint (`None` for AWS itself) and the region.
@@ -52,6 +54,14 @@ pub enum Action {
     /// Everything under a prefix deleted (the current versions: delete markers on a versioned
     /// bucket, as `aws s3 rm` does).
     DeletePrefix { bucket: String, prefix: String },
+    /// Every version and delete marker under a prefix deleted for good.
+    PurgeVersions { bucket: String, prefix: String },
+    /// The incomplete multipart uploads under a prefix aborted.
+    AbortUploads { bucket: String, prefix: String },
+    /// Every version, delete marker and incomplete upload in the bucket removed (Empty).
+    EmptyBucket { bucket: String },
+    /// The bucket emptied, then deleted.
+    DeleteBucket { bucket: String },
 }
 
 /// The same action in each tool.
@@ -157,6 +167,10 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
                 (loop_over("aws s3", ""), loop_over("skiff", " --yes"))
             }
         }
+        Action::PurgeVersions { .. }
+        | Action::AbortUploads { .. }
+        | Action::EmptyBucket { .. }
+        | Action::DeleteBucket { .. } => cleanup::shell(action, &tail),
         Action::DeletePrefix { bucket, prefix } => {
             let url = shell_quote(&format!("s3://{bucket}/{prefix}"));
             (
@@ -208,6 +222,10 @@ fn boto3(action: &Action, place: &Place) -> String {
     }
     client += ")\n";
     let body = match action {
+        Action::PurgeVersions { .. }
+        | Action::AbortUploads { .. }
+        | Action::EmptyBucket { .. }
+        | Action::DeleteBucket { .. } => cleanup::boto3_body(action),
         Action::List {
             bucket,
             prefix,

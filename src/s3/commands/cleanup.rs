@@ -1,0 +1,121 @@
+//! The cleanup actions beyond plain deletes: every version for good, incomplete uploads
+//! aborted, a bucket emptied or deleted. The AWS CLI has no one command for these, so its form
+//! is a listing piped into a loop, as AWS's own knowledge-center articles write it.
+
+use super::{Action, py, shell_quote};
+
+/// Every version and delete marker under `prefix`, one `delete-object` each.
+fn purge_versions_cli(bucket: &str, prefix: &str, tail: &str) -> String {
+    let b = shell_quote(bucket);
+    format!(
+        "aws s3api list-object-versions --bucket {b} --prefix {} \
+         --query '[Versions, DeleteMarkers][][].[Key, VersionId]' --output text{tail} |\n\
+         while IFS=$'\\t' read -r key version; do\n\
+         \x20 [ -n \"$version\" ] || continue\n\
+         \x20 aws s3api delete-object --bucket {b} --key \"$key\" --version-id \"$version\"{tail}\n\
+         done",
+        shell_quote(prefix)
+    )
+}
+
+fn abort_uploads_cli(bucket: &str, prefix: &str, tail: &str) -> String {
+    let b = shell_quote(bucket);
+    format!(
+        "aws s3api list-multipart-uploads --bucket {b} --prefix {} \
+         --query 'Uploads[].[Key, UploadId]' --output text{tail} |\n\
+         while IFS=$'\\t' read -r key upload; do\n\
+         \x20 [ -n \"$upload\" ] || continue\n\
+         \x20 aws s3api abort-multipart-upload --bucket {b} --key \"$key\" --upload-id \"$upload\"{tail}\n\
+         done",
+        shell_quote(prefix)
+    )
+}
+
+/// The AWS CLI and skiff forms of a cleanup action.
+pub(super) fn shell(action: &Action, tail: &str) -> (String, String) {
+    let url = |bucket: &str, prefix: &str| shell_quote(&format!("s3://{bucket}/{prefix}"));
+    match action {
+        Action::PurgeVersions { bucket, prefix } => (
+            purge_versions_cli(bucket, prefix, tail),
+            format!(
+                "skiff rm {} --recursive --versions --yes{tail}",
+                url(bucket, prefix)
+            ),
+        ),
+        Action::AbortUploads { bucket, prefix } => (
+            abort_uploads_cli(bucket, prefix, tail),
+            format!("skiff uploads {} --abort --yes{tail}", url(bucket, prefix)),
+        ),
+        Action::EmptyBucket { bucket } => (
+            format!(
+                "{}\n{}",
+                purge_versions_cli(bucket, "", tail),
+                abort_uploads_cli(bucket, "", tail)
+            ),
+            format!(
+                "skiff rm {} --recursive --versions --yes{tail}\n\
+                 skiff uploads {} --abort --yes{tail}",
+                url(bucket, ""),
+                url(bucket, "")
+            ),
+        ),
+        Action::DeleteBucket { bucket } => (
+            format!(
+                "{}\n{}\naws s3api delete-bucket --bucket {}{tail}",
+                purge_versions_cli(bucket, "", tail),
+                abort_uploads_cli(bucket, "", tail),
+                shell_quote(bucket)
+            ),
+            format!(
+                "skiff rb {} --force --yes{tail}",
+                shell_quote(&format!("s3://{bucket}"))
+            ),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+fn purge_versions_py(bucket: &str, prefix: &str) -> String {
+    format!(
+        "paginator = s3.get_paginator(\"list_object_versions\")\n\
+         # A page holds at most 1,000 versions and markers: one delete_objects call each.\n\
+         for page in paginator.paginate(Bucket={b}, Prefix={}):\n\
+         \x20   batch = [{{\"Key\": v[\"Key\"], \"VersionId\": v[\"VersionId\"]}}\n\
+         \x20            for v in page.get(\"Versions\", []) + page.get(\"DeleteMarkers\", [])]\n\
+         \x20   if batch:\n\
+         \x20       answer = s3.delete_objects(Bucket={b}, Delete={{\"Objects\": batch, \"Quiet\": True}})\n\
+         \x20       for error in answer.get(\"Errors\", []):\n\
+         \x20           print(\"not deleted:\", error[\"Key\"], error.get(\"VersionId\"), error[\"Message\"])\n",
+        py(prefix),
+        b = py(bucket)
+    )
+}
+
+fn abort_uploads_py(bucket: &str, prefix: &str) -> String {
+    format!(
+        "paginator = s3.get_paginator(\"list_multipart_uploads\")\n\
+         for page in paginator.paginate(Bucket={b}, Prefix={}):\n\
+         \x20   for upload in page.get(\"Uploads\", []):\n\
+         \x20       s3.abort_multipart_upload(Bucket={b}, Key=upload[\"Key\"], UploadId=upload[\"UploadId\"])\n",
+        py(prefix),
+        b = py(bucket)
+    )
+}
+
+/// The boto3 body (after the client) of a cleanup action.
+pub(super) fn boto3_body(action: &Action) -> String {
+    match action {
+        Action::PurgeVersions { bucket, prefix } => purge_versions_py(bucket, prefix),
+        Action::AbortUploads { bucket, prefix } => abort_uploads_py(bucket, prefix),
+        Action::EmptyBucket { bucket } => {
+            purge_versions_py(bucket, "") + &abort_uploads_py(bucket, "")
+        }
+        Action::DeleteBucket { bucket } => format!(
+            "{}{}s3.delete_bucket(Bucket={})\n",
+            purge_versions_py(bucket, ""),
+            abort_uploads_py(bucket, ""),
+            py(bucket)
+        ),
+        _ => String::new(),
+    }
+}
