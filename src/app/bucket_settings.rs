@@ -127,6 +127,21 @@ impl BucketSettings {
                             );
                         }
                     });
+                if !changed.is_empty() {
+                    egui::CollapsingHeader::new("</> Show command").show(ui, |ui| {
+                        let c = &self.connection;
+                        let place = crate::s3::commands::Place::new(&c.endpoint, &c.region);
+                        let commands = crate::s3::commands::Equivalents {
+                            aws_cli: (spec
+                                .aws_cli_commands_for(&changed, place.endpoint_url.as_deref()))
+                            .join("\n\n"),
+                            boto3: spec.boto3_snippet_for(&changed, &place),
+                            // skiff mb applies every setting again; the others come out the same.
+                            skiff: spec.skiff_command(&place),
+                        };
+                        super::show_command::commands_ui(ui, &commands);
+                    });
+                }
                 ui.separator();
                 if let Some(run) = &self.run {
                     run.report_ui(ui);

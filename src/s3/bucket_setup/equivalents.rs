@@ -30,6 +30,11 @@ fn python(value: &serde_json::Value) -> String {
 impl BucketSpec {
     /// The boto3 calls that set the bucket up the same way, step by step.
     pub fn boto3_snippet(&self, place: &Place) -> String {
+        self.boto3_snippet_for(&self.steps(), place)
+    }
+
+    /// The boto3 calls for some of the steps (the settings view's changes).
+    pub fn boto3_snippet_for(&self, steps: &[SetupStep], place: &Place) -> String {
         use serde_json::json;
         let mut client = format!(
             "s3 = boto3.client(\"s3\", region_name={}",
@@ -43,7 +48,7 @@ impl BucketSpec {
         let call = |op: &str, argument: &str, value: serde_json::Value| {
             format!("s3.{op}(Bucket={bucket}, {argument}={})\n", python(&value))
         };
-        for step in self.steps() {
+        for &step in steps {
             out += &match step {
                 SetupStep::Create => {
                     let mut extra = String::new();
@@ -205,5 +210,18 @@ mod tests {
             "{boto3}"
         );
         assert!(boto3.contains("\"BlockPublicPolicy\": False"), "{boto3}");
+    }
+
+    #[test]
+    fn a_change_to_some_settings_shows_only_those() {
+        let mut spec = BucketSpec::new("lab-data", "us-east-1");
+        spec.tags.push(("team".into(), "nlp".into()));
+        let place = Place::new("http://127.0.0.1:9000", "us-east-1");
+        let aws = spec.aws_cli_commands_for(&[SetupStep::Tags], place.endpoint_url.as_deref());
+        assert_eq!(aws.len(), 1);
+        assert!(aws[0].starts_with("aws s3api put-bucket-tagging --bucket lab-data"), "{aws:?}");
+        let boto3 = spec.boto3_snippet_for(&[SetupStep::Tags], &place);
+        assert!(boto3.contains("put_bucket_tagging"), "{boto3}");
+        assert!(!boto3.contains("create_bucket"), "{boto3}");
     }
 }

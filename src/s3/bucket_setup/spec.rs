@@ -238,15 +238,24 @@ impl BucketSpec {
     /// The AWS CLI commands that set the bucket up the same way, one per step.
     /// `endpoint_url` is added to each for endpoints other than AWS.
     pub fn aws_cli_commands(&self, endpoint_url: Option<&str>) -> Vec<String> {
+        self.aws_cli_commands_for(&self.steps(), endpoint_url)
+    }
+
+    /// The AWS CLI commands for some of the steps (the settings view's changes).
+    pub fn aws_cli_commands_for(
+        &self,
+        steps: &[SetupStep],
+        endpoint_url: Option<&str>,
+    ) -> Vec<String> {
         let bucket = shell_quote(&self.name);
         let endpoint = endpoint_url
             .map(|u| format!(" --endpoint-url {}", shell_quote(u)))
             .unwrap_or_default();
         let api =
             |op: &str, rest: String| format!("aws s3api {op} --bucket {bucket}{rest}{endpoint}");
-        self.steps()
-            .into_iter()
-            .flat_map(|step| -> Vec<String> {
+        steps
+            .iter()
+            .flat_map(|&step| -> Vec<String> {
                 match step {
                     SetupStep::Create => {
                         let mut rest = format!(" --region {}", shell_quote(&self.region));
