@@ -3,11 +3,10 @@
 
 use crate::common;
 
-use common::ui::{app_harness, fixture, wait_for, wait_until};
+use common::ui::{app_harness, fixture, keys_under, replace_text, wait_for, wait_until};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use skiff::app::{PersistedState, SkiffApp};
-use skiff::s3::client::static_connection;
 
 fn opened_at(prefix: &str) -> PersistedState {
     PersistedState {
@@ -19,36 +18,13 @@ fn opened_at(prefix: &str) -> PersistedState {
 
 /// Types `path` into the dialog's location field in place of what it shows, then Enter.
 fn go_to(harness: &mut Harness<'_, SkiffApp>, path: &std::path::Path) {
-    harness
-        .query_all_by_role(egui::accesskit::Role::TextInput)
-        .find(|n| n.accesskit_node().data().placeholder() == Some("a folder or file path"))
-        .expect("the dialog's location field")
-        .focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.event(egui::Event::Text(path.display().to_string()));
-    harness.step();
+    replace_text(
+        harness,
+        "a folder or file path",
+        &path.display().to_string(),
+    );
     harness.key_press(egui::Key::Enter);
     harness.step();
-}
-
-fn keys_under(fixture: &common::ui::Fixture, prefix: &str) -> Vec<(String, u64)> {
-    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
-    let listed = fixture
-        .runtime
-        .block_on(skiff::s3::listing::list_all(
-            &c,
-            skiff::s3::listing::ListRequest::recursive("demo", prefix),
-        ))
-        .unwrap();
-    let mut keys: Vec<_> = listed
-        .objects
-        .iter()
-        .map(|o| (o.key.clone(), o.size_bytes))
-        .collect();
-    keys.sort();
-    keys
 }
 
 /// With no system dialog, "Upload files…" opens Skiff's own: the user goes to a folder, picks

@@ -4,9 +4,9 @@
 
 use crate::common;
 
-use common::ui::{app_harness, fixture, pick_from_menu, wait_for, wait_until};
+use common::ui::{app_harness, fixture, pick_from_menu, replace_text, wait_for, wait_until};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use skiff::app::{PersistedState, SkiffApp};
 use skiff::local_data::keychain::Keychain;
 
@@ -22,23 +22,26 @@ fn keychain_here() -> bool {
     false
 }
 
-/// Replaces the text of the field whose hint is `placeholder`.
-fn fill(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
-    let inputs = [
-        egui::accesskit::Role::TextInput,
-        egui::accesskit::Role::PasswordInput,
-    ];
-    inputs
-        .into_iter()
-        .flat_map(|role| harness.query_all_by_role(role))
-        .find(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
-        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
-        .focus();
+/// "+ Add endpoint…" filled in for the sandbox under `name`, the secret to be remembered, and
+/// Connect.
+fn add_remembered_endpoint(
+    harness: &mut Harness<'_, SkiffApp>,
+    endpoint: &skiff::s3::StaticEndpoint,
+    name: &str,
+) {
+    pick_from_menu(harness, 0, "+ Add endpoint…");
+    wait_for(harness, "Remember the secret in the keychain");
+    replace_text(harness, "e.g. MinIO lab", name);
+    replace_text(harness, "http://127.0.0.1:9000", &endpoint.endpoint);
+    replace_text(harness, "us-east-1", &endpoint.region);
+    replace_text(harness, "access key ID", &endpoint.access_key_id);
+    replace_text(harness, "kept in memory only", &endpoint.secret_access_key);
+    harness
+        .get_by_label("Remember the secret in the keychain")
+        .click();
     harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.event(egui::Event::Text(text.into()));
-    harness.step();
+    harness.get_by_label("Connect").click();
+    wait_for(harness, "🗄 demo");
 }
 
 /// Remember, restart, connect without typing, remove: the secret is gone from the keychain, and
@@ -56,23 +59,7 @@ fn a_remembered_secret_connects_after_a_restart_and_goes_with_the_endpoint() {
 
     let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "🗄 demo");
-    pick_from_menu(&mut harness, 0, "+ Add endpoint…");
-    wait_for(&mut harness, "Remember the secret in the keychain");
-    fill(&mut harness, "e.g. MinIO lab", &name);
-    fill(&mut harness, "http://127.0.0.1:9000", &endpoint.endpoint);
-    fill(&mut harness, "us-east-1", &endpoint.region);
-    fill(&mut harness, "access key ID", &endpoint.access_key_id);
-    fill(
-        &mut harness,
-        "kept in memory only",
-        &endpoint.secret_access_key,
-    );
-    harness
-        .get_by_label("Remember the secret in the keychain")
-        .click();
-    harness.step();
-    harness.get_by_label("Connect").click();
-    wait_for(&mut harness, "🗄 demo");
+    add_remembered_endpoint(&mut harness, &endpoint, &name);
     wait_until(&mut harness, "the secret kept", |h| {
         h.state().keychain_idle()
     });
@@ -117,21 +104,7 @@ fn without_a_keychain_the_secret_lasts_the_session_and_the_user_is_told() {
     let endpoint = fixture.sandbox.as_ref().unwrap().endpoint.clone();
     let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "🗄 demo");
-    pick_from_menu(&mut harness, 0, "+ Add endpoint…");
-    wait_for(&mut harness, "Remember the secret in the keychain");
-    fill(&mut harness, "http://127.0.0.1:9000", &endpoint.endpoint);
-    fill(&mut harness, "access key ID", &endpoint.access_key_id);
-    fill(
-        &mut harness,
-        "kept in memory only",
-        &endpoint.secret_access_key,
-    );
-    harness
-        .get_by_label("Remember the secret in the keychain")
-        .click();
-    harness.step();
-    harness.get_by_label("Connect").click();
-    wait_for(&mut harness, "🗄 demo");
+    add_remembered_endpoint(&mut harness, &endpoint, "My endpoint");
     wait_until(&mut harness, "the keychain's answer", |h| {
         h.query_by_label_contains("was not kept in the keychain")
             .is_some()

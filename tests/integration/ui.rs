@@ -3,8 +3,8 @@
 use crate::common;
 
 use common::ui::{
-    DroppedPath, Fixture, app_harness, drop_files, fixture, pick_from_menu, type_into, wait_for,
-    wait_until,
+    DroppedPath, Fixture, app_harness, drop_files, fixture, keys_under, pick_from_menu, type_into,
+    wait_for, wait_until,
 };
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -172,20 +172,8 @@ fn files_and_a_folder_dropped_on_the_window_land_under_the_prefix() {
     wait_for(&mut harness, "📁 shards/");
     wait_for(&mut harness, "📄 b b+.csv");
 
-    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
-    let listed = fixture
-        .runtime
-        .block_on(skiff::s3::listing::list_all(
-            &c,
-            skiff::s3::listing::ListRequest::recursive("demo", "drops/"),
-        ))
-        .unwrap();
-    let mut keys: Vec<_> = listed
-        .objects
-        .iter()
-        .map(|o| (o.key.as_str(), o.size_bytes))
-        .collect();
-    keys.sort();
+    let keys = keys_under(&fixture, "drops/");
+    let keys: Vec<(&str, u64)> = keys.iter().map(|(k, s)| (k.as_str(), *s)).collect();
     assert_eq!(
         keys,
         [

@@ -219,7 +219,10 @@ mod tests {
         let place = Place::new("http://127.0.0.1:9000", "us-east-1");
         let aws = spec.aws_cli_commands_for(&[SetupStep::Tags], place.endpoint_url.as_deref());
         assert_eq!(aws.len(), 1);
-        assert!(aws[0].starts_with("aws s3api put-bucket-tagging --bucket lab-data"), "{aws:?}");
+        assert!(
+            aws[0].starts_with("aws s3api put-bucket-tagging --bucket lab-data"),
+            "{aws:?}"
+        );
         let boto3 = spec.boto3_snippet_for(&[SetupStep::Tags], &place);
         assert!(boto3.contains("put_bucket_tagging"), "{boto3}");
         assert!(!boto3.contains("create_bucket"), "{boto3}");

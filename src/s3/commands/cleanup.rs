@@ -4,31 +4,42 @@
 
 use super::{Action, py, shell_quote};
 
-/// Every version and delete marker under `prefix`, one `delete-object` each.
-fn purge_versions_cli(bucket: &str, prefix: &str, tail: &str) -> String {
+/// A listing under `prefix` piped into one command per row: `list` is the s3api listing,
+/// `query` picks two fields per row, `act` is the s3api call that uses `$key` and `$id` (the
+/// version or the upload).
+fn each_listed(
+    bucket: &str,
+    prefix: &str,
+    list: &str,
+    query: &str,
+    act: &str,
+    tail: &str,
+) -> String {
     let b = shell_quote(bucket);
     format!(
-        "aws s3api list-object-versions --bucket {b} --prefix {} \
-         --query '[Versions, DeleteMarkers][][].[Key, VersionId]' --output text{tail} |\n\
-         while IFS=$'\\t' read -r key version; do\n\
-         \x20 [ -n \"$version\" ] || continue\n\
-         \x20 aws s3api delete-object --bucket {b} --key \"$key\" --version-id \"$version\"{tail}\n\
+        "aws s3api {list} --bucket {b} --prefix {} --query '{query}' --output text{tail} |\n\
+         while IFS=$'\\t' read -r key id; do\n\
+         \x20 [ -n \"$id\" ] || continue\n\
+         \x20 aws s3api {act} --bucket {b} --key \"$key\"{tail}\n\
          done",
         shell_quote(prefix)
     )
 }
 
+/// Every version and delete marker under `prefix`, one `delete-object` each.
+fn purge_versions_cli(bucket: &str, prefix: &str, tail: &str) -> String {
+    let (list, query) = (
+        "list-object-versions",
+        "[Versions, DeleteMarkers][][].[Key, VersionId]",
+    );
+    let act = "delete-object --version-id \"$id\"";
+    each_listed(bucket, prefix, list, query, act, tail)
+}
+
 fn abort_uploads_cli(bucket: &str, prefix: &str, tail: &str) -> String {
-    let b = shell_quote(bucket);
-    format!(
-        "aws s3api list-multipart-uploads --bucket {b} --prefix {} \
-         --query 'Uploads[].[Key, UploadId]' --output text{tail} |\n\
-         while IFS=$'\\t' read -r key upload; do\n\
-         \x20 [ -n \"$upload\" ] || continue\n\
-         \x20 aws s3api abort-multipart-upload --bucket {b} --key \"$key\" --upload-id \"$upload\"{tail}\n\
-         done",
-        shell_quote(prefix)
-    )
+    let (list, query) = ("list-multipart-uploads", "Uploads[].[Key, UploadId]");
+    let act = "abort-multipart-upload --upload-id \"$id\"";
+    each_listed(bucket, prefix, list, query, act, tail)
 }
 
 /// The AWS CLI and skiff forms of a cleanup action.

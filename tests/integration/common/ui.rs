@@ -117,3 +117,41 @@ pub fn pick_from_menu(harness: &mut Harness<'_, SkiffApp>, nth: usize, item: &st
     harness.get_by_label(item).click();
     harness.step();
 }
+
+/// Replaces the text of the field (plain or password) whose hint is `placeholder`.
+pub fn replace_text(harness: &mut Harness<'_, SkiffApp>, placeholder: &str, text: &str) {
+    let inputs = [
+        egui::accesskit::Role::TextInput,
+        egui::accesskit::Role::PasswordInput,
+    ];
+    inputs
+        .into_iter()
+        .flat_map(|role| harness.query_all_by_role(role))
+        .find(|n| n.accesskit_node().data().placeholder() == Some(placeholder))
+        .unwrap_or_else(|| panic!("a field with placeholder {placeholder:?}"))
+        .focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.event(egui::Event::Text(text.into()));
+    harness.step();
+}
+
+/// Every key under `prefix` in the fixture's bucket `demo`, with its size, in order.
+pub fn keys_under(fixture: &Fixture, prefix: &str) -> Vec<(String, u64)> {
+    let c = static_connection("t", &fixture.sandbox.as_ref().unwrap().endpoint, true);
+    let listed = fixture
+        .runtime
+        .block_on(skiff::s3::listing::list_all(
+            &c,
+            skiff::s3::listing::ListRequest::recursive("demo", prefix),
+        ))
+        .unwrap();
+    let mut keys: Vec<_> = listed
+        .objects
+        .iter()
+        .map(|o| (o.key.clone(), o.size_bytes))
+        .collect();
+    keys.sort();
+    keys
+}
