@@ -54,6 +54,7 @@ fn window_icon() -> egui::IconData {
         .expect("assets/skiff-128.png is a PNG")
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     use skiff::app::{AppEnvironment, SkiffApp};
     use skiff::sandbox::{Sandbox, SandboxOptions, default_data_dir};
@@ -98,7 +99,7 @@ fn run_gui(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     #[test]
     fn the_window_icon_is_a_128_pixel_square() {
