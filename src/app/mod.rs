@@ -498,7 +498,9 @@ impl Session {
         {
             self.show_command = None;
         }
-        self.platform.windows_ui(ctx);
+        if let Some(action) = self.platform.windows_ui(ctx) {
+            self.open_show_command(&action);
+        }
         if let Some(settings) = self.settings.as_mut()
             && settings.show(ctx) == widgets::Shown::Closed
         {

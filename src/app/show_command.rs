@@ -112,6 +112,7 @@ fn describe(action: &Action) -> String {
         }
         Action::EmptyBucket { bucket } => format!("Empty s3://{bucket}"),
         Action::DeleteBucket { bucket } => format!("Empty and delete s3://{bucket}"),
+        Action::ShareLink { bucket, key, .. } => format!("A share link to s3://{bucket}/{key}"),
     }
 }
 

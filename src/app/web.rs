@@ -184,7 +184,8 @@ impl Platform {
             | BrowserRequest::Cleanup(_)
             | BrowserRequest::LocalCleanup
             | BrowserRequest::Verify { .. }
-            | BrowserRequest::ShowCommand(_) => {}
+            | BrowserRequest::ShowCommand(_)
+            | BrowserRequest::ShareLink { .. } => {}
         }
     }
 
@@ -236,7 +237,9 @@ impl Platform {
     }
 
     /// The browser has no windows of its own.
-    pub fn windows_ui(&mut self, _ctx: &egui::Context) {}
+    pub fn windows_ui(&mut self, _ctx: &egui::Context) -> Option<crate::s3::commands::Action> {
+        None
+    }
 
     /// The panels under the browser: a download that could not start, and the queue.
     /// The transfer whose command the user asked to see, if any.

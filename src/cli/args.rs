@@ -89,6 +89,18 @@ pub enum Command {
     },
     /// Print the manual page (roff): `skiff man | man -l -`.
     Man,
+    /// A link anyone can download the object with, without credentials, until it expires
+    /// (at most 7 days; sooner when the credentials that sign it are temporary).
+    Presign {
+        /// s3://bucket/key
+        url: String,
+        /// How long the link works: 15m, 12h, 3d, 7d or seconds.
+        #[arg(long, default_value = "1h", value_name = "DURATION")]
+        expires: String,
+        /// A version of the object rather than the current one.
+        #[arg(long, value_name = "ID")]
+        version_id: Option<String>,
+    },
     /// Sign in to IAM Identity Center (SSO) for --profile, as `aws sso login` does: open the
     /// page it prints, approve, and the token lands in the AWS CLI's cache.
     Login,

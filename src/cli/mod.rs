@@ -95,6 +95,11 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Login => login(&args).await,
+        Command::Presign {
+            url,
+            expires,
+            version_id,
+        } => presign(&args, &url, &expires, version_id.as_deref()).await,
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
@@ -120,6 +125,37 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             ls::ls(&args, url.as_deref(), options).await
         }
     }
+}
+
+/// `skiff presign`: the link on stdout, when it stops working on stderr.
+async fn presign(
+    args: &ConnectionArgs,
+    url: &str,
+    expires: &str,
+    version_id: Option<&str>,
+) -> anyhow::Result<()> {
+    let expires_secs =
+        crate::s3::share::parse_expiry(expires).map_err(|e| anyhow::anyhow!("--expires {e}"))?;
+    let (bucket, key) = parse_s3_url(url)?;
+    if key.is_empty() || key.ends_with('/') {
+        anyhow::bail!("{url}: name an object, as s3://bucket/key");
+    }
+    let (connection, _sandbox) = connect(args).await?;
+    let link = crate::s3::share::share_link(&connection, &bucket, &key, version_id, expires_secs)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    println!("{}", link.url);
+    let until = crate::format::local_datetime(link.works_until_secs());
+    if link.cut_short() {
+        say_err!(
+            "The link stops working at {until}, when the temporary credentials that signed it \
+             expire, not at {}. Sign it with lasting credentials for a longer life.",
+            crate::format::local_datetime(link.expires_at_secs)
+        );
+    } else {
+        say_err!("The link works until {until}.");
+    }
+    Ok(())
 }
 
 /// `skiff login --profile NAME`: the device-authorization flow, on a terminal.

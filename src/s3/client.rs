@@ -52,6 +52,7 @@ pub fn static_connection(label: &str, endpoint: &StaticEndpoint, path_style: boo
         region: endpoint.region.clone(),
         single_region: true,
         client: aws_sdk_s3::Client::from_conf(builder.build()),
+        expiring_credentials: None,
     }
 }
 
@@ -145,6 +146,7 @@ pub async fn aws_chain_connection(
         endpoint: custom_endpoint.unwrap_or_else(|| format!("AWS S3 ({region})")),
         region,
         client: aws_sdk_s3::Client::from_conf(builder.build()),
+        expiring_credentials: sdk_config.credentials_provider(),
     }
 }
 

@@ -172,6 +172,9 @@ pub struct Connection {
     /// Self-hosted servers serve one region: every bucket is in `region`.
     pub single_region: bool,
     pub client: aws_sdk_s3::Client,
+    /// Where the credentials come from when they can expire (the AWS chain: SSO, STS, roles);
+    /// `None` for fixed keys. Asked by share links, which die with their credentials.
+    pub expiring_credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 impl Connection {
@@ -196,6 +199,7 @@ impl Connection {
             region: region.to_owned(),
             single_region: self.single_region,
             client: aws_sdk_s3::Client::from_conf(config),
+            expiring_credentials: self.expiring_credentials.clone(),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod object_lock;
 pub mod objects;
 pub mod paging;
 pub mod retry;
+pub mod share;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sso_login;
 pub mod uploads;

@@ -9,8 +9,9 @@ use std::process::Command;
 use crate::common::{self, TestServer};
 use skiff::s3::commands::{Action, Equivalents, Place, equivalents};
 
-/// Runs a snippet: the shell ones with `bash` (skiff on the PATH), boto3 with `python3`.
-fn run(snippet: &str, python: bool, server: &TestServer, cwd: &Path) {
+/// Runs a snippet: the shell ones with `bash` (skiff on the PATH), boto3 with `python3`. What
+/// it printed.
+fn run(snippet: &str, python: bool, server: &TestServer, cwd: &Path) -> String {
     let skiff_dir = Path::new(env!("CARGO_BIN_EXE_skiff")).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -40,6 +41,7 @@ fn run(snippet: &str, python: bool, server: &TestServer, cwd: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Each of the three snippets, with what it was.
@@ -361,5 +363,37 @@ fn cleanups_as_shown_leave_what_the_app_leaves() {
         run(snippet, python, &moto, work.path());
         let gone = rt.block_on(client.head_bucket().bucket(&bucket).send());
         assert!(gone.is_err(), "{what}: the bucket is deleted");
+    }
+}
+
+/// A share link made by each tool fetches the object without credentials.
+#[test]
+fn share_links_as_shown_fetch_the_object() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let bucket = rt.block_on(common::fresh_bucket(&moto, "show-share"));
+    rt.block_on(common::put_keys(
+        &moto,
+        &bucket,
+        &["shared/model card.md".to_owned()],
+    ));
+    let work = tempfile::tempdir().unwrap();
+    let share = Action::ShareLink {
+        bucket: bucket.clone(),
+        key: "shared/model card.md".into(),
+        expires_secs: 3600,
+    };
+    let commands = equivalents(&share, &place(&moto));
+    for (what, snippet, python) in each(&commands) {
+        let printed = run(snippet, python, &moto, work.path());
+        let url = printed
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("{what} printed no link: {printed}"));
+        let (status, _, body) = rt.block_on(common::plain_get(url));
+        assert_eq!(status, 200, "{what}: {url}");
+        assert_eq!(body, b"shared/model card.md", "{what}");
     }
 }

@@ -17,6 +17,7 @@ mod keychain;
 mod queue;
 mod resume;
 mod sandbox;
+mod share;
 mod sso;
 mod transfer;
 mod ui;

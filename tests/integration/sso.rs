@@ -35,18 +35,6 @@ fn identity_center() -> (Double, u16) {
     (Double(child), line.trim().parse().expect("its port"))
 }
 
-/// A plain GET of a loopback URL, as the browser would send it; the answer's body.
-fn http_get(url: &str) -> String {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").expect("an http URL");
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-}
-
 #[test]
 fn a_device_sign_in_gives_the_sdk_a_token_that_lists_a_bucket() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -130,8 +118,8 @@ fn a_device_sign_in_gives_the_sdk_a_token_that_lists_a_bucket() {
         .find(|w| w.starts_with("http://"))
         .expect("the page to open");
     // The user opens the page and approves.
-    let approved = http_get(page);
-    assert!(approved.contains("Approved"), "{approved}");
+    let (status, _, approved) = rt.block_on(common::plain_get(page));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&approved));
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
     let status = login.wait().unwrap();
@@ -150,4 +138,16 @@ fn a_device_sign_in_gives_the_sdk_a_token_that_lists_a_bucket() {
     let after = skiff(&["ls", &url]).output().unwrap();
     assert!(after.status.success(), "{}", text(&after));
     assert!(text(&after).contains("in.txt"), "{}", text(&after));
+
+    // A share link signed with these credentials (they end within the hour) dies with them.
+    let object = format!("s3://{bucket}/signed/in.txt");
+    let link = skiff(&["presign", &object, "--expires", "3d"])
+        .output()
+        .unwrap();
+    assert!(link.status.success(), "{}", text(&link));
+    let said = String::from_utf8_lossy(&link.stderr);
+    assert!(
+        said.contains("when the temporary credentials that signed it expire"),
+        "{said}"
+    );
 }

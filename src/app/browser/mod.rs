@@ -86,6 +86,10 @@ pub enum BrowserRequest {
     Verify {
         key: String,
     },
+    /// A link to this object that works without credentials for a while.
+    ShareLink {
+        key: String,
+    },
 }
 
 const ROW_HEIGHT: f32 = 22.0;

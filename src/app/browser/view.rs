@@ -448,7 +448,7 @@ impl Browser {
 
     fn details_ui(&mut self, ui: &mut egui::Ui) {
         let mut close = false;
-        let mut verify = None;
+        let mut asked = None;
         ui.horizontal(|ui| {
             ui.heading("Details");
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -522,7 +522,14 @@ impl Browser {
                                 .on_hover_text("Same bytes? Size and stored checksum (CRC32C, CRC32 or CRC64NVME), without downloading")
                                 .clicked()
                             {
-                                verify = Some(d.key.clone());
+                                asked = Some(BrowserRequest::Verify { key: d.key.clone() });
+                            }
+                            if ui
+                                .button("🔗 Share link…")
+                                .on_hover_text("A link anyone can download this object with, for up to 7 days")
+                                .clicked()
+                            {
+                                asked = Some(BrowserRequest::ShareLink { key: d.key.clone() });
                             }
                         }
                         if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
@@ -533,8 +540,8 @@ impl Browser {
                 }
             }
         }
-        if let Some(key) = verify {
-            self.request = Some(BrowserRequest::Verify { key });
+        if let Some(request) = asked {
+            self.request = Some(request);
         }
         if close {
             self.details = None;

@@ -4,6 +4,7 @@
 
 pub mod file_dialog;
 mod local_cleanup;
+mod share;
 mod sso;
 mod verify;
 
@@ -178,6 +179,7 @@ pub struct Platform {
     earlier_loading: Option<poll_promise::Promise<Unfinished>>,
     earlier_checked: bool,
     verify: Option<verify::VerifyWindow>,
+    share: Option<share::ShareWindow>,
     local_cleanup: Option<local_cleanup::LocalCleanup>,
     /// What could not be queued, and why, until the user dismisses it.
     problems: Vec<String>,
@@ -263,6 +265,11 @@ impl Platform {
                 self.local_cleanup = Some(window);
                 return;
             }
+            BrowserRequest::ShareLink { key } => {
+                let connection = browser.connection().clone();
+                self.share = Some(share::ShareWindow::open(connection, &browser.bucket, key));
+                return;
+            }
             BrowserRequest::Settings
             | BrowserRequest::Cleanup(_)
             | BrowserRequest::ShowCommand(_) => return,
@@ -297,8 +304,9 @@ impl Platform {
         }
     }
 
-    /// The windows only the desktop has: verify, local cleanup.
-    pub fn windows_ui(&mut self, ctx: &egui::Context) {
+    /// The windows only the desktop has: verify, share link, local cleanup. The command a
+    /// window asked to show, if any.
+    pub fn windows_ui(&mut self, ctx: &egui::Context) -> Option<crate::s3::commands::Action> {
         if let Some(window) = self.local_cleanup.as_mut()
             && window.show(ctx) == super::widgets::Shown::Closed
         {
@@ -309,6 +317,11 @@ impl Platform {
         {
             self.verify = None;
         }
+        let (shown, show_command) = self.share.as_mut()?.show(ctx);
+        if shown == super::widgets::Shown::Closed {
+            self.share = None;
+        }
+        show_command
     }
 
     /// The panels under the browser: what could not be queued, transfers an earlier run left,

@@ -62,6 +62,12 @@ pub enum Action {
     EmptyBucket { bucket: String },
     /// The bucket emptied, then deleted.
     DeleteBucket { bucket: String },
+    /// A link to the object that works without credentials for `expires_secs`.
+    ShareLink {
+        bucket: String,
+        key: String,
+        expires_secs: u64,
+    },
 }
 
 /// The same action in each tool.
@@ -171,6 +177,17 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
         | Action::AbortUploads { .. }
         | Action::EmptyBucket { .. }
         | Action::DeleteBucket { .. } => cleanup::shell(action, &tail),
+        Action::ShareLink {
+            bucket,
+            key,
+            expires_secs,
+        } => {
+            let url = shell_quote(&format!("s3://{bucket}/{key}"));
+            (
+                format!("aws s3 presign {url} --expires-in {expires_secs}{tail}"),
+                format!("skiff presign {url} --expires {expires_secs}{tail}"),
+            )
+        }
         Action::DeletePrefix { bucket, prefix } => {
             let url = shell_quote(&format!("s3://{bucket}/{prefix}"));
             (
@@ -304,6 +321,16 @@ fn boto3(action: &Action, place: &Place) -> String {
                 .map(|k| format!("    {},\n", py(k)))
                 .collect::<String>(),
             py(bucket)
+        ),
+        Action::ShareLink {
+            bucket,
+            key,
+            expires_secs,
+        } => format!(
+            "params = {{\"Bucket\": {}, \"Key\": {}}}\n\
+             print(s3.generate_presigned_url(\"get_object\", Params=params, ExpiresIn={expires_secs}))\n",
+            py(bucket),
+            py(key)
         ),
         Action::DeletePrefix { bucket, prefix } => format!(
             "paginator = s3.get_paginator(\"list_objects_v2\")\n\
