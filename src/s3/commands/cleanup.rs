@@ -1,6 +1,6 @@
-//! The cleanup actions beyond plain deletes: every version for good, incomplete uploads
-//! aborted, a bucket emptied or deleted. The AWS CLI has no one command for these, so its form
-//! is a listing piped into a loop, as AWS's own knowledge-center articles write it.
+//! The deletes in boto3 (batches of 1,000 through delete_objects), and the cleanups beyond plain
+//! deletes: every version for good, incomplete uploads aborted, a bucket emptied or deleted. The
+//! AWS CLI has no one command for those, so its form is a listing piped into a loop.
 
 use super::{Action, py, shell_quote};
 
@@ -113,9 +113,36 @@ fn abort_uploads_py(bucket: &str, prefix: &str) -> String {
     )
 }
 
-/// The boto3 body (after the client) of a cleanup action.
+/// The boto3 body (after the client) of a delete or cleanup action.
 pub(super) fn boto3_body(action: &Action) -> String {
     match action {
+        Action::Delete { bucket, keys } => format!(
+            "keys = [\n{}]\n\
+             # delete_objects takes at most 1,000 keys a call.\n\
+             for start in range(0, len(keys), 1000):\n\
+             \x20   batch = [{{\"Key\": key}} for key in keys[start:start + 1000]]\n\
+             \x20   answer = s3.delete_objects(Bucket={}, Delete={{\"Objects\": batch, \"Quiet\": True}})\n\
+             \x20   for error in answer.get(\"Errors\", []):\n\
+             \x20       print(\"not deleted:\", error[\"Key\"], error[\"Message\"])\n",
+            keys.iter()
+                .map(|k| format!("    {},\n", py(k)))
+                .collect::<String>(),
+            py(bucket)
+        ),
+        Action::DeletePrefix { bucket, prefix } => format!(
+            "paginator = s3.get_paginator(\"list_objects_v2\")\n\
+             # Each page holds at most 1,000 keys: one delete_objects call per page.\n\
+             for page in paginator.paginate(Bucket={}, Prefix={}):\n\
+             \x20   batch = [{{\"Key\": obj[\"Key\"]}} for obj in page.get(\"Contents\", [])]\n\
+             \x20   if batch:\n\
+             \x20       answer = s3.delete_objects(Bucket={}, Delete={{\"Objects\": batch, \"Quiet\": True}})\n\
+             \x20       for error in answer.get(\"Errors\", []):\n\
+             \x20           print(\"not deleted:\", error[\"Key\"], error[\"Message\"])\n",
+            py(bucket),
+            py(prefix),
+            py(bucket)
+        ),
+
         Action::PurgeVersions { bucket, prefix } => purge_versions_py(bucket, prefix),
         Action::AbortUploads { bucket, prefix } => abort_uploads_py(bucket, prefix),
         Action::EmptyBucket { bucket } => {

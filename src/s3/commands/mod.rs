@@ -242,7 +242,9 @@ fn boto3(action: &Action, place: &Place) -> String {
         Action::PurgeVersions { .. }
         | Action::AbortUploads { .. }
         | Action::EmptyBucket { .. }
-        | Action::DeleteBucket { .. } => cleanup::boto3_body(action),
+        | Action::DeleteBucket { .. }
+        | Action::Delete { .. }
+        | Action::DeletePrefix { .. } => cleanup::boto3_body(action),
         Action::List {
             bucket,
             prefix,
@@ -309,19 +311,6 @@ fn boto3(action: &Action, place: &Place) -> String {
             py(relative_to),
             py(bucket)
         ),
-        Action::Delete { bucket, keys } => format!(
-            "keys = [\n{}]\n\
-             # delete_objects takes at most 1,000 keys a call.\n\
-             for start in range(0, len(keys), 1000):\n\
-             \x20   batch = [{{\"Key\": key}} for key in keys[start:start + 1000]]\n\
-             \x20   answer = s3.delete_objects(Bucket={}, Delete={{\"Objects\": batch, \"Quiet\": True}})\n\
-             \x20   for error in answer.get(\"Errors\", []):\n\
-             \x20       print(\"not deleted:\", error[\"Key\"], error[\"Message\"])\n",
-            keys.iter()
-                .map(|k| format!("    {},\n", py(k)))
-                .collect::<String>(),
-            py(bucket)
-        ),
         Action::ShareLink {
             bucket,
             key,
@@ -331,19 +320,6 @@ fn boto3(action: &Action, place: &Place) -> String {
              print(s3.generate_presigned_url(\"get_object\", Params=params, ExpiresIn={expires_secs}))\n",
             py(bucket),
             py(key)
-        ),
-        Action::DeletePrefix { bucket, prefix } => format!(
-            "paginator = s3.get_paginator(\"list_objects_v2\")\n\
-             # Each page holds at most 1,000 keys: one delete_objects call per page.\n\
-             for page in paginator.paginate(Bucket={}, Prefix={}):\n\
-             \x20   batch = [{{\"Key\": obj[\"Key\"]}} for obj in page.get(\"Contents\", [])]\n\
-             \x20   if batch:\n\
-             \x20       answer = s3.delete_objects(Bucket={}, Delete={{\"Objects\": batch, \"Quiet\": True}})\n\
-             \x20       for error in answer.get(\"Errors\", []):\n\
-             \x20           print(\"not deleted:\", error[\"Key\"], error[\"Message\"])\n",
-            py(bucket),
-            py(prefix),
-            py(bucket)
         ),
     };
     // The standard library first, as Python's style guide orders imports.
