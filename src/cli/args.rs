@@ -147,9 +147,14 @@ pub enum Command {
         /// One JSON object per line instead of text: {"bucket", "created", "region"} for
         /// buckets; {"prefix"} and {"key", "size_bytes", "last_modified", "storage_class"}
         /// under a prefix (full keys, RFC 3339 UTC times); with --summarize a last
-        /// {"total_objects", "total_bytes"}.
+        /// {"total_objects", "total_bytes"}; with --versions {"key", "version_id",
+        /// "size_bytes", "last_modified", "storage_class", "latest", "delete_marker"}.
         #[arg(long)]
         json: bool,
+        /// Every version and delete marker under the prefix (all levels), newest first for
+        /// each key, with its version id and whether it is the current one.
+        #[arg(long, conflicts_with = "summarize")]
+        versions: bool,
     },
 }
 

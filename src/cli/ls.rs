@@ -21,13 +21,18 @@ pub async fn ls(
         None => ls_buckets(&connection, options, out).await,
         Some(url) => {
             let (bucket, prefix) = parse_s3_url(url)?;
-            ls_objects(&connection, &bucket, &prefix, options, out).await
+            if options.versions {
+                ls_versions(&connection, &bucket, &prefix, &options, out).await
+            } else {
+                ls_objects(&connection, &bucket, &prefix, options, out).await
+            }
         }
     };
     match result {
         Err(LsError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(LsError::Io(e)) => Err(e).context("writing the listing"),
         Err(LsError::S3(e)) => bail!(e.with_hint()),
+        Err(LsError::Said(sentence)) => bail!(sentence),
         Ok(()) => Ok(()),
     }
 }
@@ -36,6 +41,8 @@ pub async fn ls(
 enum LsError {
     S3(S3Error),
     Io(std::io::Error),
+    /// A plain sentence, hint included.
+    Said(String),
 }
 
 impl From<std::io::Error> for LsError {
@@ -80,6 +87,8 @@ pub struct LsOptions {
     pub utc: bool,
     /// JSON Lines instead of text.
     pub json: bool,
+    /// Every version and delete marker instead of the current objects.
+    pub versions: bool,
 }
 
 impl LsOptions {
@@ -90,6 +99,75 @@ impl LsOptions {
             local_datetime(epoch_secs)
         }
     }
+}
+
+/// `--versions`: every version and delete marker under the prefix, newest first for each key,
+/// with its version id and whether it is the current one.
+async fn ls_versions(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    options: &LsOptions,
+    out: impl Write,
+) -> Result<(), LsError> {
+    let mut out = BufWriter::new(out);
+    let mut written: Result<(), std::io::Error> = Ok(());
+    let listed = crate::s3::versions::list_versions(connection, bucket, prefix, |mut page| {
+        page.sort_by(|a, b| {
+            (a.key.cmp(&b.key)).then(b.last_modified_secs.cmp(&a.last_modified_secs))
+        });
+        for v in page {
+            let state = match (v.is_delete_marker, v.is_latest) {
+                (true, true) => "delete marker (current)",
+                (true, false) => "delete marker",
+                (false, true) => "current",
+                (false, false) => "noncurrent",
+            };
+            let version = v.version_id.as_deref().unwrap_or("null");
+            written = if options.json {
+                let row = serde_json::json!({
+                    "key": v.key,
+                    "version_id": version,
+                    "size_bytes": v.size_bytes,
+                    "last_modified": super::json::rfc3339(v.last_modified_secs),
+                    "storage_class": v.storage_class.as_str(),
+                    "latest": v.is_latest,
+                    "delete_marker": v.is_delete_marker,
+                });
+                writeln!(out, "{}", super::json::line(&row))
+            } else {
+                let size = if v.is_delete_marker {
+                    "-".to_owned()
+                } else if options.human_readable {
+                    crate::format::human_bytes(v.size_bytes)
+                } else {
+                    v.size_bytes.to_string()
+                };
+                writeln!(
+                    out,
+                    "{} {size:>10} {} {state:<23} {}",
+                    options.date(v.last_modified_secs),
+                    escape_controls(version),
+                    escape_controls(&v.key)
+                )
+            };
+            if written.is_err() {
+                return Err(S3Error::Cancelled);
+            }
+        }
+        Ok(())
+    })
+    .await;
+    written?;
+    match listed {
+        Err(S3Error::Unsupported { .. }) => Err(LsError::Said(format!(
+            "s3://{bucket}: this endpoint keeps no versions (it does not implement \
+             ListObjectVersions). AWS S3, MinIO and Ceph keep them once versioning is on."
+        ))),
+        other => other.map_err(LsError::S3),
+    }?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Prints like `aws s3 ls`: `PRE name/` lines, then `date time size key`, page by page as the

@@ -114,6 +114,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             summarize,
             utc,
             json,
+            versions,
         } => {
             let options = ls::LsOptions {
                 recursive,
@@ -121,6 +122,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
                 summarize,
                 utc,
                 json,
+                versions,
             };
             ls::ls(&args, url.as_deref(), options).await
         }

@@ -178,3 +178,95 @@ fn uploads_in_json_on(name: &'static str) {
     let out = listing(&["--json", "--abort", &format!("s3://{bucket}")]);
     assert!(!out.status.success(), "--json lists only");
 }
+
+/// `skiff ls --versions`: every version and marker, newest first per key, on a versioned moto
+/// bucket; the sandbox, which keeps none, says so.
+#[test]
+fn ls_versions_shows_each_version_and_marker() {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let bucket = rt.block_on(common::fresh_bucket(&moto, "ls-versions"));
+    let client = moto.connection.client.clone();
+    rt.block_on(async {
+        let on = VersioningConfiguration::builder()
+            .status(BucketVersioningStatus::Enabled)
+            .build();
+        (client.put_bucket_versioning().bucket(&bucket))
+            .versioning_configuration(on)
+            .send()
+            .await
+            .unwrap();
+        for (key, body) in [
+            ("ckpt/a.bin", "one"),
+            ("ckpt/a.bin", "second"),
+            ("ckpt/b.bin", "b"),
+        ] {
+            skiff::s3::objects::put_bytes(&moto.connection, &bucket, key, body.into())
+                .await
+                .unwrap();
+            // Distinct times, so that newest-first is well defined.
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+        client
+            .delete_object()
+            .bucket(&bucket)
+            .key("ckpt/b.bin")
+            .send()
+            .await
+            .unwrap();
+    });
+    let url = format!("s3://{bucket}/ckpt/");
+    let ls = |extra: &[&str]| {
+        common::skiff_with(&moto.endpoint)
+            .args(["ls", "--versions", "--utc"])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let out = ls(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 4, "{shown}");
+    assert!(
+        lines[0].contains("         6 ")
+            && lines[0].contains("current")
+            && lines[0].ends_with("ckpt/a.bin"),
+        "{shown}"
+    );
+    assert!(
+        lines[1].contains("noncurrent") && lines[1].ends_with("ckpt/a.bin"),
+        "{shown}"
+    );
+    assert!(
+        lines[2].contains("delete marker (current)") && lines[2].ends_with("ckpt/b.bin"),
+        "{shown}"
+    );
+    assert!(
+        lines[3].contains("noncurrent") && lines[3].ends_with("ckpt/b.bin"),
+        "{shown}"
+    );
+
+    let out = ls(&["--json"]);
+    let rows = rows(&out);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["key"], "ckpt/a.bin");
+    assert_eq!(rows[0]["latest"], true);
+    assert_eq!(rows[0]["size_bytes"], 6);
+    assert!(
+        rows[0]["version_id"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty())
+    );
+    assert_eq!(rows[2]["delete_marker"], true);
+
+    let served = serve();
+    seed(&served);
+    let out = skiff(&served, &["ls", "--versions", "s3://data/"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("keeps no versions"), "{}", text(&out));
+}
