@@ -101,6 +101,26 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         version_id: Option<String>,
     },
+    /// Make an earlier version of an object current again: a copy of it on top, the history
+    /// kept (see `skiff ls --versions`).
+    Revert {
+        /// s3://bucket/key
+        url: String,
+        /// The version to bring back.
+        #[arg(long, value_name = "ID")]
+        version_id: String,
+        /// Say what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Bring back a deleted object of a versioned bucket: remove the delete marker on top.
+    Undelete {
+        /// s3://bucket/key
+        url: String,
+        /// Say what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Sign in to IAM Identity Center (SSO) for --profile, as `aws sso login` does: open the
     /// page it prints, approve, and the token lands in the AWS CLI's cache.
     Login,

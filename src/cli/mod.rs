@@ -26,6 +26,7 @@ mod mb;
 mod progress;
 mod serve;
 mod verify;
+mod versions;
 
 use anyhow::bail;
 
@@ -95,6 +96,12 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Login => login(&args).await,
+        Command::Revert {
+            url,
+            version_id,
+            dry_run,
+        } => versions::revert(&args, &url, &version_id, dry_run).await,
+        Command::Undelete { url, dry_run } => versions::undelete(&args, &url, dry_run).await,
         Command::Presign {
             url,
             expires,

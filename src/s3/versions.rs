@@ -78,3 +78,109 @@ pub async fn list_versions(
         }
     }
 }
+
+/// `bucket/key?versionId=…` as CopyObject's `x-amz-copy-source` takes it: the key
+/// percent-encoded, its slashes kept.
+fn copy_source(bucket: &str, key: &str, version_id: &str) -> String {
+    let mut encoded = String::with_capacity(key.len());
+    for byte in key.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("{bucket}/{encoded}?versionId={version_id}")
+}
+
+/// CopyObject's limit: a larger version needs a multipart copy.
+const MAX_SINGLE_COPY_BYTES: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Makes an earlier version current again by copying it on top, as the AWS console's "restore"
+/// does: the history stays, and the copy is the new current version. Its version id.
+pub async fn restore_version(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> Result<Option<String>, S3Error> {
+    let target = connection.target().bucket(bucket).key(key);
+    let head = connection
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .version_id(version_id)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    let size = head.content_length().unwrap_or(0).max(0) as u64;
+    if size > MAX_SINGLE_COPY_BYTES {
+        return Err(S3Error::Other {
+            what: target.describe(),
+            detail: format!(
+                "version {version_id} holds {} and one copy moves at most 5 GiB; download it \
+                 and upload it again",
+                crate::format::human_bytes(size)
+            ),
+        });
+    }
+    let copied = connection
+        .client
+        .copy_object()
+        .bucket(bucket)
+        .key(key)
+        .copy_source(copy_source(bucket, key, version_id))
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(copied.version_id().map(str::to_owned))
+}
+
+/// Brings back a deleted object: removes the delete marker that is its current version, so
+/// the version before it is current again. The marker's id, or `None` when the object's
+/// current version is no marker (nothing to undelete).
+pub async fn undelete(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<String>, S3Error> {
+    let target = connection.target().bucket(bucket).key(key);
+    let mut marker = None;
+    list_versions(connection, bucket, key, |page| {
+        if let Some(current) = page
+            .iter()
+            .find(|v| v.key == key && v.is_latest && v.is_delete_marker)
+        {
+            marker = current.version_id.clone();
+        }
+        Ok(())
+    })
+    .await?;
+    let Some(marker) = marker else {
+        return Ok(None);
+    };
+    connection
+        .client
+        .delete_object()
+        .bucket(bucket)
+        .key(key)
+        .version_id(&marker)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(Some(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copy_source_encodes_the_key_but_not_its_slashes() {
+        assert_eq!(
+            copy_source("b", "runs/day 1/ü+x.bin", "v1"),
+            "b/runs/day%201/%C3%BC%2Bx.bin?versionId=v1"
+        );
+    }
+}

@@ -21,4 +21,5 @@ mod share;
 mod sso;
 mod transfer;
 mod ui;
+mod versions;
 mod wizard_ui;

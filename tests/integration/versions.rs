@@ -1,0 +1,96 @@
+//! Versions from the command line, on moto: an overwritten checkpoint reverted to its first
+//! version (the history kept), a deleted one brought back.
+
+use crate::cli::text;
+use crate::common;
+
+#[test]
+fn revert_and_undelete_bring_a_checkpoint_back() {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let bucket = rt.block_on(common::fresh_bucket(&moto, "revert"));
+    let client = moto.connection.client.clone();
+    let key = "ckpt/model step.bin";
+    rt.block_on(async {
+        let on = VersioningConfiguration::builder()
+            .status(BucketVersioningStatus::Enabled)
+            .build();
+        (client.put_bucket_versioning().bucket(&bucket))
+            .versioning_configuration(on)
+            .send()
+            .await
+            .unwrap();
+        for body in ["first", "second", "third"] {
+            skiff::s3::objects::put_bytes(&moto.connection, &bucket, key, body.into())
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+    });
+    let skiff = |args: &[&str]| {
+        common::skiff_with(&moto.endpoint)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let url = format!("s3://{bucket}/{key}");
+    let current = || {
+        rt.block_on(async {
+            let got = client
+                .get_object()
+                .bucket(&bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            got.body.collect().await.unwrap().into_bytes().to_vec()
+        })
+    };
+    let versions = || {
+        let out = skiff(&[
+            "ls",
+            "--versions",
+            "--json",
+            &format!("s3://{bucket}/ckpt/"),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let listed = versions();
+    assert_eq!(listed.len(), 3);
+    let first = listed[2]["version_id"].as_str().unwrap().to_owned();
+
+    let dry = skiff(&["revert", &url, "--version-id", &first, "--dry-run"]);
+    assert!(
+        dry.status.success() && text(&dry).contains("Would copy"),
+        "{}",
+        text(&dry)
+    );
+    assert_eq!(current(), b"third", "a dry run changes nothing");
+
+    let out = skiff(&["revert", &url, "--version-id", &first]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("the older versions are kept"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(current(), b"first");
+    assert_eq!(versions().len(), 4, "the history stays");
+
+    rt.block_on(client.delete_object().bucket(&bucket).key(key).send())
+        .unwrap();
+    let out = skiff(&["undelete", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("is back"), "{}", text(&out));
+    assert_eq!(current(), b"first");
+    let again = skiff(&["undelete", &url]);
+    assert!(text(&again).contains("is not deleted"), "{}", text(&again));
+}
