@@ -7,6 +7,7 @@ pub mod buckets;
 pub mod client;
 pub mod commands;
 pub mod connection;
+pub mod copy;
 pub mod cors;
 pub mod deletes;
 pub mod error;

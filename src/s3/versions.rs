@@ -79,23 +79,6 @@ pub async fn list_versions(
     }
 }
 
-/// `bucket/key?versionId=…` as CopyObject's `x-amz-copy-source` takes it: the key
-/// percent-encoded, its slashes kept.
-fn copy_source(bucket: &str, key: &str, version_id: &str) -> String {
-    let mut encoded = String::with_capacity(key.len());
-    for byte in key.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    format!("{bucket}/{encoded}?versionId={version_id}")
-}
-
-/// CopyObject's limit: a larger version needs a multipart copy.
-const MAX_SINGLE_COPY_BYTES: u64 = 5 * 1024 * 1024 * 1024;
-
 /// Makes an earlier version current again by copying it on top, as the AWS console's "restore"
 /// does: the history stays, and the copy is the new current version. Its version id.
 pub async fn restore_version(
@@ -115,7 +98,7 @@ pub async fn restore_version(
         .await
         .map_err(|e| connection.error(e, &target))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
-    if size > MAX_SINGLE_COPY_BYTES {
+    if size > super::copy::MAX_SINGLE_COPY_BYTES {
         return Err(S3Error::Other {
             what: target.describe(),
             detail: format!(
@@ -130,7 +113,7 @@ pub async fn restore_version(
         .copy_object()
         .bucket(bucket)
         .key(key)
-        .copy_source(copy_source(bucket, key, version_id))
+        .copy_source(super::copy::copy_source(bucket, key, Some(version_id)))
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
@@ -170,17 +153,4 @@ pub async fn undelete(
         .await
         .map_err(|e| connection.error(e, &target))?;
     Ok(Some(marker))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_copy_source_encodes_the_key_but_not_its_slashes() {
-        assert_eq!(
-            copy_source("b", "runs/day 1/ü+x.bin", "v1"),
-            "b/runs/day%201/%C3%BC%2Bx.bin?versionId=v1"
-        );
-    }
 }

@@ -10,6 +10,7 @@ mod cli;
 mod cli_json;
 mod commands;
 mod conformance;
+mod copy;
 mod desktop_ui;
 mod faults;
 mod hardening;
