@@ -113,6 +113,21 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Show an object's tags, add or change some (KEY=VALUE), or with --delete remove them all;
+    /// the object is not copied (PutObjectTagging).
+    Tag {
+        /// s3://bucket/key
+        url: String,
+        /// Tags to set, KEY=VALUE; the others are kept.
+        #[arg(value_name = "KEY=VALUE")]
+        tags: Vec<String>,
+        /// Remove every tag.
+        #[arg(long, conflicts_with = "tags")]
+        delete: bool,
+        /// Say what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Bring back a deleted object of a versioned bucket: remove the delete marker on top.
     Undelete {
         /// s3://bucket/key

@@ -102,6 +102,12 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             dry_run,
         } => versions::revert(&args, &url, &version_id, dry_run).await,
         Command::Undelete { url, dry_run } => versions::undelete(&args, &url, dry_run).await,
+        Command::Tag {
+            url,
+            tags,
+            delete,
+            dry_run,
+        } => versions::tag(&args, &url, &tags, delete, dry_run).await,
         Command::Presign {
             url,
             expires,

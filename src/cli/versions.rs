@@ -1,5 +1,6 @@
-//! `skiff revert` and `skiff undelete`: an earlier version made current again, a deleted object
-//! brought back. Neither loses anything: both only add to, or take a marker off, the history.
+//! `skiff revert`, `skiff undelete` and `skiff tag`: an earlier version made current again, a
+//! deleted object brought back, an object's tags shown or changed in place. None copies bytes
+//! through this machine or loses a version.
 
 use anyhow::bail;
 
@@ -52,6 +53,58 @@ pub async fn undelete(args: &ConnectionArgs, url: &str, dry_run: bool) -> anyhow
         Ok(Some(marker)) => say!("{shown} is back: delete marker {marker} removed."),
         Ok(None) => say!("{shown} is not deleted: its current version is no delete marker."),
         Err(e) => bail!(e.with_hint()),
+    }
+    Ok(())
+}
+
+pub async fn tag(
+    args: &ConnectionArgs,
+    url: &str,
+    changes: &[String],
+    delete: bool,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let (bucket, key) = object(url)?;
+    let mut set = Vec::new();
+    for pair in changes {
+        match pair.split_once('=') {
+            Some((k, v)) if !k.is_empty() => set.push((k.to_owned(), v.to_owned())),
+            _ => bail!("{pair}: write a tag as KEY=VALUE"),
+        }
+    }
+    let (connection, _sandbox) = connect(args).await?;
+    let mut tags = crate::s3::objects::object_tags(&connection, &bucket, &key)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    if !delete && set.is_empty() {
+        for (k, v) in &tags {
+            say!("{}={}", escape_controls(k), escape_controls(v));
+        }
+        return Ok(());
+    }
+    if delete {
+        tags.clear();
+    }
+    for (k, v) in set {
+        match tags.iter_mut().find(|(existing, _)| *existing == k) {
+            Some(tag) => tag.1 = v,
+            None => tags.push((k, v)),
+        }
+    }
+    let shown = escape_controls(url);
+    let listed: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let listed = escape_controls(&listed.join(" ")).into_owned();
+    if dry_run {
+        say!("Would set the tags of {shown} to: {listed}");
+        return Ok(());
+    }
+    crate::s3::objects::set_object_tags(&connection, &bucket, &key, &tags)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    if tags.is_empty() {
+        say!("{shown} has no tags now.");
+    } else {
+        say!("{shown} is tagged {listed}.");
     }
     Ok(())
 }

@@ -242,3 +242,72 @@ mod tests {
         assert!(folder_key(&"x".repeat(1020), "abcd").is_err());
     }
 }
+
+/// An object's tags, in the order S3 keeps them.
+pub async fn object_tags(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+) -> Result<Vec<(String, String)>, S3Error> {
+    let target = connection.target().bucket(bucket).key(key);
+    let answer = connection
+        .client
+        .get_object_tagging()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(answer
+        .tag_set()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect())
+}
+
+/// Replaces an object's tags (no copy of the object: PutObjectTagging); an empty set removes
+/// them all.
+pub async fn set_object_tags(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    tags: &[(String, String)],
+) -> Result<(), S3Error> {
+    let target = connection.target().bucket(bucket).key(key);
+    if tags.is_empty() {
+        connection
+            .client
+            .delete_object_tagging()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| connection.error(e, &target))?;
+        return Ok(());
+    }
+    let tag_set = tags
+        .iter()
+        .map(|(k, v)| aws_sdk_s3::types::Tag::builder().key(k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| S3Error::Other {
+            what: target.describe(),
+            detail: e.to_string(),
+        })?;
+    let tagging = aws_sdk_s3::types::Tagging::builder()
+        .set_tag_set(Some(tag_set))
+        .build()
+        .map_err(|e| S3Error::Other {
+            what: target.describe(),
+            detail: e.to_string(),
+        })?;
+    connection
+        .client
+        .put_object_tagging()
+        .bucket(bucket)
+        .key(key)
+        .tagging(tagging)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(())
+}

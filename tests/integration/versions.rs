@@ -1,5 +1,6 @@
-//! Versions from the command line, on moto: an overwritten checkpoint reverted to its first
-//! version (the history kept), a deleted one brought back.
+//! Versions and tags from the command line, on moto: an overwritten checkpoint reverted to its
+//! first version (the history kept), a deleted one brought back, tags shown and changed in
+//! place.
 
 use crate::cli::text;
 use crate::common;
@@ -93,4 +94,65 @@ fn revert_and_undelete_bring_a_checkpoint_back() {
     assert_eq!(current(), b"first");
     let again = skiff(&["undelete", &url]);
     assert!(text(&again).contains("is not deleted"), "{}", text(&again));
+}
+
+#[test]
+fn tag_shows_changes_and_removes_an_objects_tags() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let bucket = rt.block_on(common::fresh_bucket(&moto, "tag"));
+    let client = moto.connection.client.clone();
+    rt.block_on(
+        client
+            .put_object()
+            .bucket(&bucket)
+            .key("shard.parquet")
+            .tagging("team=nlp")
+            .body(b"rows".to_vec().into())
+            .send(),
+    )
+    .unwrap();
+    let url = format!("s3://{bucket}/shard.parquet");
+    let skiff = |args: &[&str]| {
+        common::skiff_with(&moto.endpoint)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let tags = || {
+        let mut tags = rt
+            .block_on(skiff::s3::objects::object_tags(
+                &moto.connection,
+                &bucket,
+                "shard.parquet",
+            ))
+            .unwrap();
+        tags.sort();
+        tags
+    };
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+
+    let out = skiff(&["tag", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "team=nlp");
+
+    let out = skiff(&["tag", &url, "stage=raw", "team=cv", "--dry-run"]);
+    assert!(text(&out).contains("Would set"), "{}", text(&out));
+    assert_eq!(tags(), [pair("team", "nlp")], "a dry run changes nothing");
+
+    let out = skiff(&["tag", &url, "stage=raw", "team=cv"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(tags(), [pair("stage", "raw"), pair("team", "cv")]);
+
+    let out = skiff(&["tag", &url, "--delete"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(tags().is_empty());
+    let bad = skiff(&["tag", &url, "no-equals-sign"]);
+    assert!(
+        !bad.status.success() && text(&bad).contains("KEY=VALUE"),
+        "{}",
+        text(&bad)
+    );
 }
