@@ -217,32 +217,6 @@ pub fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attachment_names_survive_any_characters() {
-        assert_eq!(
-            attachment("model.ckpt"),
-            "attachment; filename=\"model.ckpt\"; filename*=UTF-8''model.ckpt"
-        );
-        assert_eq!(
-            attachment("naïve \"v2\".csv"),
-            "attachment; filename=\"na_ve _v2_.csv\"; filename*=UTF-8''na%C3%AFve%20%22v2%22.csv"
-        );
-    }
-
-    #[test]
-    fn folder_names() {
-        assert_eq!(folder_key("a/", "b").unwrap(), "a/b/");
-        assert_eq!(folder_key("", " raw data/ ").unwrap(), "raw data/");
-        assert!(folder_key("", "  ").is_err());
-        assert!(folder_key("", "a/b").is_err());
-        assert!(folder_key(&"x".repeat(1020), "abcd").is_err());
-    }
-}
-
 /// An object's tags, in the order S3 keeps them.
 pub async fn object_tags(
     connection: &Connection,
@@ -310,4 +284,30 @@ pub async fn set_object_tags(
         .await
         .map_err(|e| connection.error(e, &target))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_names_survive_any_characters() {
+        assert_eq!(
+            attachment("model.ckpt"),
+            "attachment; filename=\"model.ckpt\"; filename*=UTF-8''model.ckpt"
+        );
+        assert_eq!(
+            attachment("naïve \"v2\".csv"),
+            "attachment; filename=\"na_ve _v2_.csv\"; filename*=UTF-8''na%C3%AFve%20%22v2%22.csv"
+        );
+    }
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(folder_key("a/", "b").unwrap(), "a/b/");
+        assert_eq!(folder_key("", " raw data/ ").unwrap(), "raw data/");
+        assert!(folder_key("", "  ").is_err());
+        assert!(folder_key("", "a/b").is_err());
+        assert!(folder_key(&"x".repeat(1020), "abcd").is_err());
+    }
 }
