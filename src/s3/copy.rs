@@ -216,17 +216,8 @@ async fn copy_tags(
     (from_bucket, from_key): (&str, &str),
     (to_bucket, to_key): (&str, &str),
 ) -> Result<(), S3Error> {
-    let source_target = connection.target().bucket(from_bucket).key(from_key);
-    let tags = match connection
-        .client
-        .get_object_tagging()
-        .bucket(from_bucket)
-        .key(from_key)
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &source_target))
-    {
-        Ok(tags) => tags.tag_set().to_vec(),
+    let tags = match super::objects::object_tags(connection, from_bucket, from_key).await {
+        Ok(tags) => tags,
         // An endpoint without tags has none to copy.
         Err(S3Error::Unsupported { .. }) => return Ok(()),
         Err(e) => return Err(e),
@@ -234,24 +225,7 @@ async fn copy_tags(
     if tags.is_empty() {
         return Ok(());
     }
-    let tagging = aws_sdk_s3::types::Tagging::builder()
-        .set_tag_set(Some(tags))
-        .build()
-        .map_err(|e| S3Error::Other {
-            what: source_target.describe(),
-            detail: e.to_string(),
-        })?;
-    let target = connection.target().bucket(to_bucket).key(to_key);
-    connection
-        .client
-        .put_object_tagging()
-        .bucket(to_bucket)
-        .key(to_key)
-        .tagging(tagging)
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &target))?;
-    Ok(())
+    super::objects::set_object_tags(connection, to_bucket, to_key, &tags).await
 }
 
 #[cfg(test)]

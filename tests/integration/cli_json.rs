@@ -183,22 +183,13 @@ fn uploads_in_json_on(name: &'static str) {
 /// bucket; the sandbox, which keeps none, says so.
 #[test]
 fn ls_versions_shows_each_version_and_marker() {
-    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let Some(moto) = rt.block_on(common::server("moto")) else {
         return;
     };
-    let bucket = rt.block_on(common::fresh_bucket(&moto, "ls-versions"));
+    let bucket = rt.block_on(common::versioned_bucket(&moto, "ls-versions"));
     let client = moto.connection.client.clone();
     rt.block_on(async {
-        let on = VersioningConfiguration::builder()
-            .status(BucketVersioningStatus::Enabled)
-            .build();
-        (client.put_bucket_versioning().bucket(&bucket))
-            .versioning_configuration(on)
-            .send()
-            .await
-            .unwrap();
         for (key, body) in [
             ("ckpt/a.bin", "one"),
             ("ckpt/a.bin", "second"),

@@ -262,7 +262,6 @@ fn a_bucket_set_up_as_shown_reads_back_as_the_app_sets_it() {
 /// incomplete uploads aborted, and a versioned bucket emptied and deleted.
 #[test]
 fn cleanups_as_shown_leave_what_the_app_leaves() {
-    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let Some(moto) = rt.block_on(common::server("moto")) else {
         return;
@@ -270,16 +269,8 @@ fn cleanups_as_shown_leave_what_the_app_leaves() {
     let client = moto.connection.client.clone();
     let work = tempfile::tempdir().unwrap();
     for tool in 0..3 {
-        let bucket = rt.block_on(common::fresh_bucket(&moto, "show-clean"));
+        let bucket = rt.block_on(common::versioned_bucket(&moto, "show-clean"));
         rt.block_on(async {
-            let on = VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build();
-            (client.put_bucket_versioning().bucket(&bucket))
-                .versioning_configuration(on)
-                .send()
-                .await
-                .unwrap();
             for (key, body) in [
                 ("ds/a.txt", "1"),
                 ("ds/a.txt", "2"),

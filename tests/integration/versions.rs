@@ -7,23 +7,14 @@ use crate::common;
 
 #[test]
 fn revert_and_undelete_bring_a_checkpoint_back() {
-    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let Some(moto) = rt.block_on(common::server("moto")) else {
         return;
     };
-    let bucket = rt.block_on(common::fresh_bucket(&moto, "revert"));
+    let bucket = rt.block_on(common::versioned_bucket(&moto, "revert"));
     let client = moto.connection.client.clone();
     let key = "ckpt/model step.bin";
     rt.block_on(async {
-        let on = VersioningConfiguration::builder()
-            .status(BucketVersioningStatus::Enabled)
-            .build();
-        (client.put_bucket_versioning().bucket(&bucket))
-            .versioning_configuration(on)
-            .send()
-            .await
-            .unwrap();
         for body in ["first", "second", "third"] {
             skiff::s3::objects::put_bytes(&moto.connection, &bucket, key, body.into())
                 .await

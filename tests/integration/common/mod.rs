@@ -114,6 +114,25 @@ pub async fn fresh_bucket(server: &TestServer, case: &str) -> String {
     bucket
 }
 
+/// A fresh bucket with versioning on.
+pub async fn versioned_bucket(server: &TestServer, case: &str) -> String {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let bucket = fresh_bucket(server, case).await;
+    let on = VersioningConfiguration::builder()
+        .status(BucketVersioningStatus::Enabled)
+        .build();
+    (server
+        .connection
+        .client
+        .put_bucket_versioning()
+        .bucket(&bucket))
+    .versioning_configuration(on)
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{}: versioning on {bucket}: {e}", server.name));
+    bucket
+}
+
 /// Puts every key (body: the key's own bytes), 32 at a time.
 pub async fn put_keys(server: &TestServer, bucket: &str, keys: &[String]) {
     let results: Vec<_> = futures::stream::iter(keys.iter().cloned())
