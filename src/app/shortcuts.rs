@@ -114,11 +114,8 @@ pub fn pressed(ctx: &egui::Context) -> Vec<Shortcut> {
 
 /// The sheet that lists every shortcut, as the keys read on this system (Ctrl or ⌘).
 pub fn sheet_ui(ctx: &egui::Context, open: &mut bool) {
-    egui::Window::new("Keyboard shortcuts")
-        .collapsible(false)
+    crate::app::widgets::dialog(ctx, "Keyboard shortcuts")
         .resizable(false)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
         .open(open)
         .show(ctx, |ui| {
             egui::Grid::new("shortcuts")

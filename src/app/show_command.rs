@@ -30,11 +30,8 @@ impl ShowCommand {
     /// Draws the window; `false` once closed.
     pub fn show(&mut self, ctx: &egui::Context) -> bool {
         let mut open = true;
-        egui::Window::new("Show command")
-            .collapsible(false)
+        crate::app::widgets::dialog(ctx, "Show command")
             .default_width(640.0)
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
             .open(&mut open)
             .show(ctx, |ui| {
                 ui.label(RichText::new(&self.what).strong());

@@ -165,3 +165,11 @@ pub fn problems_ui(ui: &mut egui::Ui, problems: &mut Vec<String>) {
         }
     });
 }
+
+/// A dialog window: centred on the screen when it first opens, not collapsible.
+pub fn dialog(ctx: &egui::Context, title: impl Into<egui::WidgetText>) -> egui::Window<'static> {
+    egui::Window::new(title)
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+}

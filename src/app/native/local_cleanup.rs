@@ -67,10 +67,7 @@ impl LocalCleanup {
         }
         let mut open = true;
         let mut close = false;
-        egui::Window::new("Clean up local downloads")
-            .collapsible(false)
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+        crate::app::widgets::dialog(ctx, "Clean up local downloads")
             .default_width(640.0)
             .open(&mut open)
             .show(ctx, |ui| {

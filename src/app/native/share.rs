@@ -53,10 +53,7 @@ impl ShareWindow {
         }
         let mut open = true;
         let mut show_command = None;
-        egui::Window::new("Share link")
-            .collapsible(false)
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+        crate::app::widgets::dialog(ctx, "Share link")
             .default_width(520.0)
             .open(&mut open)
             .show(ctx, |ui| {

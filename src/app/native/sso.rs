@@ -65,10 +65,7 @@ impl SsoProfiles {
         let mut retry = false;
         let mut signed_in = false;
         let title = format!("Sign in with SSO: profile {}", sign_in.login().profile);
-        egui::Window::new(title)
-            .collapsible(false)
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+        crate::app::widgets::dialog(ctx, title)
             .open(&mut open)
             .show(ctx, |ui| match &sign_in {
                 SignIn::Starting(..) => {

@@ -72,10 +72,7 @@ impl VerifyWindow {
             }
         }
         let mut open = true;
-        egui::Window::new("Verify a local copy")
-            .collapsible(false)
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+        crate::app::widgets::dialog(ctx, "Verify a local copy")
             .default_width(520.0)
             .open(&mut open)
             .show(ctx, |ui| {
