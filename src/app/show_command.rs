@@ -41,6 +41,9 @@ impl ShowCommand {
     }
 }
 
+/// How many lines of a command the window draws.
+const SHOWN_LINES: usize = 200;
+
 /// The three tools as tabs, the chosen one's text, and Copy. The tab chosen is remembered per
 /// place the widget is drawn.
 pub fn commands_ui(ui: &mut egui::Ui, commands: &Equivalents) {
@@ -61,16 +64,25 @@ pub fn commands_ui(ui: &mut egui::Ui, commands: &Equivalents) {
         Tool::Boto3 => &commands.boto3,
         Tool::Skiff => &commands.skiff,
     };
+    // A download of every row of a large listing is a command of as many lines: drawing them
+    // all would cost each frame. The window shows the head; Copy takes the whole.
+    let cut = text
+        .match_indices('\n')
+        .nth(SHOWN_LINES - 1)
+        .map_or(text.len(), |(at, _)| at);
     egui::ScrollArea::vertical()
         .max_height(320.0)
         .show(ui, |ui| {
-            let mut shown = text.as_str();
+            let mut shown = &text[..cut];
             ui.add(
                 egui::TextEdit::multiline(&mut shown)
                     .code_editor()
                     .desired_width(f32::INFINITY),
             );
         });
+    if cut < text.len() {
+        ui.label(RichText::new("… more lines follow: 📋 Copy takes the whole command.").weak());
+    }
     if ui.button("📋 Copy").clicked() {
         ui.ctx().copy_text(text.clone());
     }
@@ -136,5 +148,47 @@ pub fn action_of(job: &JobRow) -> Action {
                 folder,
             }
         }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+
+    /// A command of thousands of lines draws its head only, and Copy still takes all of it.
+    #[test]
+    fn a_long_command_shows_its_head_and_copies_whole() {
+        let lines: Vec<String> = (0..5000)
+            .map(|i| format!("aws s3 cp s3://b/k{i} ./k{i}"))
+            .collect();
+        let commands = Equivalents {
+            aws_cli: lines.join("\n"),
+            boto3: String::new(),
+            skiff: String::new(),
+        };
+        let whole = commands.aws_cli.clone();
+        let mut harness = Harness::new_ui(move |ui| commands_ui(ui, &commands));
+        harness.run();
+        assert!(
+            harness
+                .query_by_label_contains("more lines follow")
+                .is_some()
+        );
+        let shown: Vec<_> = harness
+            .query_all_by_value("aws s3 cp s3://b/k4999 ./k4999")
+            .collect();
+        assert!(shown.is_empty(), "the tail is not drawn");
+        harness.get_by_label("📋 Copy").click();
+        harness.step();
+        let copied: Vec<String> = (harness.output().platform_output.commands.iter())
+            .filter_map(|c| match c {
+                egui::OutputCommand::CopyText(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(copied, [whole]);
     }
 }

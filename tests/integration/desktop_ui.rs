@@ -186,11 +186,6 @@ fn show_command_gives_the_same_in_each_tool() {
     });
     harness.get_by_label("📋 Copy").click_accesskit();
     harness.step();
-    let copied: Vec<String> = (harness.output().platform_output.commands.iter())
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied: Vec<String> = common::ui::copied_texts(&harness);
     assert_eq!(copied, [skiff]);
 }

@@ -64,17 +64,7 @@ fn the_share_window_copies_a_working_link() {
         h.query_by_label("✔ Copied to the clipboard.").is_some()
     });
     for _ in 0..3 {
-        copied.extend(
-            harness
-                .output()
-                .platform_output
-                .commands
-                .iter()
-                .filter_map(|c| match c {
-                    egui::OutputCommand::CopyText(text) => Some(text.clone()),
-                    _ => None,
-                }),
-        );
+        copied.extend(common::ui::copied_texts(&harness));
         harness.step();
     }
     let url = copied.first().expect("the link on the clipboard").clone();

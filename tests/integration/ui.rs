@@ -535,12 +535,7 @@ fn the_sandbox_settings_are_copied_from_the_connection_menu() {
     let mut harness = app_harness(&fixture, PersistedState::default());
     wait_for(&mut harness, "🗄 demo");
     pick_from_menu(&mut harness, 0, "Copy AWS CLI settings");
-    let copied: Vec<String> = (harness.output().platform_output.commands.iter())
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied: Vec<String> = common::ui::copied_texts(&harness);
     let expected = fixture.sandbox.as_ref().unwrap().endpoint.aws_cli_env();
     assert_eq!(copied, [expected]);
 }

@@ -29,6 +29,11 @@ pub struct CleanupWizard {
     reports_dir: Option<std::path::PathBuf>,
     file_dialogs: super::FileDialogs,
     exporting: Option<super::platform::ReportExport>,
+    /// The plan's commands, made once per plan rather than each frame the fold is open.
+    commands: Option<(
+        crate::s3::commands::Action,
+        crate::s3::commands::Equivalents,
+    )>,
 }
 
 impl CleanupWizard {
@@ -52,6 +57,7 @@ impl CleanupWizard {
             reports_dir,
             file_dialogs,
             exporting: None,
+            commands: None,
         };
         wizard.carry_out(ctx, effects);
         wizard
@@ -82,7 +88,7 @@ impl CleanupWizard {
                 if let (Stage::Confirm { .. }, Some(action)) =
                     (&self.flow.stage, self.flow.action())
                 {
-                    self.show_command_ui(ui, &action);
+                    self.show_command_ui(ui, action);
                 }
                 ui.separator();
                 ui.horizontal(|ui| events.extend(view::buttons_ui(ui, &self.flow)));
@@ -98,22 +104,31 @@ impl CleanupWizard {
     }
 
     /// The plan as an AWS CLI, boto3 or skiff command, folded until asked for.
-    fn show_command_ui(&self, ui: &mut egui::Ui, action: &crate::s3::commands::Action) {
+    fn show_command_ui(&mut self, ui: &mut egui::Ui, action: crate::s3::commands::Action) {
+        let filtered = self
+            .flow
+            .filter_fields
+            .filters()
+            .is_ok_and(|f| !f.is_empty());
         let c = &self.connection;
-        let place = crate::s3::commands::Place::new(&c.endpoint, &c.region);
         egui::CollapsingHeader::new("</> Show command").show(ui, |ui| {
-            let filtered = self
-                .flow
-                .filter_fields
-                .filters()
-                .is_ok_and(|f| f != Default::default());
             if filtered {
                 ui.label(
                     RichText::new("The filters chosen here are not part of the command.").weak(),
                 );
             }
-            let commands = crate::s3::commands::equivalents(action, &place);
-            super::show_command::commands_ui(ui, &commands);
+            if self
+                .commands
+                .as_ref()
+                .is_none_or(|(made_for, _)| *made_for != action)
+            {
+                let place = crate::s3::commands::Place::new(&c.endpoint, &c.region);
+                let commands = crate::s3::commands::equivalents(&action, &place);
+                self.commands = Some((action, commands));
+            }
+            if let Some((_, commands)) = &self.commands {
+                super::show_command::commands_ui(ui, commands);
+            }
         });
     }
 

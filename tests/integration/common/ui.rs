@@ -155,3 +155,13 @@ pub fn keys_under(fixture: &Fixture, prefix: &str) -> Vec<(String, u64)> {
     keys.sort();
     keys
 }
+
+/// What the last frame put on the clipboard.
+pub fn copied_texts(harness: &Harness<'_, SkiffApp>) -> Vec<String> {
+    (harness.output().platform_output.commands.iter())
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
