@@ -154,6 +154,21 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A field as a spreadsheet can take it: control characters escaped (`\x0a`), a leading `=`,
+/// `+`, `-` or `@` neutralised with a `'` so that a key is never run as a formula, and quoted
+/// when it holds a comma or quote (RFC 4180).
+pub fn csv_field(field: &str) -> String {
+    let mut field = crate::format::escape_controls(field).into_owned();
+    if field.starts_with(['=', '+', '-', '@']) {
+        field.insert(0, '\'');
+    }
+    if field.contains([',', '"']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

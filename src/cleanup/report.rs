@@ -187,26 +187,11 @@ pub fn to_csv(entries: &[Entry]) -> String {
             e.outcome.to_owned(),
             e.reason.clone(),
         ];
-        let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        let row: Vec<String> = row.iter().map(|f| crate::format::csv_field(f)).collect();
         out += &row.join(",");
         out.push('\n');
     }
     out
-}
-
-/// A field as a spreadsheet can take it: control characters escaped (`\x0a`), a leading `=`,
-/// `+`, `-` or `@` neutralised with a `'` so that a key is never run as a formula, and quoted
-/// when it holds a comma or quote (RFC 4180).
-fn csv_field(field: &str) -> String {
-    let mut field = crate::format::escape_controls(field).into_owned();
-    if field.starts_with(['=', '+', '-', '@']) {
-        field.insert(0, '\'');
-    }
-    if field.contains([',', '"']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field
-    }
 }
 
 #[cfg(test)]

@@ -141,8 +141,45 @@ pub enum Command {
     Login,
     /// Make a bucket, set up as the bucket wizard would (see `skiff mb --help`).
     Mb(MbArgs),
-    /// Copy files to S3 or objects to local files: multipart and parallel above 16 MiB.
+    /// Copy files to S3, objects to local files, or objects to other keys or buckets (on the
+    /// server: no bytes pass through this machine): multipart and parallel above 16 MiB.
     Cp(CpArgs),
+    /// Move: as cp, then each source whose copy was confirmed is deleted (S3 to S3 on the
+    /// server; a prefix move renames a folder).
+    Mv(MvArgs),
+    /// Change the storage class of an object, or with --recursive of everything under a prefix
+    /// (each copied onto itself on the server; metadata and tags kept).
+    SetClass {
+        /// s3://bucket/key, or with --recursive s3://bucket/prefix (matched as written).
+        url: String,
+        /// The new class: STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR,
+        /// GLACIER, DEEP_ARCHIVE, ...
+        class: String,
+        /// Everything whose key starts with the prefix.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// List what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Ask for a temporary copy of an archived (GLACIER, DEEP_ARCHIVE) object to read for N
+    /// days; `skiff ls`/the details panel show when it is ready.
+    Restore {
+        /// s3://bucket/key
+        url: String,
+        /// How long the restored copy stays readable.
+        #[arg(long, value_name = "N")]
+        days: i32,
+        /// Expedited (minutes), Standard (hours) or Bulk (cheapest, up to 12-48 hours).
+        #[arg(long, default_value = "Standard", value_name = "TIER")]
+        tier: String,
+        /// Say what would be asked and ask nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check that a local file holds the same bytes as an object, without downloading it.
     Verify {
         /// The local file.
@@ -347,6 +384,18 @@ pub struct CpArgs {
     /// {"transfers", "failed", "bytes"}.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MvArgs {
+    #[command(flatten)]
+    pub cp: CpArgs,
+    /// List what would move and move nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before replacing objects at the destination.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Narrowing and reporting options shared by the cleanup commands.

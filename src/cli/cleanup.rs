@@ -365,13 +365,19 @@ fn confirm(scope: &Scope, yes: bool) -> anyhow::Result<()> {
 
 /// `expected`: the text to type, or `None` for a plain "yes".
 fn confirm_text(expected: Option<&str>, yes: bool) -> anyhow::Result<()> {
+    confirm_change(expected, yes, "deleted")
+}
+
+/// Asks for `expected` (or "yes") on a terminal before anything is `done` ("deleted",
+/// "moved"); without a terminal, refuses unless `--yes`.
+pub(super) fn confirm_change(expected: Option<&str>, yes: bool, done: &str) -> anyhow::Result<()> {
     if yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
         bail!(
-            "refusing to delete without confirmation: no terminal to ask on. \
-             Check the plan with --dry-run, then pass --yes."
+            "refusing to go on without confirmation: no terminal to ask on. Check the plan \
+             with --dry-run, then pass --yes. Nothing was {done}."
         );
     }
     print!(
@@ -382,7 +388,7 @@ fn confirm_text(expected: Option<&str>, yes: bool) -> anyhow::Result<()> {
     let mut typed = String::new();
     std::io::stdin().read_line(&mut typed)?;
     if !crate::cleanup::scope::typed_confirms(expected, &typed) {
-        bail!("not confirmed: nothing was deleted");
+        bail!("not confirmed: nothing was {done}");
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use anyhow::bail;
-use futures::StreamExt;
 
 use super::progress::ProgressLine;
 use super::{ConnectionArgs, CpArgs, connect, parse_s3_url};
@@ -19,30 +18,50 @@ use crate::transfer::{
 };
 
 pub async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
+    let (connection, _sandbox) = connect(args).await?;
+    let results = transfer(&connection, cp).await?;
+    finish(cp, &results)
+}
+
+/// The transfers `cp` names, each with its outcome.
+pub async fn transfer(connection: &Connection, cp: &CpArgs) -> anyhow::Result<Vec<ItemResult>> {
     let options = transfer_options(cp)?;
     // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.
     let scheduler = Scheduler::new(options.concurrency * 4, 48 * MIB);
     let progress = Arc::new(Progress::default());
-    let (connection, _sandbox) = connect(args).await?;
     let run = Copy {
-        connection: &connection,
+        connection,
         scheduler: &scheduler,
         options: &options,
         progress: &progress,
     };
-    let ticker = ProgressLine::transfer(progress.clone());
     let results = match (
         cp.source.starts_with("s3://"),
         cp.destination.starts_with("s3://"),
     ) {
-        (false, true) => run.upload(cp).await?,
-        (true, false) => run.download(cp).await?,
-        (true, true) => run.server_side(cp).await?,
+        (true, true) => {
+            let mode = crate::relocate::Mode::Copy;
+            return super::moves::server_side(connection, mode, cp, (false, true)).await;
+        }
         (false, false) => bail!("one side must be an s3:// URL"),
+        _ => {
+            let ticker = ProgressLine::transfer(progress.clone());
+            let results = if cp.source.starts_with("s3://") {
+                run.download(cp).await
+            } else {
+                run.upload(cp).await
+            };
+            ticker.finish().await;
+            results?
+        }
     };
-    ticker.finish().await;
+    Ok(results)
+}
+
+/// The JSON lines if asked, each failure on stderr, and an error when any failed.
+pub fn finish(cp: &CpArgs, results: &[ItemResult]) -> anyhow::Result<()> {
     if cp.json {
-        print_json(&results);
+        print_json(results);
     }
     let failed: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
     for f in &failed {
@@ -196,72 +215,6 @@ impl Copy<'_> {
             result,
             skipped: false,
         }])
-    }
-}
-
-impl Copy<'_> {
-    /// S3 to S3 on the server: an object, or with `--recursive` every object under a prefix,
-    /// keys kept relative to the source prefix's last `/` as `aws s3 cp` keeps them.
-    async fn server_side(&self, cp: &CpArgs) -> anyhow::Result<Vec<ItemResult>> {
-        use crate::s3::copy::{CopyOptions, copy_object};
-        let (from_bucket, from_key) = parse_s3_url(&cp.source)?;
-        let (to_bucket, to_key) = parse_s3_url(&cp.destination)?;
-        let pairs: Vec<(String, String)> = if cp.recursive {
-            let listed = crate::s3::listing::list_all(
-                self.connection,
-                crate::s3::listing::ListRequest::recursive(&from_bucket, &from_key),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
-            let strip = &from_key[..from_key.rfind('/').map_or(0, |i| i + 1)];
-            let into = folder_prefix(&to_key);
-            listed
-                .objects
-                .into_iter()
-                .map(|o| {
-                    let below = o.key.strip_prefix(strip).unwrap_or(&o.key).to_owned();
-                    (o.key, format!("{into}{below}"))
-                })
-                .collect()
-        } else {
-            if from_key.is_empty() || from_key.ends_with('/') {
-                bail!(
-                    "{} is a prefix: add --recursive to copy everything under it",
-                    cp.source
-                );
-            }
-            let name = from_key.rsplit('/').next().unwrap_or_default();
-            vec![(from_key.clone(), key_for_file(&to_key, name))]
-        };
-        let options = CopyOptions {
-            concurrency: self.options.concurrency,
-            ..CopyOptions::default()
-        };
-        let connection = self.connection;
-        let (from_bucket, to_bucket) = (&from_bucket, &to_bucket);
-        let results: Vec<ItemResult> = futures::stream::iter(pairs)
-            .map(|(from, to)| async move {
-                let result =
-                    copy_object(connection, (from_bucket, &from), (to_bucket, &to), options)
-                        .await
-                        .map_err(crate::transfer::TransferError::from);
-                ItemResult {
-                    source: format!("s3://{from_bucket}/{from}"),
-                    destination: format!("s3://{to_bucket}/{to}"),
-                    result,
-                    skipped: false,
-                }
-            })
-            .buffer_unordered(options.concurrency.max(1))
-            .collect()
-            .await;
-        if !cp.json {
-            // As `aws s3 cp` says each copy.
-            for done in results.iter().filter(|r| r.result.is_ok()) {
-                say!("copy: {} to {}", done.source, done.destination);
-            }
-        }
-        Ok(results)
     }
 }
 

@@ -23,6 +23,7 @@ mod cp;
 mod json;
 mod ls;
 mod mb;
+mod moves;
 mod progress;
 mod serve;
 mod verify;
@@ -32,7 +33,7 @@ use anyhow::bail;
 
 use crate::s3::{Connection, client};
 use crate::sandbox::{self, Sandbox, SandboxOptions};
-pub use args::{Cli, Command, ConnectionArgs, CpArgs, MbArgs};
+pub use args::{Cli, Command, ConnectionArgs, CpArgs, MbArgs, MvArgs};
 
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
 pub fn parse_s3_url(url: &str) -> anyhow::Result<(String, String)> {
@@ -115,6 +116,20 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         } => presign(&args, &url, &expires, version_id.as_deref()).await,
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
         Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
+        Command::Mv(mv_args) => moves::mv(&args, &mv_args).await,
+        Command::SetClass {
+            url,
+            class,
+            recursive,
+            dry_run,
+            yes,
+        } => moves::set_class(&args, &url, &class, recursive, (dry_run, yes)).await,
+        Command::Restore {
+            url,
+            days,
+            tier,
+            dry_run,
+        } => versions::restore(&args, &url, days, &tier, dry_run).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
         Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,

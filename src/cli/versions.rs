@@ -108,3 +108,41 @@ pub async fn tag(
     }
     Ok(())
 }
+
+/// `skiff restore`: a temporary readable copy of an archived object.
+pub async fn restore(
+    args: &ConnectionArgs,
+    url: &str,
+    days: i32,
+    tier: &str,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let (bucket, key) = object(url)?;
+    let shown = escape_controls(url);
+    let tier = match tier.to_ascii_lowercase().as_str() {
+        "expedited" => "Expedited",
+        "standard" => "Standard",
+        "bulk" => "Bulk",
+        _ => bail!("--tier {tier}: Expedited, Standard or Bulk"),
+    };
+    if !(1..=36_500).contains(&days) {
+        bail!("--days {days}: from 1 to 36500");
+    }
+    if dry_run {
+        say!("Would ask for {shown} to be readable for {days} days ({tier} retrieval).");
+        return Ok(());
+    }
+    let (connection, _sandbox) = connect(args).await?;
+    let started = crate::s3::objects::restore_object(&connection, &bucket, &key, days, tier)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.with_hint()))?;
+    if started {
+        say!(
+            "Restore of {shown} asked for ({tier}, {days} days). `skiff ls` shows nothing new; \
+             the details panel and a HEAD (aws s3api head-object) show when it is ready."
+        );
+    } else {
+        say!("A restore of {shown} is already under way.");
+    }
+    Ok(())
+}

@@ -11,7 +11,7 @@ pub const MAX_SINGLE_COPY_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
 /// How a copy is made; the defaults are S3's limits and a part size that keeps the part count
 /// low for a 5 TiB object (10,000 parts of at most 5 GiB).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CopyOptions {
     /// Objects above this size are copied in parts.
     pub multipart_above: u64,
@@ -19,6 +19,8 @@ pub struct CopyOptions {
     pub part_size: u64,
     /// Parts in flight at once.
     pub concurrency: usize,
+    /// What the copy changes; a plain copy keeps everything the source carries.
+    pub changes: CopyChanges,
 }
 
 impl Default for CopyOptions {
@@ -27,8 +29,46 @@ impl Default for CopyOptions {
             multipart_above: MAX_SINGLE_COPY_BYTES,
             part_size: 512 * 1024 * 1024,
             concurrency: 8,
+            changes: CopyChanges::default(),
         }
     }
+}
+
+/// What a copy changes: nothing by default. An object's storage class and headers change only
+/// by copying it, onto itself where the key stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyChanges {
+    pub storage_class: Option<String>,
+    /// Content headers and user metadata that replace the source's (the REPLACE directive).
+    pub headers: Option<ObjectHeaders>,
+}
+
+impl CopyChanges {
+    pub fn is_empty(&self) -> bool {
+        self.storage_class.is_none() && self.headers.is_none()
+    }
+}
+
+/// The headers an object is served with and its user metadata, as an edit sets them whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_language: Option<String>,
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// What a copy made: its size, and what the destination must show to be that copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    pub bytes: u64,
+    /// The copy's ETag as the server answered it (unknown where a completion's answer was
+    /// lost and the object's size vouched for it).
+    pub etag: Option<String>,
+    /// The source's full-object checksum, `ALGORITHM value`, where the server keeps one.
+    pub source_checksum: Option<String>,
 }
 
 /// `bucket/key` (with `?versionId=` when given) as `x-amz-copy-source` takes it: the key
@@ -48,59 +88,111 @@ pub fn copy_source(bucket: &str, key: &str, version_id: Option<&str>) -> String 
     }
 }
 
-/// Copies `s3://from_bucket/from_key` to `s3://to_bucket/to_key` on the server; the bytes
-/// copied.
+/// Copies `s3://from_bucket/from_key` to `s3://to_bucket/to_key` on the server. The copy is of
+/// the source as its HEAD found it (`x-amz-copy-source-if-match`): a source replaced meanwhile
+/// fails the copy rather than mixing two versions.
 pub async fn copy_object(
     connection: &Connection,
     (from_bucket, from_key): (&str, &str),
     (to_bucket, to_key): (&str, &str),
-    options: CopyOptions,
-) -> Result<u64, S3Error> {
+    options: &CopyOptions,
+) -> Result<Copied, S3Error> {
     let source_target = connection.target().bucket(from_bucket).key(from_key);
     let head = connection
         .client
         .head_object()
         .bucket(from_bucket)
         .key(from_key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
         .send()
         .await
         .map_err(|e| connection.error(e, &source_target))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
+    let source_etag = head.e_tag().map(str::to_owned);
+    let source_checksum = full_object_checksum(
+        head.checksum_crc64_nvme(),
+        head.checksum_crc32_c(),
+        head.checksum_crc32(),
+        head.checksum_sha256(),
+        head.checksum_sha1(),
+    );
     let target = connection.target().bucket(to_bucket).key(to_key);
     let source = copy_source(from_bucket, from_key, None);
+    let changes = &options.changes;
+    let storage_class = match &changes.storage_class {
+        Some(class) => Some(aws_sdk_s3::types::StorageClass::from(class.as_str())),
+        None => head.storage_class().cloned(),
+    };
+    let headers = changes.headers.clone().unwrap_or_else(|| ObjectHeaders {
+        content_type: head.content_type().map(str::to_owned),
+        cache_control: head.cache_control().map(str::to_owned),
+        content_disposition: head.content_disposition().map(str::to_owned),
+        content_encoding: head.content_encoding().map(str::to_owned),
+        content_language: head.content_language().map(str::to_owned),
+        metadata: head
+            .metadata()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+    });
     if size <= options.multipart_above.min(MAX_SINGLE_COPY_BYTES) {
-        // COPY directives: content headers, metadata and tags come along.
-        connection
+        let request = connection
             .client
             .copy_object()
             .bucket(to_bucket)
             .key(to_key)
             .copy_source(source)
-            .set_storage_class(head.storage_class().cloned())
+            .set_copy_source_if_match(source_etag)
+            .set_storage_class(storage_class);
+        // COPY directives unless the headers change: content headers, metadata and tags come
+        // along.
+        let request = match &changes.headers {
+            None => request,
+            Some(h) => request
+                .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
+                .set_content_type(h.content_type.clone())
+                .set_cache_control(h.cache_control.clone())
+                .set_content_disposition(h.content_disposition.clone())
+                .set_content_encoding(h.content_encoding.clone())
+                .set_content_language(h.content_language.clone())
+                .set_metadata(Some(h.metadata.clone().into_iter().collect())),
+        };
+        let copied = request
             .send()
             .await
             .map_err(|e| connection.error(e, &target))?;
-        return Ok(size);
+        return Ok(Copied {
+            bytes: size,
+            etag: copied
+                .copy_object_result()
+                .and_then(|r| r.e_tag())
+                .map(str::to_owned),
+            source_checksum,
+        });
     }
+    // A multipart copy starts without the source's tags, and an in-place one replaces the
+    // source: read them first, set them after.
+    let tags = source_tags(connection, (from_bucket, from_key)).await?;
     let started = connection
         .client
         .create_multipart_upload()
         .bucket(to_bucket)
         .key(to_key)
-        .set_content_type(head.content_type().map(str::to_owned))
-        .set_content_encoding(head.content_encoding().map(str::to_owned))
-        .set_content_disposition(head.content_disposition().map(str::to_owned))
-        .set_content_language(head.content_language().map(str::to_owned))
-        .set_cache_control(head.cache_control().map(str::to_owned))
-        .set_metadata(head.metadata().cloned())
-        .set_storage_class(head.storage_class().cloned())
+        .set_content_type(headers.content_type)
+        .set_content_encoding(headers.content_encoding)
+        .set_content_disposition(headers.content_disposition)
+        .set_content_language(headers.content_language)
+        .set_cache_control(headers.cache_control)
+        .set_metadata(Some(headers.metadata.into_iter().collect()))
+        .set_storage_class(storage_class)
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
     let upload_id = started.upload_id().unwrap_or_default().to_owned();
     let copied = copy_parts(
         connection,
-        &source,
+        (&source, source_etag.as_deref()),
         (to_bucket, to_key),
         &upload_id,
         size,
@@ -135,17 +227,101 @@ pub async fn copy_object(
         .send()
         .await
         .map_err(|e| connection.error(e, &target));
-    if let Err(e) = completion {
+    let etag = match completion {
+        Ok(done) => done.e_tag().map(str::to_owned),
         // The answer may be lost (or, from moto, unreadable) while the object was made: the
         // object's size tells.
-        if !super::object_io::completion_answer_lost(&e)
-            || !has_size(connection, (to_bucket, to_key), size).await
+        Err(e)
+            if super::object_io::completion_answer_lost(&e)
+                && has_size(connection, (to_bucket, to_key), size).await =>
         {
-            return Err(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if !tags.is_empty() {
+        super::objects::set_object_tags(connection, to_bucket, to_key, &tags).await?;
+    }
+    Ok(Copied {
+        bytes: size,
+        etag,
+        source_checksum,
+    })
+}
+
+/// The first full-object checksum of those a HEAD shows (a composite `value-N` is over parts,
+/// which a copy need not keep).
+fn full_object_checksum(
+    crc64nvme: Option<&str>,
+    crc32c: Option<&str>,
+    crc32: Option<&str>,
+    sha256: Option<&str>,
+    sha1: Option<&str>,
+) -> Option<String> {
+    [
+        ("CRC64NVME", crc64nvme),
+        ("CRC32C", crc32c),
+        ("CRC32", crc32),
+        ("SHA256", sha256),
+        ("SHA1", sha1),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .find(|(_, v)| !v.contains('-'))
+    .map(|(name, v)| format!("{name} {v}"))
+}
+
+/// Whether the object at `to` is the copy made: its size, the ETag the copy answered, and the
+/// source's full-object checksum where the destination shows the same algorithm. The reason
+/// when it is not.
+pub async fn confirm_copy(
+    connection: &Connection,
+    (to_bucket, to_key): (&str, &str),
+    copied: &Copied,
+) -> Result<(), String> {
+    let head = connection
+        .client
+        .head_object()
+        .bucket(to_bucket)
+        .key(to_key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .map_err(|e| {
+            let target = connection.target().bucket(to_bucket).key(to_key);
+            format!(
+                "the copy could not be checked: {}",
+                connection.error(e, &target)
+            )
+        })?;
+    let size = head.content_length().unwrap_or(0).max(0) as u64;
+    if size != copied.bytes {
+        return Err(format!(
+            "the copy holds {size} bytes where the source held {}",
+            copied.bytes
+        ));
+    }
+    if let (Some(made), Some(found)) = (&copied.etag, head.e_tag())
+        && made != found
+    {
+        return Err("the object at the destination is no longer the copy made".into());
+    }
+    let found = full_object_checksum(
+        head.checksum_crc64_nvme(),
+        head.checksum_crc32_c(),
+        head.checksum_crc32(),
+        head.checksum_sha256(),
+        head.checksum_sha1(),
+    );
+    if let (Some(source), Some(found)) = (&copied.source_checksum, found) {
+        let algorithm = |c: &str| c.split(' ').next().map(str::to_owned);
+        if algorithm(source) == algorithm(&found) && *source != found {
+            return Err(format!(
+                "the copy's checksum ({found}) differs from the source's ({source})"
+            ));
         }
     }
-    copy_tags(connection, (from_bucket, from_key), (to_bucket, to_key)).await?;
-    Ok(size)
+    Ok(())
 }
 
 async fn has_size(connection: &Connection, (bucket, key): (&str, &str), size: u64) -> bool {
@@ -161,11 +337,11 @@ async fn has_size(connection: &Connection, (bucket, key): (&str, &str), size: u6
 
 async fn copy_parts(
     connection: &Connection,
-    source: &str,
+    (source, source_etag): (&str, Option<&str>),
     (to_bucket, to_key): (&str, &str),
     upload_id: &str,
     size: u64,
-    options: CopyOptions,
+    options: &CopyOptions,
 ) -> Result<Vec<aws_sdk_s3::types::CompletedPart>, S3Error> {
     let target = connection.target().bucket(to_bucket).key(to_key);
     let part_size = options
@@ -187,6 +363,7 @@ async fn copy_parts(
                     .upload_id(upload_id)
                     .part_number(number)
                     .copy_source(source)
+                    .set_copy_source_if_match(source_etag.map(str::to_owned))
                     .copy_source_range(format!("bytes={first}-{last}"))
                     .send()
                     .await
@@ -210,22 +387,16 @@ async fn copy_parts(
     Ok(parts)
 }
 
-/// A multipart copy starts without the source's tags: they are copied after.
-async fn copy_tags(
+/// The source's tags; none where the endpoint has no tags.
+async fn source_tags(
     connection: &Connection,
-    (from_bucket, from_key): (&str, &str),
-    (to_bucket, to_key): (&str, &str),
-) -> Result<(), S3Error> {
-    let tags = match super::objects::object_tags(connection, from_bucket, from_key).await {
-        Ok(tags) => tags,
-        // An endpoint without tags has none to copy.
-        Err(S3Error::Unsupported { .. }) => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if tags.is_empty() {
-        return Ok(());
+    (bucket, key): (&str, &str),
+) -> Result<Vec<(String, String)>, S3Error> {
+    match super::objects::object_tags(connection, bucket, key).await {
+        Ok(tags) => Ok(tags),
+        Err(S3Error::Unsupported { .. }) => Ok(Vec::new()),
+        Err(e) => Err(e),
     }
-    super::objects::set_object_tags(connection, to_bucket, to_key, &tags).await
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct ObjectDetails {
     pub user_metadata: BTreeMap<String, String>,
     /// The checksum the server stored, as `CRC64NVME i1Tp2cVBLfI= (full object)`.
     pub checksum: Option<String>,
+    /// An archived object's restore, in words: "in progress" or "available until …".
+    pub restore: Option<String>,
 }
 
 /// What HeadObject says of `key`: enough to tell whether it exists and what it is.
@@ -78,7 +80,63 @@ async fn head(
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
         checksum: stored_checksum(&output),
+        restore: output.restore().map(restore_status),
     })
+}
+
+/// The `x-amz-restore` header in words: `ongoing-request="true"` is "in progress";
+/// `ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"` is "available
+/// until Fri, 21 Dec 2012 00:00:00 GMT".
+pub fn restore_status(header: &str) -> String {
+    if header.contains("ongoing-request=\"true\"") {
+        return "in progress: the copy is not readable yet".into();
+    }
+    match header.split_once("expiry-date=\"") {
+        Some((_, rest)) => format!(
+            "available until {}",
+            rest.split('"').next().unwrap_or_default()
+        ),
+        None => header.to_owned(),
+    }
+}
+
+/// Asks for a temporary readable copy of an archived object for `days`, at `tier`
+/// (Expedited, Standard or Bulk). `Ok(false)` when a restore was already under way.
+pub async fn restore_object(
+    connection: &Connection,
+    bucket: &str,
+    key: &str,
+    days: i32,
+    tier: &str,
+) -> Result<bool, S3Error> {
+    use aws_sdk_s3::types::{GlacierJobParameters, RestoreRequest, Tier};
+    let target = connection.target().bucket(bucket).key(key);
+    let tier = Tier::from(tier);
+    let job = GlacierJobParameters::builder()
+        .tier(tier)
+        .build()
+        .map_err(|e| S3Error::Other {
+            what: target.describe(),
+            detail: e.to_string(),
+        })?;
+    let request = RestoreRequest::builder()
+        .days(days)
+        .glacier_job_parameters(job)
+        .build();
+    match connection
+        .client
+        .restore_object()
+        .bucket(bucket)
+        .key(key)
+        .restore_request(request)
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))
+    {
+        Ok(_) => Ok(true),
+        Err(S3Error::Service { code, .. }) if code == "RestoreAlreadyInProgress" => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The checksum a HEAD shows, named and with its kind: `CRC32 Vqm2YA==-4 (composite of 4

@@ -421,7 +421,8 @@ fn rm_shows_a_dry_run_and_refuses_without_confirmation() {
     // No terminal to ask on, and no --yes: nothing goes.
     let out = skiff(&served, &["rm", "--recursive", "s3://data/raw/"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("refusing to delete without confirmation"));
+    assert!(text(&out).contains("refusing to go on without confirmation"));
+    assert!(text(&out).contains("Nothing was deleted."));
     assert_eq!(keys_left(&served, "s3://data").lines().count(), 3);
 
     let report = served.dir.path().join("report.json");

@@ -4,7 +4,7 @@
 
 use crate::cli::text;
 use crate::common::{self, TestServer};
-use skiff::s3::copy::{CopyOptions, copy_object};
+use skiff::s3::copy::{CopyOptions, confirm_copy, copy_object};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -66,16 +66,19 @@ async fn copies_keep_what_the_object_carries(server: &TestServer) {
         multipart_above: 5 * MIB,
         part_size: 5 * MIB,
         concurrency: 3,
+        ..CopyOptions::default()
     };
     for (key, options) in [
         ("raw/small.parquet", CopyOptions::default()),
         ("raw/large.parquet", parts),
     ] {
-        let copied = copy_object(&server.connection, (&from, key), (&to, key), options)
+        let copied = copy_object(&server.connection, (&from, key), (&to, key), &options)
             .await
             .unwrap_or_else(|e| panic!("{}: {key}: {e}", server.name));
         let original = described(server, &from, key).await;
-        assert_eq!(copied, original.0.len() as u64);
+        assert_eq!(copied.bytes, original.0.len() as u64);
+        let confirmed = confirm_copy(&server.connection, (&to, key), &copied).await;
+        assert_eq!(confirmed, Ok(()), "{}: {key}", server.name);
         let copy = described(server, &to, key).await;
         assert!(
             copy.0 == original.0,

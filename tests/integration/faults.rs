@@ -24,7 +24,7 @@ struct Faults {
 
 /// Reads one request: its head (up to the blank line) and its Content-Length body. An empty
 /// head means the client closed the connection first.
-async fn read_request(client: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+pub(crate) async fn read_request(client: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -45,7 +45,7 @@ async fn read_request(client: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u
 }
 
 /// Answers an error to a request already read.
-async fn answer_read(client: &mut TcpStream, status: &str, code: &str) {
+pub(crate) async fn answer_read(client: &mut TcpStream, status: &str, code: &str) {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected</Message></Error>"
     );

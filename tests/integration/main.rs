@@ -15,6 +15,7 @@ mod desktop_ui;
 mod faults;
 mod hardening;
 mod keychain;
+mod moves;
 mod queue;
 mod resume;
 mod sandbox;
