@@ -9,7 +9,9 @@ pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
 mod endpoints;
+pub mod relocate_dialog;
 pub mod rows;
+pub mod selection;
 mod shortcuts;
 mod show_command;
 mod task;
@@ -580,7 +582,10 @@ impl Session {
         );
         if let Some(old) = &self.browser {
             browser.transfer_choices = old.transfer_choices.clone();
+            // What was cut or copied can be pasted into another bucket.
+            browser.clipboard = old.clipboard.clone();
         }
+        browser.reports_dir = self.reports_dir.clone();
         self.browser = Some(browser);
     }
 }

@@ -13,6 +13,15 @@ pub enum Shortcut {
     Up,
     NewFolder,
     Filter,
+    SelectAll,
+    RowUp,
+    RowDown,
+    Open,
+    Delete,
+    Rename,
+    Cut,
+    Copy,
+    Paste,
     ShowShortcuts,
 }
 
@@ -78,6 +87,60 @@ const BINDINGS: &[Binding] = &[
         desktop_only: false,
     },
     Binding {
+        does: Shortcut::SelectAll,
+        keys: &[key(Modifiers::COMMAND, Key::A)],
+        what: "Select every row listed",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::RowUp,
+        keys: &[key(Modifiers::NONE, Key::ArrowUp)],
+        what: "Select the row above (with Shift: extend the selection)",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::RowDown,
+        keys: &[key(Modifiers::NONE, Key::ArrowDown)],
+        what: "Select the row below (with Shift: extend the selection)",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Open,
+        keys: &[key(Modifiers::NONE, Key::Enter)],
+        what: "Open the selected folder",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Delete,
+        keys: &[key(Modifiers::NONE, Key::Delete)],
+        what: "Delete the selection (the cleanup window shows what goes first)",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Rename,
+        keys: &[key(Modifiers::NONE, Key::F2)],
+        what: "Rename the selected object or folder",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Copy,
+        keys: &[key(Modifiers::COMMAND, Key::C)],
+        what: "Copy the selection, to paste into another folder (and its S3 URIs as text)",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Cut,
+        keys: &[key(Modifiers::COMMAND, Key::X)],
+        what: "Cut the selection, to move it into another folder",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Paste,
+        keys: &[key(Modifiers::COMMAND, Key::V)],
+        what: "Paste: copy or move what was copied or cut into the folder on screen",
+        desktop_only: false,
+    },
+    Binding {
         does: Shortcut::ShowShortcuts,
         keys: &[
             key(Modifiers::NONE, Key::F1),
@@ -107,6 +170,21 @@ pub fn pressed(ctx: &egui::Context) -> Vec<Shortcut> {
                     pressed.push(binding.does);
                 }
             }
+        }
+        // The platform turns Ctrl/Cmd-C, -X and -V into clipboard events, not keys.
+        if !typing {
+            input.events.retain(|event| {
+                let does = match event {
+                    egui::Event::Copy => Shortcut::Copy,
+                    egui::Event::Cut => Shortcut::Cut,
+                    egui::Event::Paste(_) => Shortcut::Paste,
+                    _ => return true,
+                };
+                if !pressed.contains(&does) {
+                    pressed.push(does);
+                }
+                false
+            });
         }
         pressed
     })

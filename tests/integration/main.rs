@@ -19,6 +19,7 @@ mod moves;
 mod queue;
 mod resume;
 mod sandbox;
+mod selection_ui;
 mod share;
 mod sso;
 mod transfer;

@@ -3,10 +3,14 @@
 
 use poll_promise::Promise;
 
+mod context;
 mod view;
 
+use super::relocate_dialog::{Purpose, RelocateDialog};
 use super::rows::{RowStore, Sort};
+use super::selection::{ClickKind, Selection};
 use super::task;
+use crate::relocate::Mode;
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::objects::{self, ObjectDetails};
 use crate::s3::{Connection, S3Error};
@@ -53,9 +57,21 @@ pub struct Browser {
     filter_text: String,
     /// Set by the filter's shortcut; the field takes the keyboard on the next frame.
     focus_filter: bool,
-    selected: Option<String>,
+    /// The rows chosen (keys, and folders as prefixes ending in `/`).
+    selection: Selection,
+    /// The selection's object count and bytes, worked out when it changes.
+    selection_totals: (u64, u64),
+    /// The object whose details are on show.
     details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
+    /// Rename, copy, move or change class, while its window is open.
+    relocate: Option<RelocateDialog>,
+    /// Items cut or copied, to paste into another folder (kept across buckets by the app).
+    pub clipboard: Option<ObjectClipboard>,
+    /// Where copies of move and copy reports go.
+    pub reports_dir: Option<std::path::PathBuf>,
     new_folder: Option<NewFolderDialog>,
+    /// The arrows moved the cursor: the table scrolls to it.
+    scroll_to_cursor: bool,
     /// A region redirect was followed once; a second is reported, not followed.
     followed_region: bool,
     /// What the user asked for that the app carries out (windows, dialogs, the queue).
@@ -63,6 +79,14 @@ pub struct Browser {
     /// Options for the transfers started from here, and whether their window is open.
     pub transfer_choices: super::transfer_choices::TransferChoices,
     show_transfer_choices: bool,
+}
+
+/// Items cut or copied in one folder, to paste in another (Ctrl/Cmd-X, -C, -V).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectClipboard {
+    pub mode: Mode,
+    pub bucket: String,
+    pub items: Vec<String>,
 }
 
 /// Actions the browser's toolbar asks the app for.
@@ -130,9 +154,14 @@ impl Browser {
             replace_on_next_page: false,
             filter_text: String::new(),
             focus_filter: false,
-            selected: None,
+            selection: Selection::default(),
+            selection_totals: (0, 0),
             details: None,
+            relocate: None,
+            clipboard: None,
+            reports_dir: None,
             new_folder: None,
+            scroll_to_cursor: false,
             followed_region: false,
             request: None,
             transfer_choices: Default::default(),
@@ -185,7 +214,8 @@ impl Browser {
         let sort = self.rows.sort();
         self.rows = RowStore::new(prefix.len(), sort);
         self.rows.set_filter(&self.filter_text);
-        self.selected = None;
+        self.selection.clear();
+        self.selection_totals = (0, 0);
         self.details = None;
         self.replace_on_next_page = false;
         self.start_listing(ctx, None);
@@ -215,27 +245,215 @@ impl Browser {
             }
             Shortcut::NewFolder => self.start_new_folder(),
             Shortcut::Filter => self.focus_filter = true,
+            Shortcut::SelectAll => {
+                let rows = &self.rows;
+                let key_at = |i| rows.visible(i).map(|r| r.key.to_string());
+                self.selection.select_all(rows.visible_len(), key_at);
+                self.selection_changed();
+            }
+            Shortcut::RowUp | Shortcut::RowDown => {
+                let delta = if shortcut == Shortcut::RowUp { -1 } else { 1 };
+                let extend = ctx.input(|i| i.modifiers.shift);
+                let rows = &self.rows;
+                let key_at = |i| rows.visible(i).map(|r| r.key.to_string());
+                self.selection
+                    .step(delta, rows.visible_len(), extend, key_at);
+                self.selection_changed();
+                self.scroll_to_cursor = true;
+                if let Some(key) = self.single_selected_object() {
+                    self.show_details(ctx, &key);
+                }
+            }
+            Shortcut::Open => {
+                let at = self.selection.cursor().and_then(|i| self.rows.visible(i));
+                if let Some(row) = at.filter(|r| r.is_folder) {
+                    let key = row.key.to_string();
+                    self.navigate(ctx, &key, ViewMode::Folder);
+                }
+            }
+            Shortcut::Delete => {
+                if let Some(scope) = self.cleanup_scope() {
+                    self.request = Some(BrowserRequest::Cleanup(scope));
+                }
+            }
+            Shortcut::Rename => self.start_rename(),
+            Shortcut::Cut => self.cut_or_copy(Mode::Move),
+            Shortcut::Copy => {
+                self.cut_or_copy(Mode::Copy);
+                self.copy_uris(ctx);
+            }
+            Shortcut::Paste => {
+                let here = self.prefix.clone();
+                self.paste_into(&here);
+            }
             Shortcut::Up | Shortcut::ShowShortcuts => {}
         }
     }
 
-    /// "Download": the selected object, or on the desktop every object listed; `None` when the
-    /// browser has nothing to offer (the web app with nothing selected).
+    /// "Download": the selected objects, or on the desktop every object listed; `None` when
+    /// the browser has nothing to offer (the web app with nothing selected).
     fn download_request(&self) -> Option<BrowserRequest> {
-        let keys = match &self.selected {
-            Some(key) => vec![key.clone()],
-            None if cfg!(target_arch = "wasm32") => return None,
-            None => (0..self.rows.visible_len())
+        let chosen = self.selected_objects();
+        let keys = match chosen.is_empty() {
+            false => chosen,
+            true if cfg!(target_arch = "wasm32") => return None,
+            true => (0..self.rows.visible_len())
                 .filter_map(|i| self.rows.visible(i))
                 .filter(|r| !r.is_folder)
                 .map(|r| r.key.to_string())
                 .collect(),
         };
-        let relative_to = match &self.selected {
-            Some(key) => key[..key.rfind('/').map_or(0, |i| i + 1)].to_owned(),
-            None => self.prefix.clone(),
+        // The selection is of the folder on screen (or, flat, below it): paths keep the rest.
+        Some(BrowserRequest::Download {
+            keys,
+            relative_to: self.prefix.clone(),
+        })
+    }
+
+    /// The selected objects (not folders), in key order.
+    pub fn selected_objects(&self) -> Vec<String> {
+        (self.selection.keys())
+            .filter(|k| !k.ends_with('/'))
+            .cloned()
+            .collect()
+    }
+
+    /// Everything selected: objects, and folders as prefixes.
+    pub fn selected_items(&self) -> Vec<String> {
+        self.selection.keys().cloned().collect()
+    }
+
+    fn single_selected_object(&self) -> Option<String> {
+        let mut keys = self.selection.keys();
+        match (keys.next(), keys.next()) {
+            (Some(key), None) if !key.ends_with('/') => Some(key.clone()),
+            _ => None,
+        }
+    }
+
+    /// The selection's count and bytes for the status line; one pass over the rows.
+    fn selection_changed(&mut self) {
+        if self.selection.is_empty() {
+            self.selection_totals = (0, 0);
+            return;
+        }
+        let mut totals = (0, 0);
+        for i in 0..self.rows.visible_len() {
+            if let Some(r) = self.rows.visible(i)
+                && self.selection.contains(&r.key)
+            {
+                totals.0 += 1;
+                totals.1 += r.size_bytes;
+            }
+        }
+        self.selection_totals = totals;
+    }
+
+    /// What Delete (and "Delete…" in the menus) cleans up: the selected objects, or a folder
+    /// selected alone with everything in it.
+    fn cleanup_scope(&self) -> Option<crate::cleanup::Scope> {
+        use crate::cleanup::Scope;
+        let items = self.selected_items();
+        let bucket = self.bucket.clone();
+        match items.as_slice() {
+            [] => None,
+            [folder] if folder.ends_with('/') => Some(Scope::Prefix {
+                bucket,
+                prefix: folder.clone(),
+            }),
+            _ => {
+                let keys = self.selected_objects();
+                (!keys.is_empty()).then_some(Scope::Objects { bucket, keys })
+            }
+        }
+    }
+
+    /// A click on the row `index` (a folder is opened by a plain click, as before).
+    fn click_row(&mut self, ctx: &egui::Context, index: usize, kind: ClickKind) {
+        let rows = &self.rows;
+        let Some(row) = rows.visible(index) else {
+            return;
         };
-        Some(BrowserRequest::Download { keys, relative_to })
+        let (key, is_folder) = (row.key.to_string(), row.is_folder);
+        if is_folder && kind == ClickKind::default() {
+            self.navigate(ctx, &key, ViewMode::Folder);
+            return;
+        }
+        let key_at = |i| rows.visible(i).map(|r| r.key.to_string());
+        self.selection.click(index, kind, key_at);
+        self.selection_changed();
+        match self.single_selected_object() {
+            Some(key) => self.show_details(ctx, &key),
+            None => self.details = None,
+        }
+    }
+
+    /// A right-click: the row joins nothing, it becomes the selection unless it is in it.
+    fn context_click(&mut self, ctx: &egui::Context, index: usize) {
+        let Some(row) = self.rows.visible(index) else {
+            return;
+        };
+        if !self.selection.contains(&row.key) {
+            let key = row.key.to_string();
+            self.selection.select_only(index, &key);
+            self.selection_changed();
+            if !key.ends_with('/') {
+                self.show_details(ctx, &key);
+            }
+        }
+    }
+
+    fn copy_uris(&self, ctx: &egui::Context) {
+        let uris: Vec<String> = (self.selection.keys())
+            .map(|k| format!("s3://{}/{k}", self.bucket))
+            .collect();
+        if !uris.is_empty() {
+            ctx.copy_text(uris.join("\n"));
+        }
+    }
+
+    fn cut_or_copy(&mut self, mode: Mode) {
+        let items = self.selected_items();
+        if !items.is_empty() {
+            self.clipboard = Some(ObjectClipboard {
+                mode,
+                bucket: self.bucket.clone(),
+                items,
+            });
+        }
+    }
+
+    /// The clipboard's items into `folder` of this bucket; a cut is then spent.
+    fn paste_into(&mut self, folder: &str) {
+        let Some(clip) = self.clipboard.clone() else {
+            return;
+        };
+        if clip.mode == Mode::Move {
+            self.clipboard = None;
+        }
+        self.open_relocate(RelocateDialog::paste(
+            clip.mode,
+            &clip.bucket,
+            clip.items,
+            (&self.bucket, folder),
+        ));
+    }
+
+    fn start_rename(&mut self) {
+        let items = self.selected_items();
+        if let [item] = items.as_slice() {
+            let purpose = Purpose::Rename { item: item.clone() };
+            self.open_relocate(RelocateDialog::new(purpose, &self.bucket, &self.prefix));
+        }
+    }
+
+    fn start_relocate(&mut self, purpose: Purpose) {
+        self.open_relocate(RelocateDialog::new(purpose, &self.bucket, &self.prefix));
+    }
+
+    fn open_relocate(&mut self, mut dialog: RelocateDialog) {
+        dialog.reports_dir = self.reports_dir.clone();
+        self.relocate = Some(dialog);
     }
 
     fn start_new_folder(&mut self) {
@@ -258,7 +476,7 @@ impl Browser {
         let Some(listing) = self.listing.as_mut() else {
             return;
         };
-        let mut restart = None;
+        let (mut restart, mut finished) = (None, false);
         while let Some(event) = listing.try_next() {
             match event {
                 ListEvent::Page(page) => {
@@ -275,6 +493,7 @@ impl Browser {
                         self.rows.clear();
                     }
                     self.status = ListStatus::Done;
+                    finished = true;
                 }
                 ListEvent::Failed {
                     error,
@@ -300,6 +519,12 @@ impl Browser {
         if !self.is_loading() {
             self.listing = None;
         }
+        if finished && !self.selection.is_empty() {
+            // Rows moved or deleted meanwhile leave the selection.
+            let rows = &self.rows;
+            self.selection.retain(|k| rows.position_of(k).is_some());
+            self.selection_changed();
+        }
         if let Some(region) = restart {
             self.connection = self.connection.in_region(&region);
             self.start_listing(ctx, None);
@@ -313,8 +538,8 @@ impl Browser {
         }
     }
 
-    fn select(&mut self, ctx: &egui::Context, key: &str) {
-        self.selected = Some(key.to_owned());
+    /// Shows `key`'s details.
+    fn show_details(&mut self, ctx: &egui::Context, key: &str) {
         let connection = self.connection.clone();
         let (bucket, key_owned) = (self.bucket.clone(), key.to_owned());
         let promise = task::spawn(ctx, async move {

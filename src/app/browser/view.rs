@@ -4,8 +4,10 @@
 use egui::{Align, Layout, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
+use super::context::DraggedRows;
 use super::{Browser, BrowserRequest, ListStatus, ROW_HEIGHT, ViewMode};
 use crate::app::rows::{Sort, SortKey};
+use crate::app::selection::ClickKind;
 use crate::format::{count, human_bytes, thousands, utc_datetime};
 
 impl Browser {
@@ -24,6 +26,15 @@ impl Browser {
         ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
             self.main_ui(ui);
         });
+        if let Some(dialog) = &mut self.relocate {
+            let shown = dialog.show(&ctx, &self.connection);
+            if shown.closed {
+                self.relocate = None;
+            }
+            if shown.refresh {
+                self.refresh(&ctx);
+            }
+        }
         if self.show_transfer_choices {
             let mut open = true;
             egui::Window::new("Transfer options")
@@ -152,13 +163,14 @@ impl Browser {
         // In a browser each download is a link the browser saves, and browsers allow one
         // per click: one object at a time.
         let on_web = cfg!(target_arch = "wasm32");
-        let (label, hover) = match (&self.selected, on_web) {
-            (Some(_), _) => ("⬇ Download", "Save the selected object"),
-            (None, false) => ("⬇ Download all", "Every object listed here"),
-            (None, true) => ("⬇ Download", "Select an object to save it"),
+        let chosen = self.selection_totals.0 > 0 && !self.selected_objects().is_empty();
+        let (label, hover) = match (chosen, on_web) {
+            (true, _) => ("⬇ Download", "Save the selected objects"),
+            (false, false) => ("⬇ Download all", "Every object listed here"),
+            (false, true) => ("⬇ Download", "Select an object to save it"),
         };
         if ui
-            .add_enabled(self.selected.is_some() || !on_web, egui::Button::new(label))
+            .add_enabled(chosen || !on_web, egui::Button::new(label))
             .on_hover_text(hover)
             .on_disabled_hover_text(hover)
             .clicked()
@@ -237,9 +249,9 @@ impl Browser {
             if let Some(BrowserRequest::Download { keys, relative_to }) = self.download_request()
                 && !keys.is_empty()
             {
-                let label = match &self.selected {
-                    Some(_) => "Download the selected object",
-                    None => "Download every object listed",
+                let label = match self.selection.is_empty() {
+                    false => "Download the selected objects",
+                    true => "Download every object listed",
                 };
                 if ui
                     .button(label)
@@ -254,12 +266,11 @@ impl Browser {
                     });
                 }
             }
-            if let Some(key) = &self.selected
-                && ui.button("Delete the selected object").clicked()
-            {
+            let keys = self.selected_objects();
+            if !keys.is_empty() && ui.button("Delete the selected objects").clicked() {
                 asked = Some(Action::Delete {
                     bucket: bucket.clone(),
-                    keys: vec![key.clone()],
+                    keys,
                 });
             }
             if !self.prefix.is_empty() && ui.button("Delete this folder").clicked() {
@@ -279,13 +290,13 @@ impl Browser {
         use crate::cleanup::Scope;
         let bucket = self.bucket.clone();
         ui.menu_button("🗑 Clean up", |ui| {
-            if let Some(key) = &self.selected
-                && ui.button(format!("Delete {key}…")).clicked()
+            let selection = self.cleanup_scope();
+            if let Some(scope) = selection.clone()
+                && ui
+                    .button(format!("Delete the selection ({})…", self.selection.len()))
+                    .clicked()
             {
-                self.request = Some(BrowserRequest::Cleanup(Scope::Objects {
-                    bucket: bucket.clone(),
-                    keys: vec![key.clone()],
-                }));
+                self.request = Some(BrowserRequest::Cleanup(scope));
             }
             if !self.prefix.is_empty()
                 && ui
@@ -298,7 +309,7 @@ impl Browser {
                     prefix: self.prefix.clone(),
                 }));
             }
-            if self.selected.is_some() || !self.prefix.is_empty() {
+            if selection.is_some() || !self.prefix.is_empty() {
                 ui.separator();
             }
             if ui
@@ -357,7 +368,41 @@ impl Browser {
         }
         let sort = self.rows.sort();
         let mut new_sort = None;
-        let mut clicked: Option<(String, bool)> = None;
+        let mut clicked: Option<(usize, ClickKind)> = None;
+        let mut context_clicked = None;
+        let mut menu = None;
+        let mut dropped_on = None;
+        // The modifiers of the click itself (held keys may be released in the same frame).
+        let modifiers = ui.input(|i| {
+            (i.events.iter().rev())
+                .find_map(|e| match e {
+                    egui::Event::PointerButton {
+                        pressed: false,
+                        modifiers,
+                        ..
+                    } => Some(*modifiers),
+                    _ => None,
+                })
+                .unwrap_or(i.modifiers)
+        });
+        let kind = ClickKind {
+            toggle: modifiers.command,
+            range: modifiers.shift,
+        };
+        // Under the rows: a right-click on the empty part of the table.
+        let background = ui.interact(
+            ui.available_rect_before_wrap(),
+            ui.scope_id().with("table-background"),
+            Sense::click(),
+        );
+        background.context_menu(|ui| {
+            if let Some(action) = self.background_menu_ui(ui) {
+                menu = Some(action);
+            }
+        });
+        let scroll_to = std::mem::take(&mut self.scroll_to_cursor)
+            .then(|| self.selection.cursor())
+            .flatten();
         let header = |ui: &mut egui::Ui, label: &str, key: SortKey, new_sort: &mut Option<Sort>| {
             let arrow = match (sort.key == key, sort.descending) {
                 (true, false) => " ⏶",
@@ -379,11 +424,15 @@ impl Browser {
         };
         // Selectable labels would take the clicks meant for the row.
         ui.style_mut().interaction.selectable_labels = false;
-        TableBuilder::new(ui)
+        let mut table = TableBuilder::new(ui)
             .id_salt("listing")
             .striped(true)
             .resizable(true)
-            .sense(Sense::click())
+            .sense(Sense::click_and_drag());
+        if let Some(row) = scroll_to {
+            table = table.scroll_to_row(row, None);
+        }
+        table
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(
                 Column::remainder()
@@ -408,7 +457,7 @@ impl Browser {
                         return;
                     };
                     let name = self.rows.display_name(r);
-                    row.set_selected(self.selected.as_deref() == Some(&*r.key));
+                    row.set_selected(self.selection.contains(&r.key));
                     if r.is_folder {
                         row.col(|ui| {
                             ui.label(format!("📁 {name}"));
@@ -431,18 +480,45 @@ impl Browser {
                             ui.label(r.storage_class.as_str());
                         });
                     }
-                    if row.response().clicked() {
-                        clicked = Some((r.key.to_string(), r.is_folder));
+                    let index = row.index();
+                    let response = row.response();
+                    if response.clicked() {
+                        clicked = Some((index, kind));
                     }
+                    if response.secondary_clicked() {
+                        context_clicked = Some(index);
+                    }
+                    if response.drag_started() {
+                        // Dragged with the selection, or alone when not in it.
+                        context_clicked = Some(index);
+                        response.dnd_set_drag_payload(DraggedRows);
+                    }
+                    if r.is_folder && response.dnd_release_payload::<DraggedRows>().is_some() {
+                        dropped_on = Some(r.key.to_string());
+                    }
+                    let is_folder = r.is_folder;
+                    let key = r.key.to_string();
+                    response.context_menu(|ui| {
+                        if let Some(action) = self.row_menu_ui(ui, &key, is_folder) {
+                            menu = Some(action);
+                        }
+                    });
                 });
             });
         if let Some(sort) = new_sort {
             self.rows.set_sort(sort);
         }
-        match clicked {
-            Some((key, true)) => self.navigate(&ctx, &key, ViewMode::Folder),
-            Some((key, false)) => self.select(&ctx, &key),
-            None => {}
+        if let Some(index) = context_clicked {
+            self.context_click(&ctx, index);
+        }
+        if let Some((index, kind)) = clicked {
+            self.click_row(&ctx, index, kind);
+        }
+        if let Some(folder) = dropped_on {
+            self.drop_on_folder(&folder);
+        }
+        if let Some(action) = menu {
+            self.menu_action(&ctx, action);
         }
     }
 
@@ -504,6 +580,9 @@ impl Browser {
                                 .map(|s| format!("{} UTC", utc_datetime(s)))
                                 .unwrap_or_else(|| "—".into()),
                         );
+                        if let Some(restore) = &d.restore {
+                            field(ui, "Restore", restore.clone());
+                        }
                         if let Some(v) = &d.version_id {
                             field(ui, "Version", v.clone());
                         }
@@ -545,7 +624,8 @@ impl Browser {
         }
         if close {
             self.details = None;
-            self.selected = None;
+            self.selection.clear();
+            self.selection_changed();
         }
     }
 
@@ -617,6 +697,13 @@ impl Browser {
             text.push_str(&format!(
                 " · {} match the filter",
                 thousands(r.visible_len() as u64)
+            ));
+        }
+        if !self.selection.is_empty() {
+            text.push_str(&format!(
+                " · {} selected ({})",
+                thousands(self.selection.len() as u64),
+                human_bytes(self.selection_totals.1)
             ));
         }
         ui.horizontal(|ui| match &self.status {

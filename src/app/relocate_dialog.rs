@@ -1,0 +1,688 @@
+//! Rename, copy, move and change-class windows: where to (or the new name, or the class), then
+//! the inventory (what will be copied, its bytes, which destinations exist, to be confirmed),
+//! then the run with its progress and Stop, then a report like cleanup's with Continue and the
+//! CSV. The steps and their transitions (`update`) are plain data, tested without egui; the
+//! window holds the engine's jobs and carries out the effects.
+
+use std::sync::Arc;
+
+use crate::format::{count, human_bytes};
+use crate::relocate::{
+    Inventory, InventoryEvent, InventoryJob, Mode, RelocateCounts, RelocateEvent, RelocateJob,
+    RelocateReport, RelocateRun, RelocateSpec, name_of,
+};
+use crate::s3::copy::{CopyChanges, CopyOptions};
+use crate::s3::{Connection, S3Error};
+
+/// What the window was opened for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Rename {
+        item: String,
+    },
+    /// Copy or move the items (keys, folders ending in `/`) of one folder into another.
+    Relocate {
+        mode: Mode,
+        items: Vec<String>,
+    },
+    /// Copy the items onto themselves with another storage class.
+    ChangeClass {
+        items: Vec<String>,
+    },
+}
+
+/// Storage classes offered when changing one.
+pub const CLASSES: &[&str] = &[
+    "STANDARD",
+    "INTELLIGENT_TIERING",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+];
+
+pub enum Step {
+    /// The destination (`s3://bucket/prefix/` or a prefix of this bucket), the new name, or
+    /// the class, as typed.
+    Choose {
+        text: String,
+        problem: Option<String>,
+    },
+    Listing {
+        seen: u64,
+    },
+    Review {
+        inventory: Inventory,
+        /// Replacing objects at the destination was agreed to.
+        replace_ok: bool,
+    },
+    Running {
+        run: Arc<RelocateRun>,
+        counts: RelocateCounts,
+        stopping: bool,
+    },
+    Report {
+        run: Arc<RelocateRun>,
+        report: RelocateReport,
+        saved: Option<String>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Submit,
+    Listed(u64),
+    Inventoried(Box<Result<Inventory, S3Error>>),
+    AgreeToReplace(bool),
+    Run,
+    Progress(RelocateCounts),
+    Finished(RelocateReport),
+    Stop,
+    Continue,
+    Saved(Result<String, String>),
+}
+
+pub enum Effect {
+    StartInventory(Box<RelocateSpec>),
+    StartRun(Arc<RelocateRun>),
+    StopRun,
+    SaveReport,
+    /// Objects changed: the listing is stale.
+    Refresh,
+}
+
+/// The window's state.
+pub struct RelocateDialog {
+    pub purpose: Purpose,
+    pub bucket: String,
+    pub step: Step,
+    /// Where a copy of each report goes (the cleanup reports' folder); `None` keeps none.
+    pub reports_dir: Option<std::path::PathBuf>,
+    inventory_job: Option<InventoryJob>,
+    run_job: Option<RelocateJob>,
+}
+
+impl RelocateDialog {
+    pub fn new(purpose: Purpose, bucket: &str, folder: &str) -> Self {
+        let text = match &purpose {
+            Purpose::Rename { item } => name_of(item).to_owned(),
+            Purpose::Relocate { .. } => format!("s3://{bucket}/{folder}"),
+            Purpose::ChangeClass { .. } => "STANDARD_IA".to_owned(),
+        };
+        Self {
+            purpose,
+            bucket: bucket.to_owned(),
+            step: Step::Choose {
+                text,
+                problem: None,
+            },
+            reports_dir: None,
+            inventory_job: None,
+            run_job: None,
+        }
+    }
+
+    /// Straight to the inventory (a paste, whose destination is the folder on screen).
+    pub fn paste(mode: Mode, from_bucket: &str, items: Vec<String>, to: (&str, &str)) -> Self {
+        let mut dialog = Self::new(Purpose::Relocate { mode, items }, from_bucket, to.1);
+        dialog.step = Step::Choose {
+            text: format!("s3://{}/{}", to.0, to.1),
+            problem: None,
+        };
+        dialog
+    }
+
+    pub fn title(&self) -> String {
+        match &self.purpose {
+            Purpose::Rename { item } => format!("Rename {}", name_of(item)),
+            Purpose::Relocate { mode, items } => format!(
+                "{} {}",
+                if *mode == Mode::Move { "Move" } else { "Copy" },
+                match items.as_slice() {
+                    [one] => name_of(one).to_owned(),
+                    many => count(many.len() as u64, "item", "items"),
+                }
+            ),
+            Purpose::ChangeClass { items } => format!(
+                "Change the storage class of {}",
+                count(items.len() as u64, "item", "items")
+            ),
+        }
+    }
+
+    /// The spec the typed text makes, or what is wrong with it.
+    pub fn spec(&self, text: &str) -> Result<RelocateSpec, String> {
+        let spec = match &self.purpose {
+            Purpose::Rename { item } => RelocateSpec::rename(&self.bucket, item, text)?,
+            Purpose::Relocate { mode, items } => {
+                let (bucket, prefix) = destination(&self.bucket, text)?;
+                RelocateSpec::into_folder(*mode, &self.bucket, items, (&bucket, &prefix))
+            }
+            Purpose::ChangeClass { items } => {
+                let changes = CopyChanges {
+                    storage_class: Some(text.to_owned()),
+                    headers: None,
+                };
+                RelocateSpec::in_place(&self.bucket, items, changes)
+            }
+        };
+        match spec.problem() {
+            Some(problem) => Err(problem),
+            None => Ok(spec),
+        }
+    }
+
+    /// Moves the window on; what the caller must do.
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        let step = std::mem::replace(&mut self.step, Step::Listing { seen: 0 });
+        let (step, effects) = self.next(step, event);
+        self.step = step;
+        effects
+    }
+
+    fn next(&self, step: Step, event: Event) -> (Step, Vec<Effect>) {
+        match (step, event) {
+            (Step::Choose { text, .. }, Event::Submit) => match self.spec(&text) {
+                Ok(spec) => (
+                    Step::Listing { seen: 0 },
+                    vec![Effect::StartInventory(Box::new(spec))],
+                ),
+                Err(problem) => (
+                    Step::Choose {
+                        text,
+                        problem: Some(problem),
+                    },
+                    vec![],
+                ),
+            },
+            (Step::Listing { .. }, Event::Listed(seen)) => (Step::Listing { seen }, vec![]),
+            (Step::Listing { .. }, Event::Inventoried(result)) => match *result {
+                Ok(inventory) => (
+                    Step::Review {
+                        replace_ok: inventory.existing.is_empty(),
+                        inventory,
+                    },
+                    vec![],
+                ),
+                Err(e) => (
+                    Step::Failed {
+                        error: e.with_hint(),
+                    },
+                    vec![],
+                ),
+            },
+            (Step::Review { inventory, .. }, Event::AgreeToReplace(ok)) => (
+                Step::Review {
+                    replace_ok: ok || inventory.existing.is_empty(),
+                    inventory,
+                },
+                vec![],
+            ),
+            (
+                Step::Review {
+                    inventory,
+                    replace_ok: true,
+                },
+                Event::Run,
+            ) if !inventory.pairs.is_empty() => {
+                let run = Arc::new(RelocateRun::new(inventory, CopyOptions::default(), 16));
+                (
+                    Step::Running {
+                        run: run.clone(),
+                        counts: RelocateCounts::default(),
+                        stopping: false,
+                    },
+                    vec![Effect::StartRun(run)],
+                )
+            }
+            (Step::Running { run, stopping, .. }, Event::Progress(counts)) => (
+                Step::Running {
+                    run,
+                    counts,
+                    stopping,
+                },
+                vec![],
+            ),
+            (Step::Running { run, counts, .. }, Event::Stop) => (
+                Step::Running {
+                    run,
+                    counts,
+                    stopping: true,
+                },
+                vec![Effect::StopRun],
+            ),
+            (Step::Running { run, .. }, Event::Finished(report)) => (
+                Step::Report {
+                    run,
+                    report,
+                    saved: None,
+                },
+                vec![Effect::Refresh, Effect::SaveReport],
+            ),
+            (Step::Report { run, report, .. }, Event::Continue) if !report.is_complete() => (
+                Step::Running {
+                    counts: report.counts,
+                    run: run.clone(),
+                    stopping: false,
+                },
+                vec![Effect::StartRun(run)],
+            ),
+            (Step::Report { run, report, .. }, Event::Saved(result)) => (
+                Step::Report {
+                    run,
+                    report,
+                    saved: Some(result.unwrap_or_else(|e| e)),
+                },
+                vec![],
+            ),
+            (step, _) => (step, vec![]),
+        }
+    }
+
+    /// Carries out the effects: the engine's jobs start here.
+    pub fn apply(
+        &mut self,
+        ctx: &egui::Context,
+        connection: &Connection,
+        effects: Vec<Effect>,
+    ) -> bool {
+        let mut refresh = false;
+        for effect in effects {
+            match effect {
+                Effect::StartInventory(spec) => {
+                    let notify = super::task::notifier(ctx);
+                    self.inventory_job = Some(InventoryJob::start(connection, *spec, notify));
+                }
+                Effect::StartRun(run) => {
+                    let notify = super::task::notifier(ctx);
+                    self.run_job = Some(RelocateJob::start(connection, run, notify));
+                }
+                Effect::StopRun => {
+                    if let Some(job) = &self.run_job {
+                        job.stop();
+                    }
+                }
+                Effect::SaveReport => {
+                    if let Some(saved) = self.save_report() {
+                        self.update(Event::Saved(saved));
+                    }
+                }
+                Effect::Refresh => refresh = true,
+            }
+        }
+        refresh
+    }
+
+    /// Keeps a copy of the report in the reports folder, as cleanup runs do.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn save_report(&self) -> Option<Result<String, String>> {
+        let (Step::Report { run, .. }, Some(dir)) = (&self.step, &self.reports_dir) else {
+            return None;
+        };
+        let saved = crate::cleanup::report::save_audit_copy(dir, &self.bucket, &run.export_csv());
+        Some(
+            saved
+                .map(|path| format!("A copy of this report is in {}.", path.display()))
+                .map_err(|e| format!("No copy of this report was kept ({}: {e}).", dir.display())),
+        )
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn save_report(&self) -> Option<Result<String, String>> {
+        None
+    }
+
+    /// The jobs' news since the last frame, as events.
+    pub fn poll(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some(job) = &mut self.inventory_job {
+            while let Some(event) = job.try_next() {
+                events.push(match event {
+                    InventoryEvent::Progress(seen) => Event::Listed(seen),
+                    InventoryEvent::Done(result) => Event::Inventoried(result),
+                });
+            }
+        }
+        if let Some(job) = &mut self.run_job {
+            while let Some(event) = job.try_next() {
+                events.push(match event {
+                    RelocateEvent::Progress(counts) => Event::Progress(counts),
+                    RelocateEvent::Done(report) => Event::Finished(report),
+                });
+            }
+        }
+        events
+    }
+
+    /// Whether closing would leave work half done (a run in progress).
+    pub fn is_running(&self) -> bool {
+        matches!(self.step, Step::Running { .. })
+    }
+}
+
+/// What a frame of the window leaves the browser to do.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub closed: bool,
+    /// Objects changed: list again.
+    pub refresh: bool,
+}
+
+impl RelocateDialog {
+    /// Draws the window and takes in the jobs' news; the effects run here.
+    pub fn show(&mut self, ctx: &egui::Context, connection: &Connection) -> Shown {
+        let mut shown = Shown::default();
+        for event in self.poll() {
+            let effects = self.update(event);
+            shown.refresh |= self.apply(ctx, connection, effects);
+        }
+        let mut open = true;
+        let mut events = Vec::new();
+        crate::app::widgets::dialog(ctx, self.title())
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ctx, |ui| self.step_ui(ui, &mut events));
+        for event in events {
+            let effects = self.update(event);
+            shown.refresh |= self.apply(ctx, connection, effects);
+        }
+        if !open {
+            if let Some(job) = &self.run_job {
+                // The copies in flight finish and their sources are deleted; nothing half done.
+                job.stop();
+            }
+            shown.closed = true;
+        }
+        shown
+    }
+
+    fn step_ui(&mut self, ui: &mut egui::Ui, events: &mut Vec<Event>) {
+        let purpose = self.purpose.clone();
+        match &mut self.step {
+            Step::Choose { text, problem } => {
+                let label = match &purpose {
+                    Purpose::Rename { .. } => "New name:",
+                    Purpose::Relocate { .. } => {
+                        "Into the folder (s3://bucket/folder/ or a folder of this bucket):"
+                    }
+                    Purpose::ChangeClass { .. } => "New storage class:",
+                };
+                ui.label(label);
+                let submit = if let Purpose::ChangeClass { .. } = purpose {
+                    egui::ComboBox::from_id_salt("class")
+                        .selected_text(text.as_str())
+                        .show_ui(ui, |ui| {
+                            for class in CLASSES {
+                                ui.selectable_value(text, (*class).to_owned(), *class);
+                            }
+                        });
+                    ui.small("Each object is copied onto itself with the new class; metadata and tags are kept. Archive classes (GLACIER, DEEP_ARCHIVE) must be restored before they can be read.");
+                    false
+                } else {
+                    let hint = match &purpose {
+                        Purpose::Rename { .. } => "new name",
+                        _ => "s3://bucket/folder/",
+                    };
+                    let edit = ui.add(
+                        egui::TextEdit::singleline(text)
+                            .hint_text(hint)
+                            .desired_width(480.0),
+                    );
+                    if !edit.has_focus() && problem.is_none() && text.len() < 200 {
+                        edit.request_focus();
+                    }
+                    edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                };
+                if let Some(problem) = problem {
+                    ui.colored_label(ui.visuals().error_fg_color, problem.as_str());
+                }
+                ui.add_space(6.0);
+                if ui.button("Next: see what it takes").clicked() || submit {
+                    events.push(Event::Submit);
+                }
+            }
+            Step::Listing { seen } => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Listing what to copy… {} objects so far", seen));
+                });
+            }
+            Step::Review {
+                inventory,
+                replace_ok,
+            } => review_ui(ui, inventory, replace_ok, events),
+            Step::Running {
+                run,
+                counts,
+                stopping,
+            } => {
+                let inventory = run.inventory();
+                let fraction = counts.bytes_copied as f32 / inventory.bytes.max(1) as f32;
+                ui.add(egui::ProgressBar::new(fraction).show_percentage());
+                ui.label(progress_text(
+                    counts,
+                    inventory,
+                    inventory.spec.mode == Mode::Move,
+                ));
+                if *stopping {
+                    ui.label("Stopping: the copies in flight finish, and their sources are deleted only once confirmed.");
+                } else if ui.button("⏹ Stop").clicked() {
+                    events.push(Event::Stop);
+                }
+            }
+            Step::Report { run, report, saved } => {
+                ui.label(egui::RichText::new(report.summary()).strong());
+                let failures: Vec<_> = run
+                    .entries()
+                    .into_iter()
+                    .filter(|e| {
+                        matches!(
+                            e.outcome,
+                            crate::relocate::Outcome::CopyFailed(_)
+                                | crate::relocate::Outcome::SourceKept(_)
+                        )
+                    })
+                    .take(20)
+                    .collect();
+                for e in &failures {
+                    if let crate::relocate::Outcome::CopyFailed(reason)
+                    | crate::relocate::Outcome::SourceKept(reason) = &e.outcome
+                    {
+                        ui.label(format!("{}: {reason}", e.from));
+                    }
+                }
+                if let Some(saved) = saved {
+                    ui.small(saved.as_str());
+                }
+                ui.horizontal(|ui| {
+                    if !report.is_complete() && ui.button("▶ Continue").clicked() {
+                        events.push(Event::Continue);
+                    }
+                    if ui.button("📋 Copy the report (CSV)").clicked() {
+                        ui.ctx().copy_text(run.export_csv());
+                    }
+                });
+            }
+            Step::Failed { error } => {
+                ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+            }
+        }
+    }
+}
+
+/// The inventory: how much, a sample of what goes where, and the objects it would replace.
+fn review_ui(
+    ui: &mut egui::Ui,
+    inventory: &Inventory,
+    replace_ok: &mut bool,
+    events: &mut Vec<Event>,
+) {
+    ui.label(egui::RichText::new(inventory.spec.describe()).strong());
+    ui.label(inventory.summary());
+    if inventory.pairs.is_empty() {
+        ui.label("Nothing to do: no object is there.");
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .max_height(180.0)
+        .show(ui, |ui| {
+            for pair in inventory.pairs.iter().take(50) {
+                ui.label(egui::RichText::new(format!("{}  ⏵  {}", pair.from, pair.to)).small());
+            }
+            if inventory.pairs.len() > 50 {
+                ui.small(format!("… and {} more", inventory.pairs.len() - 50));
+            }
+        });
+    let moving = inventory.spec.mode == Mode::Move;
+    if moving {
+        ui.small("Each source is deleted only once its copy is confirmed (same size, and the same ETag or checksum).");
+    }
+    if !inventory.existing.is_empty() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{} exist at the destination, e.g. {}.",
+                count(inventory.existing.len() as u64, "object", "objects"),
+                inventory.existing[0]
+            ),
+        );
+        if ui.checkbox(replace_ok, "Replace them").changed() {
+            events.push(Event::AgreeToReplace(*replace_ok));
+        }
+    }
+    let verb = match (inventory.spec.mode, inventory.spec.changes.is_empty()) {
+        (Mode::Move, _) => "Move",
+        (Mode::Copy, true) => "Copy",
+        (Mode::Copy, false) => "Change",
+    };
+    let label = format!(
+        "{verb} {}",
+        count(inventory.pairs.len() as u64, "object", "objects")
+    );
+    if ui
+        .add_enabled(*replace_ok, egui::Button::new(label))
+        .clicked()
+    {
+        events.push(Event::Run);
+    }
+}
+
+/// `s3://bucket/prefix` or a prefix of `bucket`, as a bucket and a folder prefix (ending in `/`,
+/// or empty for the top of the bucket).
+pub fn destination(bucket: &str, text: &str) -> Result<(String, String), String> {
+    let text = text.trim();
+    let (bucket, prefix) = match text.strip_prefix("s3://") {
+        Some(rest) => {
+            let (b, p) = rest.split_once('/').unwrap_or((rest, ""));
+            if b.is_empty() {
+                return Err("Name the bucket: s3://bucket/folder/".into());
+            }
+            (b.to_owned(), p.to_owned())
+        }
+        None => (bucket.to_owned(), text.trim_start_matches('/').to_owned()),
+    };
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix
+    } else {
+        format!("{prefix}/")
+    };
+    Ok((bucket, prefix))
+}
+
+/// "3.1 GiB of 4.0 GiB copied · 120 of 300 objects".
+pub fn progress_text(counts: &RelocateCounts, inventory: &Inventory, moving: bool) -> String {
+    let mut text = format!(
+        "{} of {} copied · {} of {} objects",
+        human_bytes(counts.bytes_copied),
+        human_bytes(inventory.bytes),
+        counts.copied,
+        inventory.pairs.len()
+    );
+    if moving {
+        text.push_str(&format!(" · {} sources deleted", counts.sources_deleted));
+    }
+    if counts.failures > 0 {
+        text.push_str(&format!(" · {} failed", counts.failures));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relocate::Pair;
+
+    fn inventory(existing: &[&str]) -> Inventory {
+        let spec = RelocateSpec::rename("b", "runs/", "old-runs").unwrap();
+        Inventory {
+            spec,
+            pairs: vec![Pair {
+                from: "runs/a".into(),
+                to: "old-runs/a".into(),
+                size_bytes: 3,
+            }],
+            existing: existing.iter().map(|s| s.to_string()).collect(),
+            bytes: 3,
+        }
+    }
+
+    #[test]
+    fn a_bad_name_stays_on_the_first_step_with_the_reason() {
+        let mut d = RelocateDialog::new(
+            Purpose::Rename {
+                item: "runs/".into(),
+            },
+            "b",
+            "",
+        );
+        assert!(matches!(&d.step, Step::Choose { text, .. } if text == "runs"));
+        let effects = d.update(Event::Submit);
+        assert!(effects.is_empty());
+        assert!(
+            matches!(&d.step, Step::Choose { problem: Some(p), .. } if p.contains("the name it has"))
+        );
+        d.step = Step::Choose {
+            text: "old-runs".into(),
+            problem: None,
+        };
+        let effects = d.update(Event::Submit);
+        assert!(matches!(effects.as_slice(), [Effect::StartInventory(_)]));
+    }
+
+    #[test]
+    fn replacing_objects_must_be_agreed_before_the_run() {
+        let mut d = RelocateDialog::new(
+            Purpose::Rename {
+                item: "runs/".into(),
+            },
+            "b",
+            "",
+        );
+        d.step = Step::Listing { seen: 0 };
+        d.update(Event::Inventoried(Box::new(Ok(inventory(&["old-runs/a"])))));
+        assert!(d.update(Event::Run).is_empty(), "ran without agreement");
+        d.update(Event::AgreeToReplace(true));
+        let effects = d.update(Event::Run);
+        assert!(matches!(effects.as_slice(), [Effect::StartRun(_)]));
+        assert!(d.is_running());
+        assert!(matches!(
+            d.update(Event::Stop).as_slice(),
+            [Effect::StopRun]
+        ));
+    }
+
+    #[test]
+    fn destinations_are_a_url_or_a_prefix_of_this_bucket() {
+        assert_eq!(
+            destination("b", "s3://c/x/y").unwrap(),
+            ("c".into(), "x/y/".into())
+        );
+        assert_eq!(destination("b", "/x/").unwrap(), ("b".into(), "x/".into()));
+        assert_eq!(destination("b", "").unwrap(), ("b".into(), "".into()));
+        assert!(destination("b", "s3:///x").is_err());
+    }
+}

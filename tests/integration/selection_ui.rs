@@ -1,0 +1,139 @@
+//! Working with several rows, driven through egui_kittest: Shift-click selects a range and
+//! Delete cleans up exactly those keys; F2 renames a folder with everything in it; the context
+//! menu offers Copy link; Cut and Paste move a selection into another folder.
+
+use crate::common;
+
+use common::ui::{app_harness, fixture, keys_under, replace_text, wait_for, wait_until};
+use egui_kittest::kittest::Queryable;
+use skiff::app::PersistedState;
+
+fn opened_at(prefix: &str) -> PersistedState {
+    PersistedState {
+        bucket: Some("demo".into()),
+        prefix: prefix.into(),
+        ..PersistedState::default()
+    }
+}
+
+fn names(fixture: &common::ui::Fixture, prefix: &str) -> Vec<String> {
+    keys_under(fixture, prefix)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+#[test]
+fn shift_click_selects_a_range_and_delete_cleans_up_exactly_those() {
+    let fixture = fixture(&["d/a.txt", "d/b.txt", "d/c.txt", "d/d.txt", "d/e.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, opened_at("d/"));
+    wait_for(&mut harness, "📄 a.txt");
+    harness.get_by_label("📄 b.txt").click();
+    // The details panel opens beside the table: let the layout settle before the next click.
+    wait_for(&mut harness, "Details");
+    harness.step();
+    harness
+        .get_by_label("📄 d.txt")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    wait_until(&mut harness, "three rows selected", |h| {
+        h.query_by_label_contains("3 selected (21 B)").is_some()
+    });
+    harness.key_press(egui::Key::Delete);
+    wait_for(&mut harness, "3 selected objects in s3://demo");
+    wait_for(&mut harness, "Next ⏵");
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label("Next ⏵").click();
+    wait_for(&mut harness, "🗑 Delete");
+    // A plain "yes" confirms a selection (a folder asks for its name).
+    replace_text(&mut harness, "yes", "yes");
+    harness.step();
+    harness.get_by_label("🗑 Delete").click_accesskit();
+    wait_until(&mut harness, "the deletes", |h| {
+        h.query_by_label_contains("Deleted 3 of 3 objects")
+            .is_some()
+    });
+    assert_eq!(names(&fixture, "d/"), ["d/a.txt", "d/e.txt"]);
+}
+
+#[test]
+fn f2_renames_a_folder_with_everything_in_it() {
+    let fixture = fixture(&["runs/day1/a.txt", "runs/day1/b.txt", "runs/day10.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, opened_at("runs/"));
+    wait_for(&mut harness, "📁 day1/");
+    // A plain click opens a folder; Ctrl/Cmd-click selects it.
+    harness
+        .get_by_label("📁 day1/")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.key_press(egui::Key::F2);
+    wait_for(&mut harness, "Rename day1");
+    replace_text(&mut harness, "new name", "day-one");
+    harness
+        .get_by_label("Next: see what it takes")
+        .click_accesskit();
+    wait_for(&mut harness, "Move 2 objects");
+    assert!(
+        harness
+            .query_by_label_contains("runs/day1/a.txt  ⏵  runs/day-one/a.txt")
+            .is_some()
+    );
+    harness.get_by_label("Move 2 objects").click_accesskit();
+    wait_until(&mut harness, "the move's report", |h| {
+        h.query_by_label_contains("Moved 2 of 2 objects").is_some()
+    });
+    assert_eq!(
+        names(&fixture, "runs/"),
+        ["runs/day-one/a.txt", "runs/day-one/b.txt", "runs/day10.txt"]
+    );
+    // The listing shows the new name.
+    wait_for(&mut harness, "📁 day-one/");
+}
+
+#[test]
+fn the_context_menu_offers_copy_link_and_cut_and_paste_move_rows() {
+    let fixture = fixture(&["in/x.bin", "in/y.bin", "out/keep.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, opened_at("in/"));
+    wait_for(&mut harness, "📄 x.bin");
+    harness.get_by_label("📄 x.bin").click_secondary();
+    wait_for(&mut harness, "🔗 Copy link…");
+    for entry in ["✂ Cut", "📄 Copy", "✏ Rename…", "Move to…", "🗑 Delete…"] {
+        assert!(
+            harness.query_by_label(entry).is_some(),
+            "{entry} is offered"
+        );
+    }
+    harness.get_by_label("Copy S3 URI").click();
+    harness.step();
+    assert_eq!(common::ui::copied_texts(&harness), ["s3://demo/in/x.bin"]);
+
+    // Select both, cut, go to the other folder, paste: the inventory, then the move.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::X);
+    harness.step();
+    harness.key_press(egui::Key::Backspace);
+    wait_for(&mut harness, "📁 out/");
+    harness.get_by_label("📁 out/").click();
+    wait_for(&mut harness, "📄 keep.txt");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::V);
+    wait_for(&mut harness, "Move 2 items");
+    harness
+        .get_by_label("Next: see what it takes")
+        .click_accesskit();
+    wait_for(&mut harness, "Move 2 objects");
+    harness.get_by_label("Move 2 objects").click_accesskit();
+    wait_until(&mut harness, "the move's report", |h| {
+        h.query_by_label_contains("Moved 2 of 2 objects").is_some()
+    });
+    assert_eq!(
+        names(&fixture, ""),
+        ["out/keep.txt", "out/x.bin", "out/y.bin"]
+    );
+    wait_for(&mut harness, "📄 x.bin");
+}
