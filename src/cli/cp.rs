@@ -39,11 +39,7 @@ pub async fn transfer(connection: &Connection, cp: &CpArgs) -> anyhow::Result<Ve
         cp.source.starts_with("s3://"),
         cp.destination.starts_with("s3://"),
     ) {
-        (true, true) => {
-            let mode = crate::relocate::Mode::Copy;
-            return super::moves::server_side(connection, mode, cp, (false, true)).await;
-        }
-        (false, false) => bail!("one side must be an s3:// URL"),
+        (true, true) | (false, false) => bail!("one side must be an s3:// URL, the other local"),
         _ => {
             let ticker = ProgressLine::transfer(progress.clone());
             let results = if cp.source.starts_with("s3://") {

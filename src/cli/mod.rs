@@ -115,7 +115,13 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             version_id,
         } => presign(&args, &url, &expires, version_id.as_deref()).await,
         Command::Mb(mb_args) => mb::mb(&args, &mb_args).await,
-        Command::Cp(cp_args) => cp::cp(&args, &cp_args).await,
+        Command::Cp(cp_args) => match (
+            cp_args.source.starts_with("s3://"),
+            cp_args.destination.starts_with("s3://"),
+        ) {
+            (true, true) => moves::cp_on_server(&args, &cp_args).await,
+            _ => cp::cp(&args, &cp_args).await,
+        },
         Command::Mv(mv_args) => moves::mv(&args, &mv_args).await,
         Command::SetClass {
             url,

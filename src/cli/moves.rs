@@ -117,6 +117,13 @@ async fn execute(
         .collect()
 }
 
+/// `skiff cp s3://… s3://…`: copies on the server.
+pub async fn cp_on_server(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
+    let (connection, _sandbox) = connect(args).await?;
+    let results = server_side(&connection, Mode::Copy, cp, (false, true)).await?;
+    super::cp::finish(cp, &results)
+}
+
 /// `skiff cp s3://… s3://…` and the S3-to-S3 form of `skiff mv`.
 pub async fn server_side(
     connection: &Connection,

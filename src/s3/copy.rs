@@ -88,13 +88,24 @@ pub fn copy_source(bucket: &str, key: &str, version_id: Option<&str>) -> String 
     }
 }
 
+/// What the copy needs of the source's HEAD.
+struct Source {
+    /// `x-amz-copy-source`.
+    name: String,
+    size: u64,
+    etag: Option<String>,
+    checksum: Option<String>,
+    storage_class: Option<aws_sdk_s3::types::StorageClass>,
+    headers: ObjectHeaders,
+}
+
 /// Copies `s3://from_bucket/from_key` to `s3://to_bucket/to_key` on the server. The copy is of
 /// the source as its HEAD found it (`x-amz-copy-source-if-match`): a source replaced meanwhile
 /// fails the copy rather than mixing two versions.
 pub async fn copy_object(
     connection: &Connection,
     (from_bucket, from_key): (&str, &str),
-    (to_bucket, to_key): (&str, &str),
+    to: (&str, &str),
     options: &CopyOptions,
 ) -> Result<Copied, S3Error> {
     let source_target = connection.target().bucket(from_bucket).key(from_key);
@@ -107,73 +118,100 @@ pub async fn copy_object(
         .send()
         .await
         .map_err(|e| connection.error(e, &source_target))?;
-    let size = head.content_length().unwrap_or(0).max(0) as u64;
-    let source_etag = head.e_tag().map(str::to_owned);
-    let source_checksum = full_object_checksum(
-        head.checksum_crc64_nvme(),
-        head.checksum_crc32_c(),
-        head.checksum_crc32(),
-        head.checksum_sha256(),
-        head.checksum_sha1(),
-    );
-    let target = connection.target().bucket(to_bucket).key(to_key);
-    let source = copy_source(from_bucket, from_key, None);
     let changes = &options.changes;
-    let storage_class = match &changes.storage_class {
-        Some(class) => Some(aws_sdk_s3::types::StorageClass::from(class.as_str())),
-        None => head.storage_class().cloned(),
+    let source = Source {
+        name: copy_source(from_bucket, from_key, None),
+        size: head.content_length().unwrap_or(0).max(0) as u64,
+        etag: head.e_tag().map(str::to_owned),
+        checksum: full_object_checksum(
+            head.checksum_crc64_nvme(),
+            head.checksum_crc32_c(),
+            head.checksum_crc32(),
+            head.checksum_sha256(),
+            head.checksum_sha1(),
+        ),
+        storage_class: match &changes.storage_class {
+            Some(class) => Some(aws_sdk_s3::types::StorageClass::from(class.as_str())),
+            None => head.storage_class().cloned(),
+        },
+        headers: changes.headers.clone().unwrap_or_else(|| ObjectHeaders {
+            content_type: head.content_type().map(str::to_owned),
+            cache_control: head.cache_control().map(str::to_owned),
+            content_disposition: head.content_disposition().map(str::to_owned),
+            content_encoding: head.content_encoding().map(str::to_owned),
+            content_language: head.content_language().map(str::to_owned),
+            metadata: head
+                .metadata()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        }),
     };
-    let headers = changes.headers.clone().unwrap_or_else(|| ObjectHeaders {
-        content_type: head.content_type().map(str::to_owned),
-        cache_control: head.cache_control().map(str::to_owned),
-        content_disposition: head.content_disposition().map(str::to_owned),
-        content_encoding: head.content_encoding().map(str::to_owned),
-        content_language: head.content_language().map(str::to_owned),
-        metadata: head
-            .metadata()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
-    });
-    if size <= options.multipart_above.min(MAX_SINGLE_COPY_BYTES) {
-        let request = connection
-            .client
-            .copy_object()
-            .bucket(to_bucket)
-            .key(to_key)
-            .copy_source(source)
-            .set_copy_source_if_match(source_etag)
-            .set_storage_class(storage_class);
-        // COPY directives unless the headers change: content headers, metadata and tags come
-        // along.
-        let request = match &changes.headers {
-            None => request,
-            Some(h) => request
-                .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
-                .set_content_type(h.content_type.clone())
-                .set_cache_control(h.cache_control.clone())
-                .set_content_disposition(h.content_disposition.clone())
-                .set_content_encoding(h.content_encoding.clone())
-                .set_content_language(h.content_language.clone())
-                .set_metadata(Some(h.metadata.clone().into_iter().collect())),
-        };
-        let copied = request
-            .send()
-            .await
-            .map_err(|e| connection.error(e, &target))?;
-        return Ok(Copied {
-            bytes: size,
-            etag: copied
-                .copy_object_result()
-                .and_then(|r| r.e_tag())
-                .map(str::to_owned),
-            source_checksum,
-        });
-    }
+    let etag = if source.size <= options.multipart_above.min(MAX_SINGLE_COPY_BYTES) {
+        copy_in_one(connection, &source, to, changes).await?
+    } else {
+        copy_in_parts(connection, &source, (from_bucket, from_key), to, options).await?
+    };
+    Ok(Copied {
+        bytes: source.size,
+        etag,
+        source_checksum: source.checksum,
+    })
+}
+
+/// CopyObject: the COPY directive unless the headers change (content headers, metadata and
+/// tags then come along). The new ETag.
+async fn copy_in_one(
+    connection: &Connection,
+    source: &Source,
+    (to_bucket, to_key): (&str, &str),
+    changes: &CopyChanges,
+) -> Result<Option<String>, S3Error> {
+    let target = connection.target().bucket(to_bucket).key(to_key);
+    let request = connection
+        .client
+        .copy_object()
+        .bucket(to_bucket)
+        .key(to_key)
+        .copy_source(&source.name)
+        .set_copy_source_if_match(source.etag.clone())
+        .set_storage_class(source.storage_class.clone());
+    let request = match &changes.headers {
+        None => request,
+        Some(h) => request
+            .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
+            .set_content_type(h.content_type.clone())
+            .set_cache_control(h.cache_control.clone())
+            .set_content_disposition(h.content_disposition.clone())
+            .set_content_encoding(h.content_encoding.clone())
+            .set_content_language(h.content_language.clone())
+            .set_metadata(Some(h.metadata.clone().into_iter().collect())),
+    };
+    let copied = request
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &target))?;
+    Ok(copied
+        .copy_object_result()
+        .and_then(|r| r.e_tag())
+        .map(str::to_owned))
+}
+
+/// A multipart upload of UploadPartCopy ranges, aborted if a part fails; the source's tags
+/// set after. The new ETag, where the completion's answer arrived.
+async fn copy_in_parts(
+    connection: &Connection,
+    source: &Source,
+    from: (&str, &str),
+    (to_bucket, to_key): (&str, &str),
+    options: &CopyOptions,
+) -> Result<Option<String>, S3Error> {
+    let target = connection.target().bucket(to_bucket).key(to_key);
     // A multipart copy starts without the source's tags, and an in-place one replaces the
     // source: read them first, set them after.
-    let tags = source_tags(connection, (from_bucket, from_key)).await?;
+    let tags = source_tags(connection, from).await?;
+    let headers = source.headers.clone();
     let started = connection
         .client
         .create_multipart_upload()
@@ -185,17 +223,17 @@ pub async fn copy_object(
         .set_content_language(headers.content_language)
         .set_cache_control(headers.cache_control)
         .set_metadata(Some(headers.metadata.into_iter().collect()))
-        .set_storage_class(storage_class)
+        .set_storage_class(source.storage_class.clone())
         .send()
         .await
         .map_err(|e| connection.error(e, &target))?;
     let upload_id = started.upload_id().unwrap_or_default().to_owned();
     let copied = copy_parts(
         connection,
-        (&source, source_etag.as_deref()),
+        (&source.name, source.etag.as_deref()),
         (to_bucket, to_key),
         &upload_id,
-        size,
+        source.size,
         options,
     )
     .await;
@@ -233,7 +271,7 @@ pub async fn copy_object(
         // object's size tells.
         Err(e)
             if super::object_io::completion_answer_lost(&e)
-                && has_size(connection, (to_bucket, to_key), size).await =>
+                && has_size(connection, (to_bucket, to_key), source.size).await =>
         {
             None
         }
@@ -242,11 +280,7 @@ pub async fn copy_object(
     if !tags.is_empty() {
         super::objects::set_object_tags(connection, to_bucket, to_key, &tags).await?;
     }
-    Ok(Copied {
-        bytes: size,
-        etag,
-        source_checksum,
-    })
+    Ok(etag)
 }
 
 /// The first full-object checksum of those a HEAD shows (a composite `value-N` is over parts,

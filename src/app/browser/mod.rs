@@ -4,6 +4,8 @@
 use poll_promise::Promise;
 
 mod context;
+mod details;
+mod table;
 mod view;
 
 use super::relocate_dialog::{Purpose, RelocateDialog};

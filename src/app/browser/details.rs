@@ -1,0 +1,116 @@
+//! The details panel: what HeadObject says of the object selected, and what can be done with
+//! it from there (verify a local copy, share a link).
+
+use egui::{Align, Layout, RichText};
+
+use super::{Browser, BrowserRequest};
+use crate::format::{human_bytes, thousands, utc_datetime};
+
+impl Browser {
+    pub(super) fn details_ui(&mut self, ui: &mut egui::Ui) {
+        let mut close = false;
+        let mut asked = None;
+        ui.horizontal(|ui| {
+            ui.heading("Details");
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button("✖").on_hover_text("Close").clicked() {
+                    close = true;
+                }
+            });
+        });
+        ui.separator();
+        if let Some((key, promise)) = &self.details {
+            match promise.ready() {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(format!("Reading {key}…"));
+                    });
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                    ui.label(e.hint());
+                }
+                Some(Ok(d)) => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        let field = |ui: &mut egui::Ui, name: &str, value: String| {
+                            ui.label(RichText::new(name).small().weak());
+                            ui.add(egui::Label::new(value).wrap());
+                            ui.add_space(4.0);
+                        };
+                        field(ui, "Key", d.key.clone());
+                        field(
+                            ui,
+                            "Size",
+                            format!("{} ({} bytes)", human_bytes(d.size_bytes), thousands(d.size_bytes)),
+                        );
+                        field(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
+                        if let Some(checksum) = &d.checksum {
+                            field(ui, "Checksum", checksum.clone());
+                        }
+                        field(
+                            ui,
+                            "Content type",
+                            d.content_type.clone().unwrap_or_else(|| "—".into()),
+                        );
+                        field(
+                            ui,
+                            "Storage class",
+                            d.storage_class.clone().unwrap_or_else(|| "—".into()),
+                        );
+                        field(
+                            ui,
+                            "Last modified",
+                            d.last_modified_secs
+                                .map(|s| format!("{} UTC", utc_datetime(s)))
+                                .unwrap_or_else(|| "—".into()),
+                        );
+                        if let Some(restore) = &d.restore {
+                            field(ui, "Restore", restore.clone());
+                        }
+                        if let Some(v) = &d.version_id {
+                            field(ui, "Version", v.clone());
+                        }
+                        ui.add_space(8.0);
+                        ui.label(RichText::new("User metadata").strong());
+                        if d.user_metadata.is_empty() {
+                            ui.label("none");
+                        }
+                        for (k, v) in &d.user_metadata {
+                            ui.label(format!("{k}: {v}"));
+                        }
+                        if cfg!(not(target_arch = "wasm32")) {
+                            ui.add_space(8.0);
+                            if ui
+                                .button("✔ Verify a local copy…")
+                                .on_hover_text("Same bytes? Size and stored checksum (CRC32C, CRC32 or CRC64NVME), without downloading")
+                                .clicked()
+                            {
+                                asked = Some(BrowserRequest::Verify { key: d.key.clone() });
+                            }
+                            if ui
+                                .button("🔗 Share link…")
+                                .on_hover_text("A link anyone can download this object with, for up to 7 days")
+                                .clicked()
+                            {
+                                asked = Some(BrowserRequest::ShareLink { key: d.key.clone() });
+                            }
+                        }
+                        if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
+                            ui.add_space(8.0);
+                            ui.small("This ETag belongs to a multipart upload: it is not the MD5 of the bytes.");
+                        }
+                    });
+                }
+            }
+        }
+        if let Some(request) = asked {
+            self.request = Some(request);
+        }
+        if close {
+            self.details = None;
+            self.selection.clear();
+            self.selection_changed();
+        }
+    }
+}
