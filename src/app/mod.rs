@@ -9,6 +9,7 @@ pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
 mod endpoints;
+pub mod metadata_window;
 pub mod relocate_dialog;
 pub mod rows;
 pub mod selection;
@@ -18,6 +19,7 @@ mod task;
 mod theme;
 pub mod transfer_choices;
 pub mod transfer_panel;
+pub mod versions_window;
 mod widgets;
 
 /// Where the desktop and the browser differ, behind one API: the transfer queue and what feeds

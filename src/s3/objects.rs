@@ -12,6 +12,10 @@ pub struct ObjectDetails {
     pub size_bytes: u64,
     pub etag: Option<String>,
     pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_language: Option<String>,
     pub storage_class: Option<String>,
     pub last_modified_secs: Option<i64>,
     pub version_id: Option<String>,
@@ -69,6 +73,10 @@ async fn head(
         size_bytes: output.content_length().unwrap_or(0).max(0) as u64,
         etag: output.e_tag().map(str::to_owned),
         content_type: output.content_type().map(str::to_owned),
+        cache_control: output.cache_control().map(str::to_owned),
+        content_disposition: output.content_disposition().map(str::to_owned),
+        content_encoding: output.content_encoding().map(str::to_owned),
+        content_language: output.content_language().map(str::to_owned),
         storage_class: output
             .storage_class()
             .map(|c| c.as_str().to_owned())

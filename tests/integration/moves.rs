@@ -374,3 +374,74 @@ fn set_class_and_restore_on_moto() {
     let out = skiff(&["restore", &url, "--days", "3", "--tier", "slow"]);
     assert!(!out.status.success());
 }
+
+async fn headers_change_in_place(server: &TestServer) {
+    use skiff::s3::copy::{CopyChanges, ObjectHeaders, copy_object};
+    let bucket = common::fresh_bucket(server, "headers").await;
+    let key = "data/table.csv";
+    common::put_keys(server, &bucket, &[key.to_owned()]).await;
+    let headers = ObjectHeaders {
+        content_type: Some("text/csv".into()),
+        cache_control: Some("max-age=60".into()),
+        content_disposition: Some("attachment; filename=\"t.csv\"".into()),
+        metadata: [("source".to_owned(), "survey 2026".to_owned())].into(),
+        ..ObjectHeaders::default()
+    };
+    let options = CopyOptions {
+        changes: CopyChanges {
+            storage_class: None,
+            headers: Some(headers),
+        },
+        ..CopyOptions::default()
+    };
+    copy_object(&server.connection, (&bucket, key), (&bucket, key), &options)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", server.name));
+    let details = skiff::s3::objects::object_details(&server.connection, &bucket, key)
+        .await
+        .unwrap();
+    assert_eq!(
+        details.content_type.as_deref(),
+        Some("text/csv"),
+        "{}",
+        server.name
+    );
+    assert_eq!(
+        details.cache_control.as_deref(),
+        Some("max-age=60"),
+        "{}",
+        server.name
+    );
+    assert_eq!(
+        details.user_metadata.get("source").map(String::as_str),
+        Some("survey 2026"),
+        "{}",
+        server.name
+    );
+    assert_eq!(
+        details.size_bytes,
+        key.len() as u64,
+        "{}: the bytes stay",
+        server.name
+    );
+    if server.name == "moto" {
+        let tags = vec![("stage".to_owned(), "clean".to_owned())];
+        skiff::s3::objects::set_object_tags(&server.connection, &bucket, key, &tags)
+            .await
+            .unwrap();
+        let read = skiff::s3::objects::object_tags(&server.connection, &bucket, key)
+            .await
+            .unwrap();
+        assert_eq!(read, tags);
+    }
+}
+
+#[test]
+fn metadata_and_tags_change_in_place() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for name in ["moto", "garage"] {
+        if let Some(server) = rt.block_on(common::server(name)) {
+            rt.block_on(headers_change_in_place(&server));
+        }
+    }
+}

@@ -147,3 +147,84 @@ fn tag_shows_changes_and_removes_an_objects_tags() {
         text(&bad)
     );
 }
+
+/// The versions window on moto: three versions listed newest first, the oldest restored as a
+/// fourth, one deleted for good (typed confirmation), leaving three and the current bytes.
+#[test]
+fn the_versions_window_restores_and_deletes_one_version_for_good() {
+    use crate::common::ui::{wait_for, wait_until};
+    use egui_kittest::kittest::Queryable;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let _entered = rt.enter();
+    let bucket = rt.block_on(common::versioned_bucket(&moto, "versions-ui"));
+    let key = "ckpt/model.bin";
+    rt.block_on(async {
+        for body in ["first", "second", "third"] {
+            skiff::s3::objects::put_bytes(&moto.connection, &bucket, key, body.into())
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+    });
+    let env = skiff::app::AppEnvironment {
+        // The app's first connection, pointed at moto.
+        sandbox: Some(moto.endpoint.clone()),
+        file_dialogs: skiff::app::FileDialogs::InApp,
+        ..Default::default()
+    };
+    let state = skiff::app::PersistedState {
+        bucket: Some(bucket.clone()),
+        prefix: "ckpt/".into(),
+        ..Default::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_eframe(move |cc| skiff::app::SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "📄 model.bin");
+    // From the details panel (the row's context menu offers it too).
+    harness.get_by_label("📄 model.bin").click();
+    wait_for(&mut harness, "🕘 Versions…");
+    harness.get_by_label("🕘 Versions…").click_accesskit();
+    wait_for(&mut harness, "Versions of model.bin");
+    wait_until(&mut harness, "three versions", |h| {
+        h.query_all_by_label("🗑 Delete for good…").count() == 3
+    });
+    // Newest first: the last Restore is the first version.
+    let restores: Vec<_> = harness.query_all_by_label("↺ Restore").collect();
+    assert_eq!(restores.len(), 2, "the current version has no Restore");
+    restores[1].click_accesskit();
+    wait_until(&mut harness, "the restore", |h| {
+        h.query_by_label_contains("is current again").is_some()
+            && h.query_all_by_label("🗑 Delete for good…").count() == 4
+    });
+    let current = || {
+        rt.block_on(async {
+            let got = (moto.connection.client.get_object())
+                .bucket(&bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            got.body.collect().await.unwrap().into_bytes().to_vec()
+        })
+    };
+    assert_eq!(current(), b"first");
+
+    // Delete the oldest for good: typing "delete" confirms.
+    let deletes: Vec<_> = harness.query_all_by_label("🗑 Delete for good…").collect();
+    deletes[3].click_accesskit();
+    wait_for(&mut harness, "🗑 Delete this version");
+    common::ui::replace_text(&mut harness, "delete", "delete");
+    harness.step();
+    harness
+        .get_by_label("🗑 Delete this version")
+        .click_accesskit();
+    wait_until(&mut harness, "the delete", |h| {
+        h.query_by_label_contains("is gone for good").is_some()
+            && h.query_all_by_label("🗑 Delete for good…").count() == 3
+    });
+    assert_eq!(current(), b"first", "the current version stays");
+}

@@ -3,6 +3,7 @@
 
 use super::{Browser, BrowserRequest, ViewMode};
 use crate::app::relocate_dialog::{Purpose, RelocateDialog};
+use crate::app::versions_window::VersionsOf;
 use crate::relocate::Mode;
 
 /// The payload of rows being dragged: the selection (the dragged row joins it first).
@@ -15,7 +16,10 @@ pub enum MenuAction {
     Open(String),
     Download,
     CopyUris,
-    ShareLink(String),
+    ShareLinks,
+    Versions(String),
+    EditMetadata(String),
+    ShowDeleted,
     Cut,
     Copy,
     PasteInto(String),
@@ -51,8 +55,21 @@ impl Browser {
         if !self.selected_objects().is_empty() {
             item(ui, "⬇ Download", MenuAction::Download);
         }
-        if !is_folder && !many && cfg!(not(target_arch = "wasm32")) {
-            item(ui, "🔗 Copy link…", MenuAction::ShareLink(key.to_owned()));
+        if !self.selected_objects().is_empty() && cfg!(not(target_arch = "wasm32")) {
+            let label = if many {
+                "🔗 Copy links (CSV)…"
+            } else {
+                "🔗 Copy link…"
+            };
+            item(ui, label, MenuAction::ShareLinks);
+        }
+        if !is_folder && !many {
+            item(ui, "🕘 Versions…", MenuAction::Versions(key.to_owned()));
+            item(
+                ui,
+                "🏷 Metadata and tags…",
+                MenuAction::EditMetadata(key.to_owned()),
+            );
         }
         let uris = if many { "Copy S3 URIs" } else { "Copy S3 URI" };
         item(ui, uris, MenuAction::CopyUris);
@@ -98,6 +115,7 @@ impl Browser {
         item(ui, "📁 New folder…", MenuAction::NewFolder);
         item(ui, "⬆ Upload files…", MenuAction::UploadFiles);
         item(ui, "Select all", MenuAction::SelectAll);
+        item(ui, "🕘 Show deleted objects…", MenuAction::ShowDeleted);
         item(ui, "⟳ Refresh", MenuAction::Refresh);
         action
     }
@@ -108,7 +126,18 @@ impl Browser {
             MenuAction::Open(folder) => self.navigate(ctx, &folder, ViewMode::Folder),
             MenuAction::Download => self.request = self.download_request(),
             MenuAction::CopyUris => self.copy_uris(ctx),
-            MenuAction::ShareLink(key) => self.request = Some(BrowserRequest::ShareLink { key }),
+            MenuAction::ShareLinks => {
+                self.request = Some(BrowserRequest::ShareLink {
+                    keys: self.selected_objects(),
+                    version_id: None,
+                });
+            }
+            MenuAction::Versions(key) => self.open_versions(ctx, VersionsOf::Object(key)),
+            MenuAction::EditMetadata(key) => self.edit_metadata(ctx, &key),
+            MenuAction::ShowDeleted => {
+                let here = VersionsOf::DeletedUnder(self.prefix.clone());
+                self.open_versions(ctx, here);
+            }
             MenuAction::Cut => self.cut_or_copy(Mode::Move),
             MenuAction::Copy => self.cut_or_copy(Mode::Copy),
             MenuAction::PasteInto(folder) => self.paste_into(&folder),

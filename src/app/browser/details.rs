@@ -4,12 +4,20 @@
 use egui::{Align, Layout, RichText};
 
 use super::{Browser, BrowserRequest};
+use crate::app::versions_window::VersionsOf;
 use crate::format::{human_bytes, thousands, utc_datetime};
+
+/// A window the details panel opens.
+enum Opened {
+    Versions(String),
+    Metadata(String),
+}
 
 impl Browser {
     pub(super) fn details_ui(&mut self, ui: &mut egui::Ui) {
         let mut close = false;
         let mut asked = None;
+        let mut opened = None;
         ui.horizontal(|ui| {
             ui.heading("Details");
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -33,54 +41,15 @@ impl Browser {
                 }
                 Some(Ok(d)) => {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        let field = |ui: &mut egui::Ui, name: &str, value: String| {
-                            ui.label(RichText::new(name).small().weak());
-                            ui.add(egui::Label::new(value).wrap());
-                            ui.add_space(4.0);
-                        };
-                        field(ui, "Key", d.key.clone());
-                        field(
-                            ui,
-                            "Size",
-                            format!("{} ({} bytes)", human_bytes(d.size_bytes), thousands(d.size_bytes)),
-                        );
-                        field(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
-                        if let Some(checksum) = &d.checksum {
-                            field(ui, "Checksum", checksum.clone());
-                        }
-                        field(
-                            ui,
-                            "Content type",
-                            d.content_type.clone().unwrap_or_else(|| "—".into()),
-                        );
-                        field(
-                            ui,
-                            "Storage class",
-                            d.storage_class.clone().unwrap_or_else(|| "—".into()),
-                        );
-                        field(
-                            ui,
-                            "Last modified",
-                            d.last_modified_secs
-                                .map(|s| format!("{} UTC", utc_datetime(s)))
-                                .unwrap_or_else(|| "—".into()),
-                        );
-                        if let Some(restore) = &d.restore {
-                            field(ui, "Restore", restore.clone());
-                        }
-                        if let Some(v) = &d.version_id {
-                            field(ui, "Version", v.clone());
-                        }
+                        fields_ui(ui, d);
                         ui.add_space(8.0);
-                        ui.label(RichText::new("User metadata").strong());
-                        if d.user_metadata.is_empty() {
-                            ui.label("none");
+                        if ui.button("🕘 Versions…").clicked() {
+                            opened = Some(Opened::Versions(d.key.clone()));
                         }
-                        for (k, v) in &d.user_metadata {
-                            ui.label(format!("{k}: {v}"));
+                        if ui.button("🏷 Metadata and tags…").clicked() {
+                            opened = Some(Opened::Metadata(d.key.clone()));
                         }
                         if cfg!(not(target_arch = "wasm32")) {
-                            ui.add_space(8.0);
                             if ui
                                 .button("✔ Verify a local copy…")
                                 .on_hover_text("Same bytes? Size and stored checksum (CRC32C, CRC32 or CRC64NVME), without downloading")
@@ -93,7 +62,10 @@ impl Browser {
                                 .on_hover_text("A link anyone can download this object with, for up to 7 days")
                                 .clicked()
                             {
-                                asked = Some(BrowserRequest::ShareLink { key: d.key.clone() });
+                                asked = Some(BrowserRequest::ShareLink {
+                                    keys: vec![d.key.clone()],
+                                    version_id: None,
+                                });
                             }
                         }
                         if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
@@ -107,10 +79,70 @@ impl Browser {
         if let Some(request) = asked {
             self.request = Some(request);
         }
+        let ctx = ui.ctx().clone();
+        match opened {
+            Some(Opened::Versions(key)) => self.open_versions(&ctx, VersionsOf::Object(key)),
+            Some(Opened::Metadata(key)) => self.edit_metadata(&ctx, &key),
+            None => {}
+        }
         if close {
             self.details = None;
             self.selection.clear();
             self.selection_changed();
         }
+    }
+}
+
+/// What HeadObject said, field by field.
+fn fields_ui(ui: &mut egui::Ui, d: &crate::s3::objects::ObjectDetails) {
+    let field = |ui: &mut egui::Ui, name: &str, value: String| {
+        ui.label(RichText::new(name).small().weak());
+        ui.add(egui::Label::new(value).wrap());
+        ui.add_space(4.0);
+    };
+    field(ui, "Key", d.key.clone());
+    field(
+        ui,
+        "Size",
+        format!(
+            "{} ({} bytes)",
+            human_bytes(d.size_bytes),
+            thousands(d.size_bytes)
+        ),
+    );
+    field(ui, "ETag", d.etag.clone().unwrap_or_else(|| "—".into()));
+    if let Some(checksum) = &d.checksum {
+        field(ui, "Checksum", checksum.clone());
+    }
+    field(
+        ui,
+        "Content type",
+        d.content_type.clone().unwrap_or_else(|| "—".into()),
+    );
+    field(
+        ui,
+        "Storage class",
+        d.storage_class.clone().unwrap_or_else(|| "—".into()),
+    );
+    field(
+        ui,
+        "Last modified",
+        d.last_modified_secs
+            .map(|s| format!("{} UTC", utc_datetime(s)))
+            .unwrap_or_else(|| "—".into()),
+    );
+    if let Some(restore) = &d.restore {
+        field(ui, "Restore", restore.clone());
+    }
+    if let Some(v) = &d.version_id {
+        field(ui, "Version", v.clone());
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("User metadata").strong());
+    if d.user_metadata.is_empty() {
+        ui.label("none");
+    }
+    for (k, v) in &d.user_metadata {
+        ui.label(format!("{k}: {v}"));
     }
 }

@@ -8,10 +8,12 @@ mod details;
 mod table;
 mod view;
 
+use super::metadata_window::MetadataWindow;
 use super::relocate_dialog::{Purpose, RelocateDialog};
 use super::rows::{RowStore, Sort};
 use super::selection::{ClickKind, Selection};
 use super::task;
+use super::versions_window::{VersionsOf, VersionsRequest, VersionsWindow};
 use crate::relocate::Mode;
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::objects::{self, ObjectDetails};
@@ -67,6 +69,10 @@ pub struct Browser {
     details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
     /// Rename, copy, move or change class, while its window is open.
     relocate: Option<RelocateDialog>,
+    /// An object's versions, or the deleted objects of a folder, while their window is open.
+    versions: Option<VersionsWindow>,
+    /// An object's metadata and tags, while their editor is open.
+    metadata: Option<MetadataWindow>,
     /// Items cut or copied, to paste into another folder (kept across buckets by the app).
     pub clipboard: Option<ObjectClipboard>,
     /// Where copies of move and copy reports go.
@@ -112,9 +118,11 @@ pub enum BrowserRequest {
     Verify {
         key: String,
     },
-    /// A link to this object that works without credentials for a while.
+    /// Links to these objects (or to a version of one) that work without credentials for a
+    /// while.
     ShareLink {
-        key: String,
+        keys: Vec<String>,
+        version_id: Option<String>,
     },
 }
 
@@ -160,6 +168,8 @@ impl Browser {
             selection_totals: (0, 0),
             details: None,
             relocate: None,
+            versions: None,
+            metadata: None,
             clipboard: None,
             reports_dir: None,
             new_folder: None,
@@ -451,6 +461,51 @@ impl Browser {
 
     fn start_relocate(&mut self, purpose: Purpose) {
         self.open_relocate(RelocateDialog::new(purpose, &self.bucket, &self.prefix));
+    }
+
+    fn open_versions(&mut self, ctx: &egui::Context, of: VersionsOf) {
+        let connection = self.connection.clone();
+        self.versions = Some(VersionsWindow::open(ctx, connection, &self.bucket, of));
+    }
+
+    /// The versions and metadata windows' frames, and what they ask for.
+    fn versions_ui(&mut self, ctx: &egui::Context) {
+        let Some(window) = &mut self.versions else {
+            return;
+        };
+        let shown = window.show(ctx);
+        match window.request.take() {
+            Some(VersionsRequest::ShareVersion { key, version_id }) => {
+                self.request = Some(BrowserRequest::ShareLink {
+                    keys: vec![key],
+                    version_id: Some(version_id),
+                });
+            }
+            Some(VersionsRequest::Refresh) => self.refresh(ctx),
+            None => {}
+        }
+        if shown == super::widgets::Shown::Closed {
+            self.versions = None;
+        }
+        if let Some(window) = &mut self.metadata {
+            let shown = window.show(ctx);
+            let key = std::mem::take(&mut window.changed).then(|| self.details_key());
+            if shown == super::widgets::Shown::Closed {
+                self.metadata = None;
+            }
+            if let Some(Some(key)) = key {
+                self.show_details(ctx, &key);
+            }
+        }
+    }
+
+    fn details_key(&self) -> Option<String> {
+        self.details.as_ref().map(|(key, _)| key.clone())
+    }
+
+    fn edit_metadata(&mut self, ctx: &egui::Context, key: &str) {
+        let connection = self.connection.clone();
+        self.metadata = Some(MetadataWindow::open(ctx, connection, &self.bucket, key));
     }
 
     fn open_relocate(&mut self, mut dialog: RelocateDialog) {

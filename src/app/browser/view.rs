@@ -23,6 +23,7 @@ impl Browser {
         ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
             self.main_ui(ui);
         });
+        self.versions_ui(&ctx);
         if let Some(dialog) = &mut self.relocate {
             let shown = dialog.show(&ctx, &self.connection);
             if shown.closed {
@@ -192,6 +193,14 @@ impl Browser {
                 ViewMode::Folder
             };
             self.navigate(&ctx, &prefix, mode);
+        }
+        if ui
+            .button("🕘 Deleted…")
+            .on_hover_text("Objects under this folder whose current version is a delete marker (versioned buckets), to undelete")
+            .clicked()
+        {
+            let here = super::super::versions_window::VersionsOf::DeletedUnder(self.prefix.clone());
+            self.open_versions(&ctx, here);
         }
         ui.separator();
         let label = ui.label("Filter:");

@@ -265,9 +265,15 @@ impl Platform {
                 self.local_cleanup = Some(window);
                 return;
             }
-            BrowserRequest::ShareLink { key } => {
+            BrowserRequest::ShareLink { keys, version_id } => {
                 let connection = browser.connection().clone();
-                self.share = Some(share::ShareWindow::open(connection, &browser.bucket, key));
+                let (keys, version) = (keys.clone(), version_id.clone());
+                self.share = Some(share::ShareWindow::open(
+                    connection,
+                    &browser.bucket,
+                    keys,
+                    version,
+                ));
                 return;
             }
             BrowserRequest::Settings

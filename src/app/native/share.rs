@@ -1,6 +1,6 @@
-//! "🔗 Share link…": a presigned link to an object with an expiry the user picks (15 minutes to
-//! 7 days), copied to the clipboard, and when it really stops working: a link signed with
-//! temporary credentials dies with them.
+//! "🔗 Share link…": a presigned link to an object (or one of its versions) with an expiry the
+//! user picks (15 minutes to 7 days), copied to the clipboard, and when it really stops working:
+//! a link signed with temporary credentials dies with them. Several objects give a CSV of links.
 
 use egui::RichText;
 use poll_promise::Promise;
@@ -10,21 +10,31 @@ use crate::app::widgets::Shown;
 use crate::s3::share::{EXPIRY_CHOICES, ShareLink, share_link};
 use crate::s3::{Connection, S3Error};
 
+/// The links made: one per key, in the order asked.
+type Links = Result<Vec<(String, ShareLink)>, S3Error>;
+
 pub struct ShareWindow {
     connection: Connection,
     bucket: String,
-    key: String,
+    keys: Vec<String>,
+    version_id: Option<String>,
     expires_secs: u64,
-    making: Option<Promise<Result<ShareLink, S3Error>>>,
-    made: Option<Result<ShareLink, S3Error>>,
+    making: Option<Promise<Links>>,
+    made: Option<Links>,
 }
 
 impl ShareWindow {
-    pub fn open(connection: Connection, bucket: &str, key: &str) -> Self {
+    pub fn open(
+        connection: Connection,
+        bucket: &str,
+        keys: Vec<String>,
+        version_id: Option<String>,
+    ) -> Self {
         Self {
             connection,
             bucket: bucket.to_owned(),
-            key: key.to_owned(),
+            keys,
+            version_id,
             expires_secs: 24 * 3600,
             making: None,
             made: None,
@@ -32,22 +42,45 @@ impl ShareWindow {
     }
 
     fn make(&mut self, ctx: &egui::Context) {
-        let (connection, bucket, key, secs) = (
+        let (connection, bucket, keys, version, secs) = (
             self.connection.clone(),
             self.bucket.clone(),
-            self.key.clone(),
+            self.keys.clone(),
+            self.version_id.clone(),
             self.expires_secs,
         );
         self.made = None;
         self.making = Some(task::spawn(ctx, async move {
-            share_link(&connection, &bucket, &key, None, secs).await
+            let mut links = Vec::with_capacity(keys.len());
+            for key in keys {
+                let link = share_link(&connection, &bucket, &key, version.as_deref(), secs).await?;
+                links.push((key, link));
+            }
+            Ok(links)
         }));
+    }
+
+    /// The links as CSV: `key,url,works_until` (UTC, RFC 3339).
+    fn csv(links: &[(String, ShareLink)]) -> String {
+        let mut out = String::from("key,url,works_until\n");
+        for (key, link) in links {
+            let until = crate::format::utc_datetime(link.works_until_secs());
+            let row: Vec<String> = [key.as_str(), &link.url, &until]
+                .iter()
+                .map(|f| crate::format::csv_field(f))
+                .collect();
+            out += &row.join(",");
+            out.push('\n');
+        }
+        out
     }
 
     pub fn show(&mut self, ctx: &egui::Context) -> (Shown, Option<crate::s3::commands::Action>) {
         if let Some(made) = task::take_ready(&mut self.making) {
-            if let Ok(link) = &made {
-                ctx.copy_text(link.url.clone());
+            match &made {
+                Ok(links) if links.len() == 1 => ctx.copy_text(links[0].1.url.clone()),
+                Ok(links) => ctx.copy_text(Self::csv(links)),
+                Err(_) => {}
             }
             self.made = Some(made);
         }
@@ -57,7 +90,17 @@ impl ShareWindow {
             .default_width(520.0)
             .open(&mut open)
             .show(ctx, |ui| {
-                ui.label(format!("s3://{}/{}", self.bucket, self.key));
+                match (self.keys.as_slice(), &self.version_id) {
+                    ([key], None) => ui.label(format!("s3://{}/{key}", self.bucket)),
+                    ([key], Some(v)) => {
+                        ui.label(format!("s3://{}/{key}, version {v}", self.bucket))
+                    }
+                    (keys, _) => ui.label(format!(
+                        "{} objects of s3://{}: a CSV of links (key, url, works until)",
+                        keys.len(),
+                        self.bucket
+                    )),
+                };
                 ui.label(
                     RichText::new(
                         "Anyone who has the link can download the object until it expires, \
@@ -87,10 +130,13 @@ impl ShareWindow {
                     {
                         self.make(ui.ctx());
                     }
-                    if ui.button("</> Show command").clicked() {
+                    if let [key] = self.keys.as_slice()
+                        && self.version_id.is_none()
+                        && ui.button("</> Show command").clicked()
+                    {
                         show_command = Some(crate::s3::commands::Action::ShareLink {
                             bucket: self.bucket.clone(),
-                            key: self.key.clone(),
+                            key: key.clone(),
                             expires_secs: self.expires_secs,
                         });
                     }
@@ -99,7 +145,8 @@ impl ShareWindow {
                     ui.spinner();
                 }
                 match &self.made {
-                    Some(Ok(link)) => link_ui(ui, link),
+                    Some(Ok(links)) if links.len() == 1 => link_ui(ui, &links[0].1),
+                    Some(Ok(links)) => links_ui(ui, links),
                     Some(Err(e)) => {
                         ui.colored_label(ui.visuals().error_fg_color, e.to_string());
                         ui.label(e.hint());
@@ -108,6 +155,44 @@ impl ShareWindow {
                 }
             });
         (Shown::open_while(open), show_command)
+    }
+}
+
+/// Several links: the CSV (on the clipboard already), and when the first of them stops.
+fn links_ui(ui: &mut egui::Ui, links: &[(String, ShareLink)]) {
+    let csv = ShareWindow::csv(links);
+    let mut shown = csv.as_str();
+    egui::ScrollArea::vertical()
+        .max_height(200.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut shown)
+                    .code_editor()
+                    .desired_width(f32::INFINITY),
+            );
+        });
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "✔ {} links copied to the clipboard as CSV.",
+            links.len()
+        ));
+        if ui.button("📋 Copy again").clicked() {
+            ui.ctx().copy_text(csv.clone());
+        }
+    });
+    if let Some((_, first)) = links.first() {
+        let until = crate::format::local_datetime(first.works_until_secs());
+        if first.cut_short() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "⚠ They stop working at {until}, when the temporary credentials that signed \
+                     them expire."
+                ),
+            );
+        } else {
+            ui.label(format!("They work until {until}."));
+        }
     }
 }
 
