@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cleanup;
 pub mod format;
+pub mod pricing;
 pub mod relocate;
 pub mod runtime;
 pub mod s3;

@@ -537,6 +537,13 @@ fn review_ui(
                 ui.small(format!("… and {} more", inventory.pairs.len() - 50));
             }
         });
+    if let Some(class) = &inventory.spec.changes.storage_class {
+        let to = crate::s3::listing::StorageClass::parse(class);
+        if let Some(estimate) = crate::pricing::change_estimate(&inventory.bytes_by_class(), to) {
+            ui.label(estimate).on_hover_text(crate::pricing::SOURCE);
+            ui.small("An estimate at AWS us-east-1 list prices; archive classes also bill retrievals and a minimum of 90 (GLACIER) or 180 (DEEP_ARCHIVE) days.");
+        }
+    }
     let moving = inventory.spec.mode == Mode::Move;
     if moving {
         ui.small("Each source is deleted only once its copy is confirmed (same size, and the same ETag or checksum).");
@@ -624,6 +631,7 @@ mod tests {
                 from: "runs/a".into(),
                 to: "old-runs/a".into(),
                 size_bytes: 3,
+                storage_class: Default::default(),
             }],
             existing: existing.iter().map(|s| s.to_string()).collect(),
             bytes: 3,

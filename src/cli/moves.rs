@@ -328,6 +328,10 @@ pub async fn set_class(
     }
     let (connection, _sandbox) = connect(args).await?;
     let inventory = take_inventory(&connection, &spec).await?;
+    let to = crate::s3::listing::StorageClass::parse(&class);
+    if let Some(estimate) = crate::pricing::change_estimate(&inventory.bytes_by_class(), to) {
+        say_err!("{estimate}; at {}.", crate::pricing::SOURCE);
+    }
     if dry_run || inventory.pairs.is_empty() {
         for p in &inventory.pairs {
             say!("(dryrun) set-class {class}: s3://{bucket}/{}", p.from);

@@ -17,7 +17,7 @@ pub use run::{
 };
 
 use crate::s3::copy::CopyChanges;
-use crate::s3::listing::{ListRequest, list_all};
+use crate::s3::listing::{ListRequest, StorageClass, list_all};
 use crate::s3::{Connection, S3Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +225,7 @@ pub struct Pair {
     pub from: String,
     pub to: String,
     pub size_bytes: u64,
+    pub storage_class: StorageClass,
 }
 
 /// What a spec will do, found before anything changes.
@@ -238,6 +239,15 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// Bytes per storage class, for a cost estimate.
+    pub fn bytes_by_class(&self) -> Vec<(StorageClass, u64)> {
+        let mut by_class = std::collections::BTreeMap::new();
+        for p in &self.pairs {
+            *by_class.entry(p.storage_class).or_insert(0) += p.size_bytes;
+        }
+        by_class.into_iter().collect()
+    }
+
     /// "12 objects, 3.1 GiB; 2 replace objects at the destination".
     pub fn summary(&self) -> String {
         let mut text = format!(
@@ -290,6 +300,7 @@ pub async fn inventory(
                     from: key.clone(),
                     to: to.clone(),
                     size_bytes: head.size_bytes,
+                    storage_class: StorageClass::parse(head.storage_class.as_deref().unwrap_or("")),
                 });
             }
             Source::Prefix { prefix, .. } => {
@@ -305,6 +316,7 @@ pub async fn inventory(
                     to: source.destination(&o.key),
                     from: o.key,
                     size_bytes: o.size_bytes,
+                    storage_class: o.storage_class,
                 }));
             }
         }
