@@ -104,6 +104,7 @@ pub struct RelocateDialog {
     pub reports_dir: Option<std::path::PathBuf>,
     inventory_job: Option<InventoryJob>,
     run_job: Option<RelocateJob>,
+    asked_command: Option<crate::s3::commands::Action>,
 }
 
 impl RelocateDialog {
@@ -123,6 +124,7 @@ impl RelocateDialog {
             reports_dir: None,
             inventory_job: None,
             run_job: None,
+            asked_command: None,
         }
     }
 
@@ -370,6 +372,8 @@ pub struct Shown {
     pub closed: bool,
     /// Objects changed: list again.
     pub refresh: bool,
+    /// The commands that do the same, asked for.
+    pub show_command: Option<crate::s3::commands::Action>,
 }
 
 impl RelocateDialog {
@@ -390,6 +394,7 @@ impl RelocateDialog {
             let effects = self.update(event);
             shown.refresh |= self.apply(ctx, connection, effects);
         }
+        shown.show_command = self.asked_command.take();
         if !open {
             if let Some(job) = &self.run_job {
                 // The copies in flight finish and their sources are deleted; nothing half done.
@@ -454,7 +459,12 @@ impl RelocateDialog {
             Step::Review {
                 inventory,
                 replace_ok,
-            } => review_ui(ui, inventory, replace_ok, events),
+            } => {
+                review_ui(ui, inventory, replace_ok, events);
+                if ui.button("</> Show command").clicked() {
+                    self.asked_command = Some(command_of(&inventory.spec));
+                }
+            }
             Step::Running {
                 run,
                 counts,
@@ -575,6 +585,37 @@ fn review_ui(
         .clicked()
     {
         events.push(Event::Run);
+    }
+}
+
+/// The AWS CLI, boto3 and skiff commands that do what the spec does.
+pub fn command_of(spec: &RelocateSpec) -> crate::s3::commands::Action {
+    use crate::relocate::Source;
+    use crate::s3::commands::Action;
+    if let Some(class) = &spec.changes.storage_class {
+        let items = (spec.sources.iter())
+            .map(|s| match s {
+                Source::Object { key, .. } => key.clone(),
+                Source::Prefix { prefix, .. } => prefix.clone(),
+            })
+            .collect();
+        return Action::SetClass {
+            bucket: spec.from_bucket.clone(),
+            items,
+            class: class.clone(),
+        };
+    }
+    let pairs = (spec.sources.iter())
+        .map(|s| match s {
+            Source::Object { key, to } => (key.clone(), to.clone()),
+            Source::Prefix { prefix, to, .. } => (prefix.clone(), to.clone()),
+        })
+        .collect();
+    Action::Relocate {
+        moving: spec.mode == Mode::Move,
+        from_bucket: spec.from_bucket.clone(),
+        to_bucket: spec.to_bucket.clone(),
+        pairs,
     }
 }
 

@@ -122,6 +122,30 @@ fn describe(action: &Action) -> String {
         Action::EmptyBucket { bucket } => format!("Empty s3://{bucket}"),
         Action::DeleteBucket { bucket } => format!("Empty and delete s3://{bucket}"),
         Action::ShareLink { bucket, key, .. } => format!("A share link to s3://{bucket}/{key}"),
+        Action::Relocate {
+            moving,
+            from_bucket,
+            to_bucket,
+            pairs,
+        } => {
+            let verb = if *moving { "Move" } else { "Copy" };
+            match pairs.as_slice() {
+                [(from, to)] => {
+                    format!("{verb} s3://{from_bucket}/{from} to s3://{to_bucket}/{to}")
+                }
+                many => format!(
+                    "{verb} {} items of s3://{from_bucket} to s3://{to_bucket}",
+                    many.len()
+                ),
+            }
+        }
+        Action::SetClass {
+            bucket,
+            items,
+            class,
+        } => {
+            format!("Change {} items of s3://{bucket} to {class}", items.len())
+        }
     }
 }
 

@@ -388,3 +388,64 @@ fn share_links_as_shown_fetch_the_object() {
         assert_eq!(body, b"shared/model card.md", "{what}");
     }
 }
+
+/// A move of a folder and an object, then a change of class, as each tool's snippet does them:
+/// the same keys and sizes as the app's own move leaves, and the class changed.
+#[test]
+fn a_move_and_a_class_change_as_shown_leave_what_the_app_leaves() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    for tool in 0..3 {
+        let bucket = rt.block_on(common::fresh_bucket(&moto, "relocate-cmd"));
+        let keys: Vec<String> = ["ds/v1/a b.txt", "ds/v1/sub/c+d.txt", "top.txt"]
+            .map(String::from)
+            .to_vec();
+        rt.block_on(common::put_keys(&moto, &bucket, &keys));
+        let relocate = Action::Relocate {
+            moving: true,
+            from_bucket: bucket.clone(),
+            to_bucket: bucket.clone(),
+            pairs: vec![
+                ("ds/v1/".into(), "ds/v2/".into()),
+                ("top.txt".into(), "archive/top.txt".into()),
+            ],
+        };
+        let commands = equivalents(&relocate, &place(&moto));
+        let (name, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        assert_eq!(
+            keys_and_sizes(&moto, &rt, &bucket),
+            [
+                ("archive/top.txt".to_owned(), 7),
+                ("ds/v2/a b.txt".to_owned(), 13),
+                ("ds/v2/sub/c+d.txt".to_owned(), 17),
+            ],
+            "{name}"
+        );
+        let class = Action::SetClass {
+            bucket: bucket.clone(),
+            items: vec!["ds/v2/".into(), "archive/top.txt".into()],
+            class: "STANDARD_IA".into(),
+        };
+        let commands = equivalents(&class, &place(&moto));
+        let (name, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        for key in ["ds/v2/sub/c+d.txt", "archive/top.txt"] {
+            let details = rt
+                .block_on(skiff::s3::objects::object_details(
+                    &moto.connection,
+                    &bucket,
+                    key,
+                ))
+                .unwrap();
+            assert_eq!(
+                details.storage_class.as_deref(),
+                Some("STANDARD_IA"),
+                "{name}: {key}"
+            );
+        }
+    }
+}

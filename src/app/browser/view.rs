@@ -32,6 +32,9 @@ impl Browser {
             if shown.refresh {
                 self.refresh(&ctx);
             }
+            if let Some(action) = shown.show_command {
+                self.request = Some(BrowserRequest::ShowCommand(action));
+            }
         }
         if self.show_transfer_choices {
             let mut open = true;

@@ -3,6 +3,7 @@
 //! secret is ever part of them: they take credentials from the environment, as those tools do.
 
 mod cleanup;
+mod relocate;
 
 use super::cors::shell_quote;
 
@@ -63,6 +64,20 @@ pub enum Action {
     /// The bucket emptied, then deleted.
     DeleteBucket { bucket: String },
     /// A link to the object that works without credentials for `expires_secs`.
+    /// Objects (keys) and folders (prefixes ending in `/`) copied or moved on the server, each
+    /// to its destination key or prefix.
+    Relocate {
+        moving: bool,
+        from_bucket: String,
+        to_bucket: String,
+        pairs: Vec<(String, String)>,
+    },
+    /// Objects and folders copied onto themselves with another storage class.
+    SetClass {
+        bucket: String,
+        items: Vec<String>,
+        class: String,
+    },
     ShareLink {
         bucket: String,
         key: String,
@@ -177,6 +192,7 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
         | Action::AbortUploads { .. }
         | Action::EmptyBucket { .. }
         | Action::DeleteBucket { .. } => cleanup::shell(action, &tail),
+        Action::Relocate { .. } | Action::SetClass { .. } => relocate::shell(action, &tail),
         Action::ShareLink {
             bucket,
             key,
@@ -245,6 +261,7 @@ fn boto3(action: &Action, place: &Place) -> String {
         | Action::DeleteBucket { .. }
         | Action::Delete { .. }
         | Action::DeletePrefix { .. } => cleanup::boto3_body(action),
+        Action::Relocate { .. } | Action::SetClass { .. } => relocate::boto3_body(action),
         Action::List {
             bucket,
             prefix,
