@@ -193,6 +193,18 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
         | Action::EmptyBucket { .. }
         | Action::DeleteBucket { .. } => cleanup::shell(action, &tail),
         Action::Relocate { .. } | Action::SetClass { .. } => relocate::shell(action, &tail),
+        Action::ShareLink { .. } | Action::DeletePrefix { .. } => one_line_shell(action, &tail),
+    };
+    Equivalents {
+        aws_cli,
+        boto3: boto3(action, place),
+        skiff,
+    }
+}
+
+/// (aws_cli, skiff) for the actions that are one line in each.
+fn one_line_shell(action: &Action, tail: &str) -> (String, String) {
+    match action {
         Action::ShareLink {
             bucket,
             key,
@@ -211,11 +223,7 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
                 format!("skiff rm {url} --recursive --yes{tail}"),
             )
         }
-    };
-    Equivalents {
-        aws_cli,
-        boto3: boto3(action, place),
-        skiff,
+        _ => (String::new(), String::new()),
     }
 }
 
