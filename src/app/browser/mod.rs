@@ -481,7 +481,13 @@ impl Browser {
                     version_id: Some(version_id),
                 });
             }
-            Some(VersionsRequest::Refresh) => self.refresh(ctx),
+            Some(VersionsRequest::Refresh) => {
+                self.refresh(ctx);
+                // The object on show may have a new current version.
+                if let Some(key) = self.details_key() {
+                    self.show_details(ctx, &key);
+                }
+            }
             None => {}
         }
         if shown == super::widgets::Shown::Closed {

@@ -11,18 +11,7 @@ impl Browser {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
-        let mut rest = ui.available_rect_before_wrap();
-        if self.details.is_some() {
-            let panel = egui::Panel::right("details")
-                .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| self.details_ui(ui));
-            // The table sizes itself to its ui's max rect: keep it left of the panel.
-            rest.max.x = panel.response.rect.min.x - ui.spacing().item_spacing.x;
-        }
-        ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
-            self.main_ui(ui);
-        });
+        self.main_ui(ui);
         self.versions_ui(&ctx);
         if let Some(dialog) = &mut self.relocate {
             let shown = dialog.show(&ctx, &self.connection);
@@ -65,7 +54,20 @@ impl Browser {
                 self.retry(&ctx);
             }
         }
-        self.table_ui(ui);
+        // The details panel sits beside the table only: opening it must not re-wrap the
+        // toolbar, or the rows would jump under the pointer between two clicks.
+        let mut rest = ui.available_rect_before_wrap();
+        if self.details.is_some() {
+            let panel = egui::Panel::right("details")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.details_ui(ui));
+            // The table sizes itself to its ui's max rect: keep it left of the panel.
+            rest.max.x = panel.response.rect.min.x - ui.spacing().item_spacing.x;
+        }
+        ui.scope_builder(egui::UiBuilder::new().max_rect(rest), |ui| {
+            self.table_ui(ui);
+        });
         self.new_folder_ui(&ctx);
     }
 

@@ -109,6 +109,8 @@ pub struct RelocateDialog {
     inventory_job: Option<InventoryJob>,
     run_job: Option<RelocateJob>,
     asked_command: Option<crate::s3::commands::Action>,
+    /// The text field takes the keyboard on the next frame.
+    focus_field: bool,
 }
 
 impl RelocateDialog {
@@ -129,6 +131,7 @@ impl RelocateDialog {
             inventory_job: None,
             run_job: None,
             asked_command: None,
+            focus_field: true,
         }
     }
 

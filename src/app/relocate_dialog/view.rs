@@ -76,7 +76,8 @@ impl RelocateDialog {
                             .hint_text(hint)
                             .desired_width(480.0),
                     );
-                    if !edit.has_focus() && problem.is_none() && text.len() < 200 {
+                    // The cursor starts in the field, once: Enter gives it up to submit.
+                    if std::mem::take(&mut self.focus_field) {
                         edit.request_focus();
                     }
                     edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
@@ -99,8 +100,7 @@ impl RelocateDialog {
                 inventory,
                 replace_ok,
             } => {
-                review_ui(ui, inventory, replace_ok, events);
-                if ui.button("</> Show command").clicked() {
+                if review_ui(ui, inventory, replace_ok, events) {
                     self.asked_command = Some(command_of(&inventory.spec));
                 }
             }
@@ -164,17 +164,18 @@ impl RelocateDialog {
 }
 
 /// The inventory: how much, a sample of what goes where, and the objects it would replace.
+/// Whether the commands that do the same were asked for.
 fn review_ui(
     ui: &mut egui::Ui,
     inventory: &Inventory,
     replace_ok: &mut bool,
     events: &mut Vec<Event>,
-) {
+) -> bool {
     ui.label(egui::RichText::new(inventory.spec.describe()).strong());
     ui.label(inventory.summary());
     if inventory.pairs.is_empty() {
         ui.label("Nothing to do: no object is there.");
-        return;
+        return false;
     }
     egui::ScrollArea::vertical()
         .max_height(180.0)
