@@ -220,12 +220,16 @@ fn review_ui(
         "{verb} {}",
         count(inventory.pairs.len() as u64, "object", "objects")
     );
-    if ui
-        .add_enabled(*replace_ok, egui::Button::new(label))
-        .clicked()
-    {
-        events.push(Event::Run);
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(*replace_ok, egui::Button::new(label))
+            .clicked()
+        {
+            events.push(Event::Run);
+        }
+        ui.button("</> Show command").clicked()
+    })
+    .inner
 }
 
 /// "3.1 GiB of 4.0 GiB copied · 120 of 300 objects".
