@@ -445,3 +445,168 @@ fn metadata_and_tags_change_in_place() {
         }
     }
 }
+
+/// A `size`-byte object made on the server from copies of a 64 MiB random object: large
+/// objects for copy tests without sending their bytes (Garage keeps one copy of each block).
+async fn composed_object(server: &TestServer, bucket: &str, key: &str, size: u64) -> Vec<u8> {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+    const BLOCK: u64 = 64 * 1024 * 1024;
+    let c = &server.connection.client;
+    let mut block = vec![0u8; BLOCK as usize];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut block);
+    let base = format!("{key}.block");
+    c.put_object()
+        .bucket(bucket)
+        .key(&base)
+        .body(block.clone().into())
+        .send()
+        .await
+        .unwrap();
+    let upload = c
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let id = upload.upload_id().unwrap();
+    let mut parts = Vec::new();
+    for n in 1..=size.div_ceil(BLOCK) as i32 {
+        let copied = c
+            .upload_part_copy()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(id)
+            .part_number(n)
+            .copy_source(format!("{bucket}/{base}"))
+            .send()
+            .await
+            .unwrap();
+        let etag = copied.copy_part_result().and_then(|r| r.e_tag()).unwrap();
+        parts.push(CompletedPart::builder().part_number(n).e_tag(etag).build());
+    }
+    c.complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
+        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .send()
+        .await
+        .unwrap();
+    block
+}
+
+async fn range_of(server: &TestServer, bucket: &str, key: &str, first: u64, len: u64) -> Vec<u8> {
+    let got = (server.connection.client.get_object())
+        .bucket(bucket)
+        .key(key)
+        .range(format!("bytes={first}-{}", first + len - 1))
+        .send()
+        .await
+        .unwrap();
+    got.body.collect().await.unwrap().into_bytes().to_vec()
+}
+
+/// Copies `from` to `to` until either ends, counting as it goes (a pooled connection may stay
+/// open long after the test reads the count).
+async fn pump(
+    from: &mut (impl tokio::io::AsyncRead + Unpin),
+    to: &mut (impl tokio::io::AsyncWrite + Unpin),
+    count: &AtomicU64,
+) {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = vec![0u8; 64 * 1024];
+    while let Ok(n @ 1..) = from.read(&mut buffer).await {
+        count.fetch_add(n as u64, Ordering::Relaxed);
+        if to.write_all(&buffer[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+/// A proxy that counts the bytes each way.
+async fn counting_proxy(upstream: String) -> (String, Arc<(AtomicU64, AtomicU64)>) {
+    let counted = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+    let counters = counted.clone();
+    let address = common::loopback_proxy(move |client| {
+        let (upstream, counters) = (upstream.clone(), counters.clone());
+        async move {
+            let Ok(server) = TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let (mut client_in, mut client_out) = client.into_split();
+            let (mut server_in, mut server_out) = server.into_split();
+            let up = pump(&mut client_in, &mut server_out, &counters.0);
+            let down = pump(&mut server_in, &mut client_out, &counters.1);
+            tokio::join!(up, down);
+        }
+    })
+    .await;
+    (address, counted)
+}
+
+/// Garage: a 6 GiB object copied in UploadPartCopy parts keeps every byte (its multipart ETag,
+/// made of the parts' MD5s, matches the source's, and sampled ranges match); a 1 GiB copy
+/// sends under 1 MiB through a counting proxy, since the bytes never leave the server.
+#[test]
+fn large_copies_stay_on_the_server() {
+    use skiff::s3::copy::{confirm_copy, copy_object};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(garage) = rt.block_on(common::server("garage")) else {
+        return;
+    };
+    const GIB: u64 = 1024 * 1024 * 1024;
+    let bucket = rt.block_on(common::fresh_bucket(&garage, "large-copy"));
+    rt.block_on(async {
+        let block = composed_object(&garage, &bucket, "big/6gib.bin", 6 * GIB).await;
+        let options = CopyOptions {
+            part_size: 64 * 1024 * 1024,
+            ..CopyOptions::default()
+        };
+        let copied = copy_object(
+            &garage.connection,
+            (&bucket, "big/6gib.bin"),
+            (&bucket, "copy/6gib.bin"),
+            &options,
+        )
+        .await
+        .unwrap();
+        assert_eq!(copied.bytes, 6 * GIB);
+        confirm_copy(&garage.connection, (&bucket, "copy/6gib.bin"), &copied)
+            .await
+            .unwrap();
+        let etag = |key: &'static str| {
+            let c = garage.connection.client.clone();
+            let bucket = bucket.clone();
+            async move {
+                let head = c.head_object().bucket(bucket).key(key).send().await.unwrap();
+                head.e_tag().unwrap().to_owned()
+            }
+        };
+        let (source, copy) = (etag("big/6gib.bin").await, etag("copy/6gib.bin").await);
+        assert!(copy.ends_with("-96\""), "{copy}");
+        assert_eq!(source, copy, "the parts' MD5s");
+        for offset in [0, 5 * GIB + 123_456_789, 6 * GIB - 4096] {
+            let got = range_of(&garage, &bucket, "copy/6gib.bin", offset, 4096).await;
+            let at = (offset % (64 * 1024 * 1024)) as usize;
+            assert!(got == block[at..at + 4096], "bytes at {offset}");
+        }
+
+        composed_object(&garage, &bucket, "big/1gib.bin", GIB).await;
+        let (proxy, counted) = counting_proxy(common::upstream(&garage)).await;
+        let through = common::through(&garage, proxy);
+        let copied = copy_object(
+            &through,
+            (&bucket, "big/1gib.bin"),
+            (&bucket, "copy/1gib.bin"),
+            &CopyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(copied.bytes, GIB);
+        let (up, down) = (counted.0.load(Ordering::Relaxed), counted.1.load(Ordering::Relaxed));
+        eprintln!("a 1 GiB copy on the server: {up} bytes sent, {down} received");
+        assert!(up + down < 1024 * 1024, "{up} up, {down} down");
+    });
+}
