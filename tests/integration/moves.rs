@@ -489,7 +489,11 @@ async fn composed_object(server: &TestServer, bucket: &str, key: &str, size: u64
         .bucket(bucket)
         .key(key)
         .upload_id(id)
-        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -580,7 +584,13 @@ fn large_copies_stay_on_the_server() {
             let c = garage.connection.client.clone();
             let bucket = bucket.clone();
             async move {
-                let head = c.head_object().bucket(bucket).key(key).send().await.unwrap();
+                let head = c
+                    .head_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .unwrap();
                 head.e_tag().unwrap().to_owned()
             }
         };
@@ -605,7 +615,10 @@ fn large_copies_stay_on_the_server() {
         .await
         .unwrap();
         assert_eq!(copied.bytes, GIB);
-        let (up, down) = (counted.0.load(Ordering::Relaxed), counted.1.load(Ordering::Relaxed));
+        let (up, down) = (
+            counted.0.load(Ordering::Relaxed),
+            counted.1.load(Ordering::Relaxed),
+        );
         eprintln!("a 1 GiB copy on the server: {up} bytes sent, {down} received");
         assert!(up + down < 1024 * 1024, "{up} up, {down} down");
     });

@@ -137,3 +137,42 @@ fn the_context_menu_offers_copy_link_and_cut_and_paste_move_rows() {
     );
     wait_for(&mut harness, "📄 x.bin");
 }
+
+/// A selected folder downloads with everything in it, paths kept below the folder on screen.
+#[test]
+fn a_selected_folder_downloads_whole() {
+    let fixture = fixture(&["out/run1/a.txt", "out/run1/deep/b.txt", "out/c.txt"]);
+    let _rt = fixture.runtime.enter();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("landing")).unwrap();
+    let local = dir.path().join("landing");
+    let mut harness = app_harness(&fixture, opened_at("out/"));
+    wait_for(&mut harness, "📁 run1/");
+    harness
+        .get_by_label("📁 run1/")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.get_by_label("⬇ Download").click();
+    wait_for(&mut harness, "Show hidden files");
+    replace_text(
+        &mut harness,
+        "a folder or file path",
+        &dir.path().display().to_string(),
+    );
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    // A click on a folder chooses it.
+    wait_for(&mut harness, "📁 landing");
+    harness.get_by_label("📁 landing").click();
+    wait_for(&mut harness, "Choose “landing”");
+    harness.get_by_label("Choose “landing”").click();
+    wait_until(&mut harness, "two downloads", |h| {
+        h.query_all_by_label("✔ done").count() == 2
+    });
+    assert_eq!(
+        std::fs::read(local.join("run1/deep/b.txt")).unwrap(),
+        b"out/run1/deep/b.txt"
+    );
+    assert!(local.join("run1/a.txt").exists());
+    assert!(!local.join("c.txt").exists(), "only the selection");
+}

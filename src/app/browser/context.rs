@@ -52,7 +52,7 @@ impl Browser {
         if is_folder && !many {
             item(ui, "📂 Open", MenuAction::Open(key.to_owned()));
         }
-        if !self.selected_objects().is_empty() {
+        if !self.selected_objects().is_empty() || cfg!(not(target_arch = "wasm32")) {
             item(ui, "⬇ Download", MenuAction::Download);
         }
         if !self.selected_objects().is_empty() && cfg!(not(target_arch = "wasm32")) {
@@ -124,7 +124,7 @@ impl Browser {
         use super::super::shortcuts::Shortcut;
         match action {
             MenuAction::Open(folder) => self.navigate(ctx, &folder, ViewMode::Folder),
-            MenuAction::Download => self.request = self.download_request(),
+            MenuAction::Download => self.start_download(ctx),
             MenuAction::CopyUris => self.copy_uris(ctx),
             MenuAction::ShareLinks => {
                 self.request = Some(BrowserRequest::ShareLink {

@@ -78,6 +78,9 @@ pub struct Browser {
     /// Where copies of move and copy reports go.
     pub reports_dir: Option<std::path::PathBuf>,
     new_folder: Option<NewFolderDialog>,
+    /// The keys of the selected folders being listed for a download, and why that failed.
+    expanding: Option<Promise<Result<Vec<String>, S3Error>>>,
+    expand_error: Option<String>,
     /// The arrows moved the cursor: the table scrolls to it.
     scroll_to_cursor: bool,
     /// A region redirect was followed once; a second is reported, not followed.
@@ -173,6 +176,8 @@ impl Browser {
             clipboard: None,
             reports_dir: None,
             new_folder: None,
+            expanding: None,
+            expand_error: None,
             scroll_to_cursor: false,
             followed_region: false,
             request: None,
@@ -245,9 +250,7 @@ impl Browser {
             Shortcut::UploadFiles => self.request = Some(BrowserRequest::UploadFiles),
             Shortcut::UploadFolder => self.request = Some(BrowserRequest::UploadFolder),
             Shortcut::Download => {
-                if let Some(request) = self.download_request() {
-                    self.request = Some(request);
-                }
+                self.start_download(ctx);
             }
             Shortcut::Refresh => self.refresh(ctx),
             Shortcut::Up if !self.prefix.is_empty() => {
@@ -320,6 +323,51 @@ impl Browser {
             keys,
             relative_to: self.prefix.clone(),
         })
+    }
+
+    /// "Download": the request at once, or for selected folders (desktop), once their keys are
+    /// listed.
+    pub(super) fn start_download(&mut self, ctx: &egui::Context) {
+        let folders: Vec<String> = (self.selection.keys())
+            .filter(|k| k.ends_with('/'))
+            .cloned()
+            .collect();
+        if folders.is_empty() || cfg!(target_arch = "wasm32") {
+            if let Some(request) = self.download_request() {
+                self.request = Some(request);
+            }
+            return;
+        }
+        self.expand_error = None;
+        let (connection, bucket) = (self.connection.clone(), self.bucket.clone());
+        let mut keys = self.selected_objects();
+        self.expanding = Some(task::spawn(ctx, async move {
+            for folder in folders {
+                let request = crate::s3::listing::ListRequest::recursive(&bucket, &folder);
+                let listed = crate::s3::listing::list_all(&connection, request).await?;
+                // A folder's marker object is no file to write.
+                keys.extend(
+                    (listed.objects.into_iter())
+                        .map(|o| o.key)
+                        .filter(|k| !k.ends_with('/')),
+                );
+            }
+            Ok(keys)
+        }));
+    }
+
+    /// The keys of selected folders, listed: the download goes ahead.
+    fn poll_expanding(&mut self) {
+        match task::take_ready(&mut self.expanding) {
+            Some(Ok(keys)) => {
+                self.request = Some(BrowserRequest::Download {
+                    keys,
+                    relative_to: self.prefix.clone(),
+                });
+            }
+            Some(Err(e)) => self.expand_error = Some(e.with_hint()),
+            None => {}
+        }
     }
 
     /// The selected objects (not folders), in key order.

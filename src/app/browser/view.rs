@@ -11,6 +11,7 @@ impl Browser {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
+        self.poll_expanding();
         self.main_ui(ui);
         self.versions_ui(&ctx);
         if let Some(dialog) = &mut self.relocate {
@@ -166,7 +167,11 @@ impl Browser {
         // In a browser each download is a link the browser saves, and browsers allow one
         // per click: one object at a time.
         let on_web = cfg!(target_arch = "wasm32");
-        let chosen = self.selection_totals.0 > 0 && !self.selected_objects().is_empty();
+        let chosen = match on_web {
+            true => !self.selected_objects().is_empty(),
+            // Selected folders download with everything in them.
+            false => !self.selection.is_empty(),
+        };
         let (label, hover) = match (chosen, on_web) {
             (true, _) => ("⬇ Download", "Save the selected objects"),
             (false, false) => ("⬇ Download all", "Every object listed here"),
@@ -178,7 +183,7 @@ impl Browser {
             .on_disabled_hover_text(hover)
             .clicked()
         {
-            self.request = self.download_request();
+            self.start_download(&ctx);
         }
     }
 
@@ -433,6 +438,12 @@ impl Browser {
                 " · {} match the filter",
                 thousands(r.visible_len() as u64)
             ));
+        }
+        if self.expanding.is_some() {
+            text.push_str(" · listing the selected folders to download them…");
+        }
+        if let Some(error) = &self.expand_error {
+            text.push_str(&format!(" · the download did not start: {error}"));
         }
         if !self.selection.is_empty() {
             text.push_str(&format!(
