@@ -7,7 +7,8 @@ use crate::s3::listing::StorageClass;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scope {
-    /// Exactly these keys (the browser's selection, or `skiff rm` of one key).
+    /// Exactly these keys (the browser's selection, or `skiff rm` of one key); a key ending in
+    /// `/` is a selected folder, with everything under it.
     Objects { bucket: String, keys: Vec<String> },
     /// Every key that starts with `prefix`, exactly as written: `data` also matches `data-old/x`.
     Prefix { bucket: String, prefix: String },
@@ -41,7 +42,9 @@ impl Scope {
     /// Whether `key` lies inside the scope (before filters).
     pub fn contains(&self, key: &str) -> bool {
         match self {
-            Self::Objects { keys, .. } => keys.iter().any(|k| k == key),
+            Self::Objects { keys, .. } => keys
+                .iter()
+                .any(|k| k == key || (k.ends_with('/') && key.starts_with(k.as_str()))),
             Self::Prefix { prefix, .. } | Self::Uploads { prefix, .. } => key.starts_with(prefix),
             Self::Bucket { .. } | Self::DeleteBucket { .. } => true,
         }
@@ -69,8 +72,17 @@ impl Scope {
     /// One line that says exactly what the scope covers.
     pub fn describe(&self) -> String {
         match self {
-            Self::Objects { bucket, keys } if keys.len() == 1 => {
+            Self::Objects { bucket, keys } if keys.len() == 1 && !keys[0].ends_with('/') => {
                 format!("the object s3://{bucket}/{}", keys[0])
+            }
+            Self::Objects { bucket, keys } if keys.iter().any(|k| k.ends_with('/')) => {
+                let folders = keys.iter().filter(|k| k.ends_with('/')).count();
+                format!(
+                    "{} selected items in s3://{bucket}, {} with everything under {}",
+                    keys.len(),
+                    crate::format::count(folders as u64, "folder", "folders"),
+                    if folders == 1 { "it" } else { "them" }
+                )
             }
             Self::Objects { bucket, keys } => {
                 format!("{} selected objects in s3://{bucket}", keys.len())
@@ -104,6 +116,10 @@ impl Scope {
             Self::Bucket { bucket } | Self::DeleteBucket { bucket } => Some(bucket.clone()),
             Self::Prefix { bucket, prefix } if prefix.is_empty() => Some(bucket.clone()),
             Self::Prefix { prefix, .. } => Some(prefix.clone()),
+            // Folders among the selected items: as with a folder alone, more is typed.
+            Self::Objects { keys, .. } if keys.iter().any(|k| k.ends_with('/')) => {
+                Some("delete".into())
+            }
             Self::Objects { .. } | Self::Uploads { .. } => None,
         }
     }

@@ -176,3 +176,41 @@ fn a_selected_folder_downloads_whole() {
     assert!(local.join("run1/a.txt").exists());
     assert!(!local.join("c.txt").exists(), "only the selection");
 }
+
+/// Delete on a folder and an object selected together: the folder goes with everything in it,
+/// after "delete" is typed; the rest stays.
+#[test]
+fn delete_takes_selected_folders_with_everything_in_them() {
+    let fixture = fixture(&["p/old/a.txt", "p/old/deep/b.txt", "p/x.txt", "p/keep.txt"]);
+    let _rt = fixture.runtime.enter();
+    let mut harness = app_harness(&fixture, opened_at("p/"));
+    wait_for(&mut harness, "📁 old/");
+    harness
+        .get_by_label("📁 old/")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness
+        .get_by_label("📄 x.txt")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.key_press(egui::Key::Delete);
+    wait_for(
+        &mut harness,
+        "2 selected items in s3://demo, 1 folder with everything under it",
+    );
+    wait_for(&mut harness, "Next ⏵");
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label("Next ⏵").click();
+    wait_for(&mut harness, "🗑 Delete");
+    replace_text(&mut harness, "delete", "delete");
+    harness.step();
+    harness.get_by_label("🗑 Delete").click_accesskit();
+    wait_until(&mut harness, "the deletes", |h| {
+        h.query_by_label_contains("Deleted 3 of 3 objects")
+            .is_some()
+    });
+    assert_eq!(names(&fixture, "p/"), ["p/keep.txt"]);
+}

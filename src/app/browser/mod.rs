@@ -421,10 +421,11 @@ impl Browser {
                 bucket,
                 prefix: folder.clone(),
             }),
-            _ => {
-                let keys = self.selected_objects();
-                (!keys.is_empty()).then_some(Scope::Objects { bucket, keys })
-            }
+            // Folders go with everything under them, as a folder alone does.
+            _ => Some(Scope::Objects {
+                bucket,
+                keys: items,
+            }),
         }
     }
 

@@ -196,6 +196,8 @@ impl CleanupFlow {
         let all_versions = self.mode == VersionMode::AllVersions;
         Some(match &self.scope {
             Scope::Objects { .. } if all_versions => return None,
+            // Folders among keys: no one command of each tool takes both.
+            Scope::Objects { keys, .. } if keys.iter().any(|k| k.ends_with('/')) => return None,
             Scope::Objects { bucket, keys } => Action::Delete {
                 bucket: bucket.clone(),
                 keys: keys.clone(),
