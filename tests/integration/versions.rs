@@ -228,3 +228,49 @@ fn the_versions_window_restores_and_deletes_one_version_for_good() {
     });
     assert_eq!(current(), b"first", "the current version stays");
 }
+
+/// An archived object on moto: the details offer "Restore for reading", and once asked, say
+/// until when the restored copy is readable.
+#[test]
+fn an_archived_object_is_restored_from_the_details() {
+    use crate::common::ui::{wait_for, wait_until};
+    use egui_kittest::kittest::Queryable;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let _entered = rt.enter();
+    let bucket = rt.block_on(common::fresh_bucket(&moto, "archive-ui"));
+    rt.block_on(
+        (moto.connection.client.put_object())
+            .bucket(&bucket)
+            .key("cold/2019.tar")
+            .storage_class(aws_sdk_s3::types::StorageClass::Glacier)
+            .body(b"old".to_vec().into())
+            .send(),
+    )
+    .unwrap();
+    let env = skiff::app::AppEnvironment {
+        sandbox: Some(moto.endpoint.clone()),
+        file_dialogs: skiff::app::FileDialogs::InApp,
+        ..Default::default()
+    };
+    let state = skiff::app::PersistedState {
+        bucket: Some(bucket.clone()),
+        prefix: "cold/".into(),
+        ..Default::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_eframe(move |cc| skiff::app::SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "📄 2019.tar");
+    harness.get_by_label("📄 2019.tar").click();
+    wait_for(&mut harness, "❄ Restore for reading");
+    harness
+        .get_by_label("❄ Restore for reading")
+        .click_accesskit();
+    wait_until(&mut harness, "the restore's status", |h| {
+        h.query_by_label_contains("Restore asked for").is_some()
+            && h.query_by_label_contains("available until").is_some()
+    });
+}

@@ -18,6 +18,7 @@ impl Browser {
         let mut close = false;
         let mut asked = None;
         let mut opened = None;
+        let mut reread = None;
         ui.horizontal(|ui| {
             ui.heading("Details");
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -68,6 +69,12 @@ impl Browser {
                                 });
                             }
                         }
+                        if super::restore::is_archived(d) {
+                            let place = (&self.connection, self.bucket.as_str());
+                            if super::restore::restore_ui(ui, &mut self.restore_form, place, d) {
+                                reread = Some(d.key.clone());
+                            }
+                        }
                         if d.etag.as_deref().is_some_and(|e| e.contains('-')) {
                             ui.add_space(8.0);
                             ui.small("This ETag belongs to a multipart upload: it is not the MD5 of the bytes.");
@@ -80,6 +87,9 @@ impl Browser {
             self.request = Some(request);
         }
         let ctx = ui.ctx().clone();
+        if let Some(key) = reread {
+            self.show_details(&ctx, &key);
+        }
         match opened {
             Some(Opened::Versions(key)) => self.open_versions(&ctx, VersionsOf::Object(key)),
             Some(Opened::Metadata(key)) => self.edit_metadata(&ctx, &key),

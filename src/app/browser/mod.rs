@@ -5,6 +5,7 @@ use poll_promise::Promise;
 
 mod context;
 mod details;
+mod restore;
 mod table;
 mod view;
 
@@ -71,6 +72,8 @@ pub struct Browser {
     relocate: Option<RelocateDialog>,
     /// An object's versions, or the deleted objects of a folder, while their window is open.
     versions: Option<VersionsWindow>,
+    /// "Restore for reading" of an archived object in the details panel.
+    restore_form: restore::RestoreForm,
     /// An object's metadata and tags, while their editor is open.
     metadata: Option<MetadataWindow>,
     /// Items cut or copied, to paste into another folder (kept across buckets by the app).
@@ -173,6 +176,7 @@ impl Browser {
             relocate: None,
             versions: None,
             metadata: None,
+            restore_form: Default::default(),
             clipboard: None,
             reports_dir: None,
             new_folder: None,
