@@ -112,6 +112,9 @@ pub enum Command {
         /// Say what would happen and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accepted for scripts: this never asks, since nothing is lost.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Show an object's tags, add or change some (KEY=VALUE), or with --delete remove them all;
     /// the object is not copied (PutObjectTagging).
@@ -127,6 +130,9 @@ pub enum Command {
         /// Say what would change and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accepted for scripts: this never asks (the object is not copied or deleted).
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Bring back a deleted object of a versioned bucket: remove the delete marker on top.
     Undelete {
@@ -135,6 +141,9 @@ pub enum Command {
         /// Say what would happen and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accepted for scripts: this never asks, since nothing is lost.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Sign in to IAM Identity Center (SSO) for --profile, as `aws sso login` does: open the
     /// page it prints, approve, and the token lands in the AWS CLI's cache.
@@ -179,6 +188,9 @@ pub enum Command {
         /// Say what would be asked and ask nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accepted for scripts: this never asks, since nothing is lost.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Check that a local file holds the same bytes as an object, without downloading it.
     Verify {
@@ -384,18 +396,19 @@ pub struct CpArgs {
     /// {"transfers", "failed", "bytes"}.
     #[arg(long)]
     pub json: bool,
+    /// List what would be copied (or moved) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before replacing objects at the destination (only mv asks; cp replaces, as
+    /// `aws s3 cp` does).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct MvArgs {
     #[command(flatten)]
     pub cp: CpArgs,
-    /// List what would move and move nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask before replacing objects at the destination.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
 }
 
 /// Narrowing and reporting options shared by the cleanup commands.

@@ -101,13 +101,15 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             url,
             version_id,
             dry_run,
+            ..
         } => versions::revert(&args, &url, &version_id, dry_run).await,
-        Command::Undelete { url, dry_run } => versions::undelete(&args, &url, dry_run).await,
+        Command::Undelete { url, dry_run, .. } => versions::undelete(&args, &url, dry_run).await,
         Command::Tag {
             url,
             tags,
             delete,
             dry_run,
+            ..
         } => versions::tag(&args, &url, &tags, delete, dry_run).await,
         Command::Presign {
             url,
@@ -120,6 +122,14 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             cp_args.destination.starts_with("s3://"),
         ) {
             (true, true) => moves::cp_on_server(&args, &cp_args).await,
+            (false, false) => anyhow::bail!("one side must be an s3:// URL"),
+            // As `aws s3 cp --dryrun` says each one.
+            (false, true) if cp_args.dry_run => {
+                moves::dry_run_transfer(&args, &cp_args, "upload").await
+            }
+            (true, false) if cp_args.dry_run => {
+                moves::dry_run_transfer(&args, &cp_args, "download").await
+            }
             _ => cp::cp(&args, &cp_args).await,
         },
         Command::Mv(mv_args) => moves::mv(&args, &mv_args).await,
@@ -135,6 +145,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             days,
             tier,
             dry_run,
+            ..
         } => versions::restore(&args, &url, days, &tier, dry_run).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,

@@ -120,7 +120,7 @@ async fn execute(
 /// `skiff cp s3://… s3://…`: copies on the server.
 pub async fn cp_on_server(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
     let (connection, _sandbox) = connect(args).await?;
-    let results = server_side(&connection, Mode::Copy, cp, (false, true)).await?;
+    let results = server_side(&connection, Mode::Copy, cp, (cp.dry_run, true)).await?;
     super::cp::finish(cp, &results)
 }
 
@@ -197,11 +197,11 @@ pub async fn mv(args: &ConnectionArgs, mv: &MvArgs) -> anyhow::Result<()> {
     ) {
         (true, true) => {
             let (connection, _sandbox) = connect(args).await?;
-            let results = server_side(&connection, Mode::Move, cp, (mv.dry_run, mv.yes)).await?;
+            let results = server_side(&connection, Mode::Move, cp, (cp.dry_run, cp.yes)).await?;
             super::cp::finish(cp, &results)
         }
         (false, false) => bail!("one side must be an s3:// URL"),
-        _ if mv.dry_run => dry_run_transfer(args, cp).await,
+        _ if cp.dry_run => dry_run_transfer(args, cp, "move").await,
         _ => {
             let (connection, _sandbox) = connect(args).await?;
             let results = super::cp::transfer(&connection, cp).await?;
@@ -212,7 +212,11 @@ pub async fn mv(args: &ConnectionArgs, mv: &MvArgs) -> anyhow::Result<()> {
 }
 
 /// What a move between this machine and S3 would transfer, without transferring.
-async fn dry_run_transfer(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
+pub async fn dry_run_transfer(
+    args: &ConnectionArgs,
+    cp: &CpArgs,
+    verb: &str,
+) -> anyhow::Result<()> {
     if cp.destination.starts_with("s3://") {
         let (bucket, key) = parse_s3_url(&cp.destination)?;
         let source = std::path::Path::new(&cp.source);
@@ -226,14 +230,17 @@ async fn dry_run_transfer(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<
             let into = folder_prefix(&key);
             for (file, relative) in crate::transfer::local_paths::walk_files(source)? {
                 say!(
-                    "(dryrun) move: {} to s3://{bucket}/{into}{relative}",
+                    "(dryrun) {verb}: {} to s3://{bucket}/{into}{relative}",
                     file.display()
                 );
             }
         } else {
             let name = source.file_name().unwrap_or_default().to_string_lossy();
             let key = key_for_file(&key, &name);
-            say!("(dryrun) move: {} to s3://{bucket}/{key}", source.display());
+            say!(
+                "(dryrun) {verb}: {} to s3://{bucket}/{key}",
+                source.display()
+            );
         }
         return Ok(());
     }
@@ -251,14 +258,28 @@ async fn dry_run_transfer(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<
     } else {
         let head = crate::s3::objects::head_object(&connection, &bucket, &key).await;
         let head = head.map_err(|e| anyhow::anyhow!(e.with_hint()))?;
-        vec![(key, head.size_bytes)]
+        vec![(key.clone(), head.size_bytes)]
     };
+    let root = std::path::Path::new(&cp.destination);
+    let strip = &key[..key.rfind('/').map_or(0, |i| i + 1)];
     let mut bytes = 0;
     for (key, size) in objects {
+        // Where the transfer would put it, as download_prefix and cp decide.
+        let local = if cp.recursive {
+            crate::transfer::local_paths::local_path_for_key(root, &key, strip)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|e| format!("(refused: {e})"))
+        } else if root.is_dir() || cp.destination.ends_with('/') {
+            root.join(key.rsplit('/').next().unwrap_or_default())
+                .display()
+                .to_string()
+        } else {
+            cp.destination.clone()
+        };
         bytes += size;
-        say!("(dryrun) move: s3://{bucket}/{key} to {}", cp.destination);
+        say!("(dryrun) {verb}: s3://{bucket}/{key} to {local}");
     }
-    say_err!("{} would move", human_bytes(bytes));
+    say_err!("{} would be transferred", human_bytes(bytes));
     Ok(())
 }
 

@@ -315,6 +315,22 @@ fn skiff_mv_moves_between_buckets_and_to_and_from_this_machine() {
             .contains("ds/b c.bin")
     );
 
+    // A dry run of a download says where each object would land and writes nothing.
+    let out = skiff(&[
+        "cp",
+        "--dry-run",
+        "--recursive",
+        &format!("s3://{to}/ds/"),
+        dir.path().join("dry").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let expected = format!(
+        "(dryrun) download: s3://{to}/ds/a.bin to {}",
+        dir.path().join("dry/a.bin").display()
+    );
+    assert!(text(&out).contains(&expected), "{}", text(&out));
+    assert!(!dir.path().join("dry").exists());
+
     // And back: the local file goes once the upload is whole.
     let out = skiff(&["mv", local.to_str().unwrap(), &format!("s3://{to}/back/")]);
     assert!(out.status.success(), "{}", text(&out));
