@@ -154,6 +154,17 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A CSV line of `fields`, each as [`csv_field`] makes it, ended by a newline.
+pub fn csv_line(fields: &[&str]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
 /// A field as a spreadsheet can take it: control characters escaped (`\x0a`), a leading `=`,
 /// `+`, `-` or `@` neutralised with a `'` so that a key is never run as a formula, and quoted
 /// when it holds a comma or quote (RFC 4180).

@@ -70,6 +70,12 @@ impl Fields {
                 "Tag {k}: names hold at most 128 characters, values 256."
             ));
         }
+        let metadata = named(&self.metadata);
+        if let Some((k, problem)) = (metadata.iter())
+            .find_map(|(k, _)| super::transfer_choices::metadata_key_problem(k).map(|p| (k, p)))
+        {
+            return Some(format!("Metadata {k}: {problem}."));
+        }
         let bytes: usize = named(&self.metadata)
             .iter()
             .map(|(k, v)| k.len() + v.len())
@@ -238,8 +244,18 @@ impl MetadataWindow {
                 ui.end_row();
             }
         });
-        rows_ui(ui, "User metadata", "metadata", &mut fields.metadata);
-        rows_ui(ui, "Tags", "tags", &mut fields.tags);
+        ui.add_space(6.0);
+        ui.label(egui::RichText::new("User metadata (x-amz-meta-…)").strong());
+        super::widgets::key_value_rows_ui(ui, &mut fields.metadata, "+ Add an entry", |k| {
+            // An empty row is dropped on save, not refused.
+            let blank = k.trim().is_empty();
+            (!blank)
+                .then(|| super::transfer_choices::metadata_key_problem(k))?
+                .map(str::to_owned)
+        });
+        ui.add_space(6.0);
+        ui.label(egui::RichText::new("Tags").strong());
+        super::widgets::key_value_rows_ui(ui, &mut fields.tags, "+ Add a tag", |_| None);
         ui.add_space(4.0);
         let headers_change = fields.headers_differ(&read);
         if headers_change {
@@ -266,43 +282,6 @@ impl MetadataWindow {
                 ui.label(format!("✔ {saved}"));
             }
         });
-    }
-}
-
-/// Name/value rows with a remove button each and an "Add" below.
-fn rows_ui(ui: &mut egui::Ui, title: &str, salt: &str, rows: &mut Vec<(String, String)>) {
-    ui.add_space(6.0);
-    ui.label(egui::RichText::new(title).strong());
-    let mut remove = None;
-    egui::Grid::new(salt).num_columns(3).show(ui, |ui| {
-        for (i, (name, value)) in rows.iter_mut().enumerate() {
-            ui.add(
-                egui::TextEdit::singleline(name)
-                    .hint_text("name")
-                    .desired_width(160.0),
-            );
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .hint_text("value")
-                    .desired_width(240.0),
-            );
-            if ui.small_button("✖").on_hover_text("Remove").clicked() {
-                remove = Some(i);
-            }
-            ui.end_row();
-        }
-    });
-    if let Some(i) = remove {
-        rows.remove(i);
-    }
-    if ui
-        .small_button(format!(
-            "+ Add {}",
-            if salt == "tags" { "a tag" } else { "an entry" }
-        ))
-        .clicked()
-    {
-        rows.push((String::new(), String::new()));
     }
 }
 

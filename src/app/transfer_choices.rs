@@ -142,33 +142,9 @@ impl TransferChoices {
                 ui.end_row();
             });
         ui.label(RichText::new("User metadata (x-amz-meta-…)").strong());
-        let mut remove = None;
-        for (i, (key, value)) in self.metadata.iter_mut().enumerate() {
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(key)
-                        .hint_text("key")
-                        .desired_width(110.0),
-                );
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text("value")
-                        .desired_width(150.0),
-                );
-                if ui.small_button("✖").on_hover_text("Remove").clicked() {
-                    remove = Some(i);
-                }
-                if let Some(problem) = metadata_key_problem(key) {
-                    ui.colored_label(ui.visuals().warn_fg_color, format!("not sent: {problem}"));
-                }
-            });
-        }
-        if let Some(i) = remove {
-            self.metadata.remove(i);
-        }
-        if ui.small_button("+ Add metadata").clicked() {
-            self.metadata.push((String::new(), String::new()));
-        }
+        super::widgets::key_value_rows_ui(ui, &mut self.metadata, "+ Add metadata", |key| {
+            metadata_key_problem(key).map(str::to_owned)
+        });
         ui.label(
             RichText::new("Storage class, content type and metadata apply to uploads.").weak(),
         );

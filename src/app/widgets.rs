@@ -173,3 +173,40 @@ pub fn dialog(ctx: &egui::Context, title: impl Into<egui::WidgetText>) -> egui::
         .pivot(egui::Align2::CENTER_CENTER)
         .default_pos(ctx.content_rect().center())
 }
+
+/// Name/value rows the user edits, each with a remove button and what is wrong with its name
+/// (`problem`), and an "add" button below.
+pub fn key_value_rows_ui(
+    ui: &mut egui::Ui,
+    rows: &mut Vec<(String, String)>,
+    add_label: &str,
+    problem: impl Fn(&str) -> Option<String>,
+) {
+    let mut remove = None;
+    for (i, (key, value)) in rows.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(key)
+                    .hint_text("name")
+                    .desired_width(140.0),
+            );
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .hint_text("value")
+                    .desired_width(200.0),
+            );
+            if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                remove = Some(i);
+            }
+            if let Some(problem) = problem(key) {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("not sent: {problem}"));
+            }
+        });
+    }
+    if let Some(i) = remove {
+        rows.remove(i);
+    }
+    if ui.small_button(add_label).clicked() {
+        rows.push((String::new(), String::new()));
+    }
+}

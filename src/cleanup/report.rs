@@ -187,9 +187,8 @@ pub fn to_csv(entries: &[Entry]) -> String {
             e.outcome.to_owned(),
             e.reason.clone(),
         ];
-        let row: Vec<String> = row.iter().map(|f| crate::format::csv_field(f)).collect();
-        out += &row.join(",");
-        out.push('\n');
+        let row: Vec<&str> = row.iter().map(String::as_str).collect();
+        out += &crate::format::csv_line(&row);
     }
     out
 }

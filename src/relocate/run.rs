@@ -316,12 +316,7 @@ impl RelocateRun {
                 Outcome::SourceKept(r) => ("source_kept", r.as_str()),
             };
             let size = e.size_bytes.to_string();
-            let row: Vec<String> = [e.from.as_str(), &e.to, &size, outcome, reason]
-                .iter()
-                .map(|f| crate::format::csv_field(f))
-                .collect();
-            out += &row.join(",");
-            out.push('\n');
+            out += &crate::format::csv_line(&[&e.from, &e.to, &size, outcome, reason]);
         }
         out
     }

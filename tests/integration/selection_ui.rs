@@ -16,6 +16,17 @@ fn opened_at(prefix: &str) -> PersistedState {
     }
 }
 
+/// From the review of a move of `objects`: the move, and its report.
+fn run_the_move(harness: &mut egui_kittest::Harness<'_, skiff::app::SkiffApp>, objects: usize) {
+    let label = format!("Move {objects} objects");
+    wait_for(harness, &label);
+    harness.get_by_label(&label).click_accesskit();
+    wait_until(harness, "the move's report", |h| {
+        h.query_by_label_contains(&format!("Moved {objects} of {objects} objects"))
+            .is_some()
+    });
+}
+
 fn names(fixture: &common::ui::Fixture, prefix: &str) -> Vec<String> {
     keys_under(fixture, prefix)
         .into_iter()
@@ -82,10 +93,7 @@ fn f2_renames_a_folder_with_everything_in_it() {
             .query_by_label_contains("runs/day1/a.txt  ⏵  runs/day-one/a.txt")
             .is_some()
     );
-    harness.get_by_label("Move 2 objects").click_accesskit();
-    wait_until(&mut harness, "the move's report", |h| {
-        h.query_by_label_contains("Moved 2 of 2 objects").is_some()
-    });
+    run_the_move(&mut harness, 2);
     assert_eq!(
         names(&fixture, "runs/"),
         ["runs/day-one/a.txt", "runs/day-one/b.txt", "runs/day10.txt"]
@@ -126,11 +134,7 @@ fn the_context_menu_offers_copy_link_and_cut_and_paste_move_rows() {
     harness
         .get_by_label("Next: see what it takes")
         .click_accesskit();
-    wait_for(&mut harness, "Move 2 objects");
-    harness.get_by_label("Move 2 objects").click_accesskit();
-    wait_until(&mut harness, "the move's report", |h| {
-        h.query_by_label_contains("Moved 2 of 2 objects").is_some()
-    });
+    run_the_move(&mut harness, 2);
     assert_eq!(
         names(&fixture, ""),
         ["out/keep.txt", "out/x.bin", "out/y.bin"]

@@ -169,20 +169,7 @@ fn the_versions_window_restores_and_deletes_one_version_for_good() {
             tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         }
     });
-    let env = skiff::app::AppEnvironment {
-        // The app's first connection, pointed at moto.
-        sandbox: Some(moto.endpoint.clone()),
-        file_dialogs: skiff::app::FileDialogs::InApp,
-        ..Default::default()
-    };
-    let state = skiff::app::PersistedState {
-        bucket: Some(bucket.clone()),
-        prefix: "ckpt/".into(),
-        ..Default::default()
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size([1200.0, 760.0])
-        .build_eframe(move |cc| skiff::app::SkiffApp::with_state(&cc.egui_ctx, env, state));
+    let mut harness = common::ui::server_harness(&moto, &bucket, "ckpt/");
     wait_for(&mut harness, "📄 model.bin");
     // From the details panel (the row's context menu offers it too).
     harness.get_by_label("📄 model.bin").click();
@@ -250,19 +237,7 @@ fn an_archived_object_is_restored_from_the_details() {
             .send(),
     )
     .unwrap();
-    let env = skiff::app::AppEnvironment {
-        sandbox: Some(moto.endpoint.clone()),
-        file_dialogs: skiff::app::FileDialogs::InApp,
-        ..Default::default()
-    };
-    let state = skiff::app::PersistedState {
-        bucket: Some(bucket.clone()),
-        prefix: "cold/".into(),
-        ..Default::default()
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size([1200.0, 760.0])
-        .build_eframe(move |cc| skiff::app::SkiffApp::with_state(&cc.egui_ctx, env, state));
+    let mut harness = common::ui::server_harness(&moto, &bucket, "cold/");
     wait_for(&mut harness, "📄 2019.tar");
     harness.get_by_label("📄 2019.tar").click();
     wait_for(&mut harness, "❄ Restore for reading");

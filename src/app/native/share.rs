@@ -60,17 +60,12 @@ impl ShareWindow {
         }));
     }
 
-    /// The links as CSV: `key,url,works_until` (UTC, RFC 3339).
+    /// The links as CSV: `key,url,works_until` (UTC).
     fn csv(links: &[(String, ShareLink)]) -> String {
         let mut out = String::from("key,url,works_until\n");
         for (key, link) in links {
             let until = crate::format::utc_datetime(link.works_until_secs());
-            let row: Vec<String> = [key.as_str(), &link.url, &until]
-                .iter()
-                .map(|f| crate::format::csv_field(f))
-                .collect();
-            out += &row.join(",");
-            out.push('\n');
+            out += &crate::format::csv_line(&[key, &link.url, &until]);
         }
         out
     }

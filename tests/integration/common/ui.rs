@@ -75,6 +75,28 @@ pub fn app_harness(fixture: &Fixture, state: PersistedState) -> Harness<'static,
         .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
 }
 
+/// The app with its first connection pointed at `server` (moto, Garage), opened at `prefix` of
+/// `bucket`: for windows the sandbox cannot show (versions, archives).
+pub fn server_harness(
+    server: &crate::common::TestServer,
+    bucket: &str,
+    prefix: &str,
+) -> Harness<'static, SkiffApp> {
+    let env = AppEnvironment {
+        sandbox: Some(server.endpoint.clone()),
+        file_dialogs: FileDialogs::InApp,
+        ..Default::default()
+    };
+    let state = PersistedState {
+        bucket: Some(bucket.to_owned()),
+        prefix: prefix.to_owned(),
+        ..Default::default()
+    };
+    Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state))
+}
+
 #[derive(Debug)]
 pub struct DroppedPath(pub std::path::PathBuf);
 
