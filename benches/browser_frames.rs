@@ -49,6 +49,7 @@ fn page(start: usize, len: usize) -> ListPage {
                 size_bytes: 64 * 1024 * 1024 + (i as u64 * 7919) % 1_000_000,
                 last_modified_secs: 1_790_000_000 + i as i64,
                 storage_class: StorageClass::Standard,
+                etag: None,
             })
             .collect(),
     }

@@ -250,6 +250,7 @@ mod tests {
             size_bytes: size,
             last_modified_secs: modified,
             storage_class: StorageClass::Standard,
+            etag: None,
         }
     }
 

@@ -73,7 +73,8 @@ async fn execute(
             concurrency: concurrency.clamp(1, 16),
             ..CopyOptions::default()
         },
-        concurrency,
+        // A copy on the server moves no bytes here: more of them in flight than transfers.
+        concurrency.saturating_mul(4),
     ));
     let ticker = ProgressLine::start({
         let run = run.clone();

@@ -226,6 +226,8 @@ pub struct Pair {
     pub to: String,
     pub size_bytes: u64,
     pub storage_class: StorageClass,
+    /// The source's ETag as listed: the copy is of that content or fails.
+    pub etag: Option<String>,
 }
 
 /// What a spec will do, found before anything changes.
@@ -301,6 +303,7 @@ pub async fn inventory(
                     to: to.clone(),
                     size_bytes: head.size_bytes,
                     storage_class: StorageClass::parse(head.storage_class.as_deref().unwrap_or("")),
+                    etag: head.etag,
                 });
             }
             Source::Prefix { prefix, .. } => {
@@ -317,6 +320,7 @@ pub async fn inventory(
                     from: o.key,
                     size_bytes: o.size_bytes,
                     storage_class: o.storage_class,
+                    etag: o.etag,
                 }));
             }
         }

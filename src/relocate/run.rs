@@ -11,7 +11,7 @@ use futures::StreamExt;
 
 use super::{Inventory, InventoryProgress, Mode, RelocateSpec, inventory};
 use crate::runtime::{Job, Notify};
-use crate::s3::copy::{CopyOptions, confirm_copy, copy_object};
+use crate::s3::copy::{CopyOptions, confirm_copy, copy_listed};
 use crate::s3::deletes::{MAX_KEYS_PER_DELETE, delete_objects};
 use crate::s3::{Connection, S3Error};
 
@@ -212,19 +212,25 @@ impl RelocateRun {
         }
         let from = (spec.from_bucket.as_str(), pair.from.as_str());
         let to = (spec.to_bucket.as_str(), pair.to.as_str());
-        // A HEAD, the copy (or its parts), and the HEAD that confirms it.
+        // The copy (or a HEAD and its parts); a confirming HEAD is counted when sent.
         let parts = if pair.size_bytes > self.options.multipart_above {
-            pair.size_bytes.div_ceil(self.options.part_size) + 2
+            pair.size_bytes.div_ceil(self.options.part_size) + 3
         } else {
             1
         };
-        self.counters.requests.fetch_add(parts + 2, Relaxed);
-        let copied = match copy_object(connection, from, to, &self.options).await {
-            Ok(copied) => copied,
-            Err(e) => return Outcome::CopyFailed(e.with_hint()),
-        };
-        if let Err(reason) = confirm_copy(connection, to, &copied).await {
-            return Outcome::CopyFailed(reason);
+        self.counters.requests.fetch_add(parts, Relaxed);
+        let known = (pair.size_bytes, pair.etag.as_deref(), pair.storage_class);
+        let (copied, confirmed) =
+            match copy_listed(connection, from, to, known, &self.options).await {
+                Ok(done) => done,
+                Err(e) => return Outcome::CopyFailed(e.with_hint()),
+            };
+        // The copy answered with the source's MD5 ETag: the same bytes. Otherwise a HEAD says.
+        if !confirmed {
+            self.counters.requests.fetch_add(1, Relaxed);
+            if let Err(reason) = confirm_copy(connection, to, &copied).await {
+                return Outcome::CopyFailed(reason);
+            }
         }
         self.counters.copied.fetch_add(1, Relaxed);
         self.counters.bytes_copied.fetch_add(copied.bytes, Relaxed);

@@ -88,6 +88,45 @@ pub fn copy_source(bucket: &str, key: &str, version_id: Option<&str>) -> String 
     }
 }
 
+/// Copies an object whose size and ETag a listing gave: a small one without changes in one
+/// CopyObject (`x-amz-copy-source-if-match`: the content listed or nothing), others as
+/// [`copy_object`] does. Where the copy's ETag is the source's (an MD5, as for single-part
+/// objects), that confirms it; `confirmed` says so.
+pub async fn copy_listed(
+    connection: &Connection,
+    (from_bucket, from_key): (&str, &str),
+    to: (&str, &str),
+    (size, etag, class): (u64, Option<&str>, super::listing::StorageClass),
+    options: &CopyOptions,
+) -> Result<(Copied, bool), S3Error> {
+    use super::listing::StorageClass;
+    let single = size <= options.multipart_above.min(MAX_SINGLE_COPY_BYTES);
+    // A class the listing could not name must be read from the source, not guessed.
+    let known_class = class != StorageClass::Other;
+    let Some(etag) = etag.filter(|_| single && options.changes.is_empty() && known_class) else {
+        let copied = copy_object(connection, (from_bucket, from_key), to, options).await?;
+        return Ok((copied, false));
+    };
+    let source = Source {
+        name: copy_source(from_bucket, from_key, None),
+        size,
+        etag: Some(etag.to_owned()),
+        checksum: None,
+        // COPY keeps the headers; the class must be named, or the copy is STANDARD.
+        storage_class: (class != StorageClass::Standard)
+            .then(|| aws_sdk_s3::types::StorageClass::from(class.as_str())),
+        headers: ObjectHeaders::default(),
+    };
+    let made = copy_in_one(connection, &source, to, &options.changes).await?;
+    let confirmed = made.as_deref() == Some(etag) && !etag.contains('-');
+    let copied = Copied {
+        bytes: size,
+        etag: made,
+        source_checksum: None,
+    };
+    Ok((copied, confirmed))
+}
+
 /// What the copy needs of the source's HEAD.
 struct Source {
     /// `x-amz-copy-source`.

@@ -49,6 +49,8 @@ pub struct ObjectEntry {
     /// Seconds since the Unix epoch.
     pub last_modified_secs: i64,
     pub storage_class: StorageClass,
+    /// As the listing gives it (quoted); what a copy is made of, for `x-amz-copy-source-if-match`.
+    pub etag: Option<String>,
 }
 
 /// Storage classes as one byte, since every row carries one.
@@ -268,6 +270,7 @@ fn page_from(
                     .as_ref()
                     .map(|c| StorageClass::parse(c.as_str()))
                     .unwrap_or_default(),
+                etag: o.e_tag,
                 key,
             })
         })

@@ -440,6 +440,7 @@ mod tests {
                 to: "old-runs/a".into(),
                 size_bytes: 3,
                 storage_class: Default::default(),
+                etag: None,
             }],
             existing: existing.iter().map(|s| s.to_string()).collect(),
             bytes: 3,
