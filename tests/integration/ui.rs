@@ -211,9 +211,9 @@ fn existing_keys_are_asked_about_and_options_go_with_uploads() {
     harness.get_by_label("+ Add metadata").click_accesskit();
     wait_until(&mut harness, "a metadata row", |h| {
         h.query_all_by_role(egui::accesskit::Role::TextInput)
-            .any(|n| n.accesskit_node().data().placeholder() == Some("key"))
+            .any(|n| n.accesskit_node().data().placeholder() == Some("name"))
     });
-    type_into(&mut harness, "key", "owner");
+    type_into(&mut harness, "name", "owner");
     type_into(&mut harness, "value", "jd");
     type_into(&mut harness, "guessed from the name", "text/x-notes");
     wait_for(
