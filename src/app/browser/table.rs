@@ -183,6 +183,23 @@ impl Browser {
             news.context_clicked = Some(index);
             response.dnd_set_drag_payload(DraggedRows);
         }
+        if response.dragged() {
+            let n = self.selection.len().max(1);
+            let items = crate::format::count(n as u64, "item", "items");
+            response.show_tooltip_text(format!("Move {items}: drop on a folder"));
+        }
+        if r.is_folder && response.dnd_hover_payload::<DraggedRows>().is_some() {
+            // The folder the rows would land in, outlined above the table.
+            let layer =
+                egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-target"));
+            let stroke = response.ctx.global_style().visuals.selection.stroke;
+            response.ctx.layer_painter(layer).rect_stroke(
+                response.rect,
+                2.0,
+                stroke,
+                egui::StrokeKind::Inside,
+            );
+        }
         if r.is_folder && response.dnd_release_payload::<DraggedRows>().is_some() {
             news.dropped_on = Some(r.key.to_string());
         }
