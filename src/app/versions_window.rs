@@ -38,13 +38,30 @@ pub enum VersionsRequest {
 
 type Listed = Result<(Vec<VersionEntry>, bool), S3Error>;
 
+/// What a listing found, with what the window says of it worked out once.
+struct Found {
+    versions: Vec<VersionEntry>,
+    /// The listing stopped early (Stop, or the cap).
+    cut_short: bool,
+    /// Every version is the null version: versioning is off.
+    unversioned: bool,
+}
+
+/// A row's button, carried out once the rows are drawn.
+enum RowAction {
+    Undelete(String),
+    Restore { key: String, version_id: String },
+    Link { key: String, version_id: String },
+    DeleteForGood(String),
+}
+
 pub struct VersionsWindow {
     connection: Connection,
     bucket: String,
     of: VersionsOf,
     listing: Option<Promise<Listed>>,
     stop: Arc<AtomicBool>,
-    listed: Option<Listed>,
+    listed: Option<Result<Found, S3Error>>,
     /// A restore, undelete or delete in progress, and what it is.
     acting: Option<(String, Promise<Result<String, S3Error>>)>,
     message: Option<Result<String, String>>,
@@ -177,7 +194,15 @@ impl VersionsWindow {
 
     pub fn show(&mut self, ctx: &egui::Context) -> Shown {
         if let Some(listed) = task::take_ready(&mut self.listing) {
-            self.listed = Some(listed);
+            self.listed =
+                Some(listed.map(|(versions, cut_short)| {
+                    Found {
+                        unversioned: (versions.iter())
+                            .all(|v| v.version_id.as_deref().is_none_or(|id| id == "null")),
+                        versions,
+                        cut_short,
+                    }
+                }));
         }
         if let Some((what, promise)) = self.acting.take() {
             match promise.try_take() {
@@ -234,7 +259,7 @@ impl VersionsWindow {
             }
             None => {}
         }
-        let versions = match &self.listed {
+        let found = match &self.listed {
             None => return,
             Some(Err(e)) => {
                 let text = match e {
@@ -246,49 +271,63 @@ impl VersionsWindow {
                 ui.colored_label(ui.visuals().warn_fg_color, text);
                 return;
             }
-            Some(Ok((versions, cut_short))) => {
-                if *cut_short {
-                    ui.label(format!(
-                        "Stopped after {} versions: what is shown may be incomplete.",
-                        thousands(versions.len() as u64)
-                    ));
-                }
-                versions.clone()
-            }
+            Some(Ok(found)) => found,
         };
-        let unversioned = versions
-            .iter()
-            .all(|v| v.version_id.as_deref().is_none_or(|id| id == "null"));
-        if matches!(self.of, VersionsOf::Object(_)) && unversioned {
+        if found.cut_short {
+            ui.label(format!(
+                "Stopped after {} versions: what is shown may be incomplete.",
+                thousands(found.versions.len() as u64)
+            ));
+        }
+        if matches!(self.of, VersionsOf::Object(_)) && found.unversioned {
             ui.label(
                 "This bucket keeps no versions of it: versioning is off. Turn it on in Bucket \
                  settings to keep what is overwritten or deleted.",
             );
         }
-        if versions.is_empty() {
+        if found.versions.is_empty() {
             ui.label(match self.of {
                 VersionsOf::Object(_) => "No version found.",
                 VersionsOf::DeletedUnder(_) => "No deleted object here.",
             });
             return;
         }
-        egui::ScrollArea::vertical()
-            .max_height(360.0)
-            .show(ui, |ui| {
+        let mut action = None;
+        let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        // Only the rows in view are laid out: the deleted-objects view may list 10,000.
+        egui::ScrollArea::vertical().max_height(360.0).show_rows(
+            ui,
+            row_height,
+            found.versions.len(),
+            |ui, rows| {
                 egui::Grid::new("versions")
                     .striped(true)
                     .num_columns(6)
                     .show(ui, |ui| {
-                        for v in &versions {
-                            self.version_row_ui(ui, &ctx, v);
+                        for v in &found.versions[rows] {
+                            if let Some(asked) = self.version_row_ui(ui, v) {
+                                action = Some(asked);
+                            }
                             ui.end_row();
                         }
                     });
-            });
+            },
+        );
+        match action {
+            Some(RowAction::Undelete(key)) => self.undelete(&ctx, &key),
+            Some(RowAction::Restore { key, version_id }) => self.restore(&ctx, &key, &version_id),
+            Some(RowAction::Link { key, version_id }) => {
+                self.request = Some(VersionsRequest::ShareVersion { key, version_id });
+            }
+            Some(RowAction::DeleteForGood(version_id)) => {
+                self.confirming = Some((version_id, String::new()));
+            }
+            None => {}
+        }
         self.confirm_ui(ui, &ctx);
     }
 
-    fn version_row_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context, v: &VersionEntry) {
+    fn version_row_ui(&self, ui: &mut egui::Ui, v: &VersionEntry) -> Option<RowAction> {
         let id = v.version_id.clone().unwrap_or_else(|| "null".into());
         let short: String = id.chars().take(12).collect();
         match &self.of {
@@ -308,17 +347,15 @@ impl VersionsWindow {
         let busy = self.acting.is_some();
         ui.horizontal(|ui| {
             if v.is_latest && v.is_delete_marker {
-                if ui
-                    .add_enabled(!busy, egui::Button::new("↺ Undelete"))
+                let undelete = ui.add_enabled(!busy, egui::Button::new("↺ Undelete"));
+                return undelete
                     .clicked()
-                {
-                    self.undelete(ctx, &v.key);
-                }
-                return;
+                    .then(|| RowAction::Undelete(v.key.clone()));
             }
             if matches!(self.of, VersionsOf::DeletedUnder(_)) {
-                return;
+                return None;
             }
+            let mut asked = None;
             if !v.is_latest
                 && !v.is_delete_marker
                 && ui
@@ -326,13 +363,16 @@ impl VersionsWindow {
                     .on_hover_text("Copy this version on top as the current one; the history stays")
                     .clicked()
             {
-                self.restore(ctx, &v.key, &id);
+                asked = Some(RowAction::Restore {
+                    key: v.key.clone(),
+                    version_id: id.clone(),
+                });
             }
             if !v.is_delete_marker
                 && cfg!(not(target_arch = "wasm32"))
                 && ui.button("🔗 Link…").clicked()
             {
-                self.request = Some(VersionsRequest::ShareVersion {
+                asked = Some(RowAction::Link {
                     key: v.key.clone(),
                     version_id: id.clone(),
                 });
@@ -341,9 +381,11 @@ impl VersionsWindow {
                 .add_enabled(!busy, egui::Button::new("🗑 Delete for good…"))
                 .clicked()
             {
-                self.confirming = Some((id.clone(), String::new()));
+                asked = Some(RowAction::DeleteForGood(id.clone()));
             }
-        });
+            asked
+        })
+        .inner
     }
 
     /// "Delete for good" of one version: typing "delete" confirms.

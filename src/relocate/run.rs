@@ -296,6 +296,21 @@ impl RelocateRun {
         }
     }
 
+    /// The first `most` failures as `s3://bucket/key: reason`, without building every entry.
+    pub fn failures(&self, most: usize) -> Vec<String> {
+        let bucket = &self.inventory.spec.from_bucket;
+        (self.inventory.pairs.iter())
+            .zip(self.outcomes().iter())
+            .filter_map(|(pair, outcome)| match outcome {
+                Outcome::CopyFailed(reason) | Outcome::SourceKept(reason) => {
+                    Some(format!("s3://{bucket}/{}: {reason}", pair.from))
+                }
+                _ => None,
+            })
+            .take(most)
+            .collect()
+    }
+
     /// Every object and what became of it, in the inventory's order.
     pub fn entries(&self) -> Vec<RelocateEntry> {
         let spec = &self.inventory.spec;

@@ -60,6 +60,8 @@ pub enum Step {
         inventory: Inventory,
         /// Replacing objects at the destination was agreed to.
         replace_ok: bool,
+        /// A class change's monthly cost before and after, worked out once.
+        estimate: Option<String>,
     },
     Running {
         run: Arc<RelocateRun>,
@@ -69,6 +71,8 @@ pub enum Step {
     Report {
         run: Arc<RelocateRun>,
         report: RelocateReport,
+        /// The first failures, read once from the run (it may hold 10,000 entries).
+        failures: Vec<String>,
         saved: Option<String>,
     },
     Failed {
@@ -213,6 +217,7 @@ impl RelocateDialog {
                 Ok(inventory) => (
                     Step::Review {
                         replace_ok: inventory.existing.is_empty(),
+                        estimate: cost_estimate(&inventory),
                         inventory,
                     },
                     vec![],
@@ -224,10 +229,18 @@ impl RelocateDialog {
                     vec![],
                 ),
             },
-            (Step::Review { inventory, .. }, Event::AgreeToReplace(ok)) => (
+            (
+                Step::Review {
+                    inventory,
+                    estimate,
+                    ..
+                },
+                Event::AgreeToReplace(ok),
+            ) => (
                 Step::Review {
                     replace_ok: ok || inventory.existing.is_empty(),
                     inventory,
+                    estimate,
                 },
                 vec![],
             ),
@@ -235,6 +248,7 @@ impl RelocateDialog {
                 Step::Review {
                     inventory,
                     replace_ok: true,
+                    ..
                 },
                 Event::Run,
             ) if !inventory.pairs.is_empty() => {
@@ -266,6 +280,7 @@ impl RelocateDialog {
             ),
             (Step::Running { run, .. }, Event::Finished(report)) => (
                 Step::Report {
+                    failures: run.failures(20),
                     run,
                     report,
                     saved: None,
@@ -280,10 +295,19 @@ impl RelocateDialog {
                 },
                 vec![Effect::StartRun(run)],
             ),
-            (Step::Report { run, report, .. }, Event::Saved(result)) => (
+            (
                 Step::Report {
                     run,
                     report,
+                    failures,
+                    ..
+                },
+                Event::Saved(result),
+            ) => (
+                Step::Report {
+                    run,
+                    report,
+                    failures,
                     saved: Some(result.unwrap_or_else(|e| e)),
                 },
                 vec![],
@@ -371,6 +395,13 @@ impl RelocateDialog {
     pub fn is_running(&self) -> bool {
         matches!(self.step, Step::Running { .. })
     }
+}
+
+/// For a change of class: the monthly storage cost before and after.
+fn cost_estimate(inventory: &Inventory) -> Option<String> {
+    let class = inventory.spec.changes.storage_class.as_deref()?;
+    let to = crate::s3::listing::StorageClass::parse(class);
+    crate::pricing::change_estimate(&inventory.bytes_by_class(), to)
 }
 
 /// The AWS CLI, boto3 and skiff commands that do what the spec does.

@@ -99,8 +99,9 @@ impl RelocateDialog {
             Step::Review {
                 inventory,
                 replace_ok,
+                estimate,
             } => {
-                if review_ui(ui, inventory, replace_ok, events) {
+                if review_ui(ui, inventory, estimate.as_deref(), replace_ok, events) {
                     self.asked_command = Some(command_of(&inventory.spec));
                 }
             }
@@ -123,26 +124,15 @@ impl RelocateDialog {
                     events.push(Event::Stop);
                 }
             }
-            Step::Report { run, report, saved } => {
+            Step::Report {
+                run,
+                report,
+                failures,
+                saved,
+            } => {
                 ui.label(egui::RichText::new(report.summary()).strong());
-                let failures: Vec<_> = run
-                    .entries()
-                    .into_iter()
-                    .filter(|e| {
-                        matches!(
-                            e.outcome,
-                            crate::relocate::Outcome::CopyFailed(_)
-                                | crate::relocate::Outcome::SourceKept(_)
-                        )
-                    })
-                    .take(20)
-                    .collect();
-                for e in &failures {
-                    if let crate::relocate::Outcome::CopyFailed(reason)
-                    | crate::relocate::Outcome::SourceKept(reason) = &e.outcome
-                    {
-                        ui.label(format!("{}: {reason}", e.from));
-                    }
+                for failure in failures.iter() {
+                    ui.label(failure.as_str());
                 }
                 if let Some(saved) = saved {
                     ui.small(saved.as_str());
@@ -168,6 +158,7 @@ impl RelocateDialog {
 fn review_ui(
     ui: &mut egui::Ui,
     inventory: &Inventory,
+    estimate: Option<&str>,
     replace_ok: &mut bool,
     events: &mut Vec<Event>,
 ) -> bool {
@@ -187,12 +178,9 @@ fn review_ui(
                 ui.small(format!("… and {} more", inventory.pairs.len() - 50));
             }
         });
-    if let Some(class) = &inventory.spec.changes.storage_class {
-        let to = crate::s3::listing::StorageClass::parse(class);
-        if let Some(estimate) = crate::pricing::change_estimate(&inventory.bytes_by_class(), to) {
-            ui.label(estimate).on_hover_text(crate::pricing::SOURCE);
-            ui.small("An estimate at AWS us-east-1 list prices; archive classes also bill retrievals and a minimum of 90 (GLACIER) or 180 (DEEP_ARCHIVE) days.");
-        }
+    if let Some(estimate) = estimate {
+        ui.label(estimate).on_hover_text(crate::pricing::SOURCE);
+        ui.small("An estimate at AWS us-east-1 list prices; archive classes also bill retrievals and a minimum of 90 (GLACIER) or 180 (DEEP_ARCHIVE) days.");
     }
     let moving = inventory.spec.mode == Mode::Move;
     if moving {
