@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cleanup;
 pub mod format;
+pub mod inspect;
 pub mod pricing;
 pub mod relocate;
 pub mod runtime;

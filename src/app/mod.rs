@@ -9,6 +9,7 @@ pub mod bucket_wizard;
 pub mod cleanup_wizard;
 mod endpoint_form;
 mod endpoints;
+mod inspector;
 pub mod metadata_window;
 pub mod relocate_dialog;
 pub mod rows;

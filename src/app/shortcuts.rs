@@ -19,6 +19,7 @@ pub enum Shortcut {
     Open,
     Delete,
     Rename,
+    Inspect,
     Cut,
     Copy,
     Paste,
@@ -120,6 +121,12 @@ const BINDINGS: &[Binding] = &[
         does: Shortcut::Rename,
         keys: &[key(Modifiers::NONE, Key::F2)],
         what: "Rename the selected object or folder",
+        desktop_only: false,
+    },
+    Binding {
+        does: Shortcut::Inspect,
+        keys: &[key(Modifiers::NONE, Key::Space)],
+        what: "Look inside the selected object in a larger window (again to close it)",
         desktop_only: false,
     },
     Binding {

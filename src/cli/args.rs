@@ -192,6 +192,33 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Look inside an object without downloading it: a Parquet file's schema, statistics and
+    /// first rows, a checkpoint's tensors, a CSV's or JSON file's head, an image's size.
+    Inspect {
+        /// s3://bucket/key
+        url: String,
+        /// Rows to show of a table; a Parquet file's rows are read only when it is small or
+        /// when this is given.
+        #[arg(long, value_name = "N")]
+        rows: Option<usize>,
+        /// Inspect this version of the object.
+        #[arg(long, value_name = "ID")]
+        version_id: Option<String>,
+        /// One JSON object: {"key", "object_bytes", "format", "read": {"requests", "bytes"},
+        /// "preview": {"kind", ...}}, the preview's fields depending on its kind.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an object, or a byte range of it, to standard output (as `aws s3 cp s3://... -`).
+    Cat {
+        /// s3://bucket/key
+        url: String,
+        /// Bytes A to B (inclusive, from 0), A- to the end, or -N for the last N.
+        #[arg(long, value_name = "A-B")]
+        range: Option<String>,
+        #[arg(long, value_name = "ID")]
+        version_id: Option<String>,
+    },
     /// Check that a local file holds the same bytes as an object, without downloading it.
     Verify {
         /// The local file.

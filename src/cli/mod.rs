@@ -20,6 +20,7 @@ macro_rules! say_err {
 mod args;
 mod cleanup;
 mod cp;
+mod inspect;
 mod json;
 mod ls;
 mod mb;
@@ -151,6 +152,17 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
         Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,
         Command::Downloads(down_args) => cleanup::downloads(&down_args),
+        Command::Inspect {
+            url,
+            rows,
+            version_id,
+            json,
+        } => inspect::inspect(&args, &url, rows, version_id.as_deref(), json).await,
+        Command::Cat {
+            url,
+            range,
+            version_id,
+        } => inspect::cat(&args, &url, range.as_deref(), version_id.as_deref()).await,
         Command::Verify { local, url, json } => verify::verify(&args, &local, &url, json).await,
         Command::Ls {
             url,

@@ -16,6 +16,7 @@ pub mod listing;
 pub mod naming;
 pub mod object_io;
 pub mod object_lock;
+pub mod object_read;
 pub mod objects;
 pub mod paging;
 pub mod retry;

@@ -551,45 +551,6 @@ async fn range_of(server: &TestServer, bucket: &str, key: &str, first: u64, len:
     got.body.collect().await.unwrap().into_bytes().to_vec()
 }
 
-/// Copies `from` to `to` until either ends, counting as it goes (a pooled connection may stay
-/// open long after the test reads the count).
-async fn pump(
-    from: &mut (impl tokio::io::AsyncRead + Unpin),
-    to: &mut (impl tokio::io::AsyncWrite + Unpin),
-    count: &AtomicU64,
-) {
-    use tokio::io::AsyncReadExt;
-    let mut buffer = vec![0u8; 64 * 1024];
-    while let Ok(n @ 1..) = from.read(&mut buffer).await {
-        count.fetch_add(n as u64, Ordering::Relaxed);
-        if to.write_all(&buffer[..n]).await.is_err() {
-            break;
-        }
-    }
-    let _ = to.shutdown().await;
-}
-
-/// A proxy that counts the bytes each way.
-async fn counting_proxy(upstream: String) -> (String, Arc<(AtomicU64, AtomicU64)>) {
-    let counted = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
-    let counters = counted.clone();
-    let address = common::loopback_proxy(move |client| {
-        let (upstream, counters) = (upstream.clone(), counters.clone());
-        async move {
-            let Ok(server) = TcpStream::connect(&upstream).await else {
-                return;
-            };
-            let (mut client_in, mut client_out) = client.into_split();
-            let (mut server_in, mut server_out) = server.into_split();
-            let up = pump(&mut client_in, &mut server_out, &counters.0);
-            let down = pump(&mut server_in, &mut client_out, &counters.1);
-            tokio::join!(up, down);
-        }
-    })
-    .await;
-    (address, counted)
-}
-
 /// Garage: a 6 GiB object copied in UploadPartCopy parts keeps every byte (its multipart ETag,
 /// made of the parts' MD5s, matches the source's, and sampled ranges match); a 1 GiB copy
 /// sends under 1 MiB through a counting proxy, since the bytes never leave the server.
@@ -644,7 +605,7 @@ fn large_copies_stay_on_the_server() {
         }
 
         composed_object(&garage, &bucket, "big/1gib.bin", GIB).await;
-        let (proxy, counted) = counting_proxy(common::upstream(&garage)).await;
+        let (proxy, counted) = common::counting_proxy(common::upstream(&garage)).await;
         let through = common::through(&garage, proxy);
         let copied = copy_object(
             &through,

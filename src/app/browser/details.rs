@@ -4,6 +4,7 @@
 use egui::{Align, Layout, RichText};
 
 use super::{Browser, BrowserRequest};
+use crate::app::inspector::Inspector;
 use crate::app::versions_window::VersionsOf;
 use crate::format::{human_bytes, thousands, utc_datetime};
 
@@ -41,7 +42,36 @@ impl Browser {
                     ui.label(e.hint());
                 }
                 Some(Ok(d)) => {
+                    let inspecting = self
+                        .inspector
+                        .as_ref()
+                        .is_some_and(|i| i.is_of(&d.key, None));
+                    if !inspecting {
+                        self.inspector = Some(Inspector::start(
+                            ui.ctx(),
+                            &self.connection,
+                            &self.bucket,
+                            &d.key,
+                            None,
+                            d.size_bytes,
+                        ));
+                    }
                     egui::ScrollArea::vertical().show(ui, |ui| {
+                        if let Some(inspector) = &mut self.inspector {
+                            egui::CollapsingHeader::new(RichText::new("Inside").strong())
+                                .default_open(true)
+                                .show(ui, |ui| {
+                                    if ui
+                                        .small_button("⛶ Larger")
+                                        .on_hover_text("Open in a window of its own (Space)")
+                                        .clicked()
+                                    {
+                                        self.inspector_window = true;
+                                    }
+                                    inspector.panel_ui(ui);
+                                });
+                            ui.add_space(8.0);
+                        }
                         fields_ui(ui, d);
                         ui.add_space(8.0);
                         if ui.button("🕘 Versions…").clicked() {
@@ -95,8 +125,14 @@ impl Browser {
             Some(Opened::Metadata(key)) => self.edit_metadata(&ctx, &key),
             None => {}
         }
+        if let Some(inspector) = self.inspector.as_mut().filter(|_| self.inspector_window) {
+            let mut open = true;
+            inspector.window(&ctx, &mut open);
+            self.inspector_window = open;
+        }
         if close {
             self.details = None;
+            self.inspector_window = false;
             self.selection.clear();
             self.selection_changed();
         }
@@ -154,5 +190,27 @@ fn fields_ui(ui: &mut egui::Ui, d: &crate::s3::objects::ObjectDetails) {
     }
     for (k, v) in &d.user_metadata {
         ui.label(format!("{k}: {v}"));
+    }
+}
+
+impl Browser {
+    /// Space: the Inspector's window for the one object selected, or closed again.
+    pub(super) fn toggle_inspector_window(&mut self, ctx: &egui::Context) {
+        if self.inspector_window {
+            self.inspector_window = false;
+            return;
+        }
+        let keys: Vec<String> = self.selection.keys().take(2).cloned().collect();
+        let [key] = keys.as_slice() else {
+            return;
+        };
+        if key.ends_with('/') {
+            return;
+        }
+        let key = key.clone();
+        if self.details.as_ref().is_none_or(|(shown, _)| *shown != key) {
+            self.show_details(ctx, &key);
+        }
+        self.inspector_window = true;
     }
 }

@@ -68,6 +68,9 @@ pub struct Browser {
     selection_totals: (u64, u64),
     /// The object whose details are on show.
     details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
+    /// What the object in the details panel holds, and whether its window is open (Space).
+    inspector: Option<crate::app::inspector::Inspector>,
+    inspector_window: bool,
     /// Rename, copy, move or change class, while its window is open.
     relocate: Option<RelocateDialog>,
     /// An object's versions, or the deleted objects of a folder, while their window is open.
@@ -173,6 +176,8 @@ impl Browser {
             selection: Selection::default(),
             selection_totals: (0, 0),
             details: None,
+            inspector: None,
+            inspector_window: false,
             relocate: None,
             versions: None,
             metadata: None,
@@ -296,6 +301,7 @@ impl Browser {
                 }
             }
             Shortcut::Rename => self.start_rename(),
+            Shortcut::Inspect => self.toggle_inspector_window(ctx),
             Shortcut::Cut => self.cut_or_copy(Mode::Move),
             Shortcut::Copy => {
                 self.cut_or_copy(Mode::Copy);

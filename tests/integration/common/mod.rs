@@ -10,7 +10,11 @@
 
 pub mod ui;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 use futures::StreamExt;
 use skiff::s3::client::static_connection;
@@ -313,4 +317,43 @@ pub fn through(server: &TestServer, proxy: String) -> Connection {
         },
         true,
     )
+}
+
+/// Copies `from` to `to` until either ends, counting as it goes (a pooled connection may stay
+/// open long after the test reads the count).
+async fn pump(
+    from: &mut (impl tokio::io::AsyncRead + Unpin),
+    to: &mut (impl tokio::io::AsyncWrite + Unpin),
+    count: &AtomicU64,
+) {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = vec![0u8; 64 * 1024];
+    while let Ok(n @ 1..) = from.read(&mut buffer).await {
+        count.fetch_add(n as u64, Ordering::Relaxed);
+        if to.write_all(&buffer[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+/// A proxy that counts the bytes each way.
+pub async fn counting_proxy(upstream: String) -> (String, Arc<(AtomicU64, AtomicU64)>) {
+    let counted = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+    let counters = counted.clone();
+    let address = loopback_proxy(move |client| {
+        let (upstream, counters) = (upstream.clone(), counters.clone());
+        async move {
+            let Ok(server) = TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let (mut client_in, mut client_out) = client.into_split();
+            let (mut server_in, mut server_out) = server.into_split();
+            let up = pump(&mut client_in, &mut server_out, &counters.0);
+            let down = pump(&mut server_in, &mut client_out, &counters.1);
+            tokio::join!(up, down);
+        }
+    })
+    .await;
+    (address, counted)
 }

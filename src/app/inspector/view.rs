@@ -1,0 +1,543 @@
+//! How the Inspector draws each kind of content, the same in the panel and in its window.
+
+use egui::{RichText, Ui};
+
+use super::Inspector;
+use crate::format::{human_bytes, thousands};
+use crate::inspect::{
+    CheckpointSummary, DEFAULT_ROWS, GgufSummary, ImagePreview, Inspection, JsonNode,
+    ParquetSummary, Preview, SafetensorsSummary, TablePreview, TensorInfo,
+};
+
+/// Children of a JSON node listed before "… more".
+const JSON_CHILDREN: usize = 200;
+
+impl Inspector {
+    /// The Inspector's section of the details panel.
+    pub fn panel_ui(&mut self, ui: &mut Ui) {
+        self.contents_ui(ui, "panel");
+    }
+
+    /// The Inspector in a window of its own; `open` is cleared when it is closed.
+    pub fn window(&mut self, ctx: &egui::Context, open: &mut bool) {
+        let title = format!(
+            "Inside {}",
+            self.key.rsplit('/').next().unwrap_or(&self.key)
+        );
+        egui::Window::new(title)
+            .id(egui::Id::unique("inspector window"))
+            .open(open)
+            .default_size([760.0, 520.0])
+            .resizable(true)
+            .show(ctx, |ui| self.contents_ui(ui, "window"));
+    }
+
+    fn contents_ui(&mut self, ui: &mut Ui, place: &str) {
+        self.poll();
+        let ctx = ui.ctx().clone();
+        let found = match &self.found {
+            None => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Looking inside…");
+                });
+                return;
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                ui.label(RichText::new(e.hint()).small());
+                return;
+            }
+            Some(Ok(found)) => found,
+        };
+        ui.label(RichText::new(found.format.label()).strong());
+        ui.label(
+            RichText::new(found.read.describe(found.object_bytes))
+                .small()
+                .weak(),
+        )
+        .on_hover_text(
+            "What Skiff read of the object to show this: range requests, never a whole download",
+        );
+        ui.add_space(4.0);
+        let mut asked = Asked::Nothing;
+        egui::ScrollArea::both()
+            .id_salt(("inspector", place))
+            .auto_shrink([false, true])
+            .max_height(ui.available_height())
+            .show(ui, |ui| {
+                asked = preview_ui(
+                    ui,
+                    found,
+                    &self.lines,
+                    &mut self.texture,
+                    self.more.is_some(),
+                );
+            });
+        if let Some(e) = &self.more_error {
+            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+        }
+        match asked {
+            Asked::Rows => self.load_rows(&ctx, DEFAULT_ROWS),
+            Asked::MoreText => self.load_more_text(&ctx),
+            Asked::Nothing => {}
+        }
+    }
+}
+
+enum Asked {
+    Nothing,
+    Rows,
+    MoreText,
+}
+
+fn preview_ui(
+    ui: &mut Ui,
+    found: &Inspection,
+    lines: &[String],
+    texture: &mut Option<egui::TextureHandle>,
+    loading: bool,
+) -> Asked {
+    let mut asked = Asked::Nothing;
+    match &found.preview {
+        Preview::Empty => {
+            ui.label("The object is empty.");
+        }
+        Preview::Text(t) => {
+            let mut about = t.encoding.clone();
+            if let Some(c) = &t.decompressed {
+                about.push_str(&format!(", decompressed from {c}"));
+            }
+            ui.label(
+                RichText::new(format!("{about} · {} lines", thousands(lines.len() as u64))).small(),
+            );
+            numbered_lines_ui(ui, lines);
+            if !t.complete && more_button(ui, loading, "Load more") {
+                asked = Asked::MoreText;
+            }
+        }
+        Preview::Binary(b) => {
+            ui.label(match &b.magic {
+                Some(m) => format!("Its first bytes say: {m}."),
+                None => "Binary data of no kind Skiff knows.".to_owned(),
+            });
+            numbered_lines_ui(ui, lines);
+        }
+        Preview::Table(t) => table_preview_ui(ui, t),
+        Preview::Json(j) => {
+            if j.truncated {
+                ui.label(
+                    RichText::new("The head of the document: … marks where the read stopped.")
+                        .small(),
+                );
+            }
+            json_ui(ui, "$", &j.root, 0);
+        }
+        Preview::Parquet(p) => {
+            if parquet_ui(ui, p, loading) {
+                asked = Asked::Rows;
+            }
+        }
+        Preview::Safetensors(s) => safetensors_ui(ui, s),
+        Preview::Checkpoint(c) => checkpoint_ui(ui, c),
+        Preview::Gguf(g) => gguf_ui(ui, g),
+        Preview::Npy(n) => {
+            let shape: Vec<String> = n.shape.iter().map(u64::to_string).collect();
+            grid_ui(
+                ui,
+                "npy",
+                &["", ""],
+                &[
+                    vec!["dtype".into(), n.dtype.clone()],
+                    vec!["shape".into(), format!("({})", shape.join(", "))],
+                    vec![
+                        "order".into(),
+                        if n.fortran_order {
+                            "Fortran (column-major)"
+                        } else {
+                            "C (row-major)"
+                        }
+                        .into(),
+                    ],
+                    vec!["data".into(), human_bytes(n.data_bytes)],
+                ],
+            );
+        }
+        Preview::Image(i) => image_ui(ui, i, texture),
+    }
+    asked
+}
+
+fn more_button(ui: &mut Ui, loading: bool, label: &str) -> bool {
+    if loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading…");
+        });
+        return false;
+    }
+    ui.button(label).clicked()
+}
+
+/// Lines with their numbers, laid out only where they show.
+fn numbered_lines_ui(ui: &mut Ui, lines: &[String]) {
+    let height = ui.text_style_height(&egui::TextStyle::Monospace);
+    let width = lines.len().max(1).to_string().len();
+    egui::ScrollArea::vertical()
+        .id_salt("lines")
+        .max_height(420.0)
+        .auto_shrink([false, true])
+        .show_rows(ui, height, lines.len(), |ui, range| {
+            for n in range {
+                let text = format!(
+                    "{:>width$}  {}",
+                    n + 1,
+                    crate::format::escape_controls(&lines[n])
+                );
+                ui.add(egui::Label::new(RichText::new(text).monospace()).extend());
+            }
+        });
+}
+
+fn grid_ui(ui: &mut Ui, id: &str, headers: &[&str], rows: &[Vec<String>]) {
+    egui::Grid::new(id)
+        .striped(true)
+        .num_columns(headers.len())
+        .show(ui, |ui| {
+            if headers.iter().any(|h| !h.is_empty()) {
+                for h in headers {
+                    ui.label(RichText::new(*h).strong());
+                }
+                ui.end_row();
+            }
+            for row in rows {
+                for cell in row {
+                    ui.label(crate::format::escape_controls(cell));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn table_preview_ui(ui: &mut Ui, t: &TablePreview) {
+    let mut about = format!("{} · {} columns", t.format, t.columns.len());
+    if let Some(d) = &t.delimiter {
+        about.push_str(&format!(" · delimiter {d}"));
+    }
+    about.push_str(&format!(" · {}", t.encoding));
+    if let Some(c) = &t.decompressed {
+        about.push_str(&format!(", decompressed from {c}"));
+    }
+    ui.label(RichText::new(about).small());
+    for note in &t.notes {
+        ui.label(
+            RichText::new(format!("⚠ {note}"))
+                .small()
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    let headers: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+    grid_ui(ui, "table", &headers, &t.rows);
+    if t.more {
+        ui.label(
+            RichText::new(format!("The first {} rows.", t.rows.len()))
+                .small()
+                .weak(),
+        );
+    }
+    if let Some(record) = &t.record {
+        egui::CollapsingHeader::new("First record").show(ui, |ui| json_ui(ui, "record", record, 0));
+    }
+}
+
+fn json_ui(ui: &mut Ui, name: &str, node: &JsonNode, depth: usize) {
+    let children: Vec<(String, &JsonNode)> = match node {
+        JsonNode::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("[{i}]"), v))
+            .collect(),
+        JsonNode::Object(fields) => fields.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        leaf => {
+            ui.label(format!(
+                "{name}: {}",
+                crate::format::escape_controls(&leaf.summary())
+            ));
+            return;
+        }
+    };
+    egui::CollapsingHeader::new(format!("{name}: {}", node.summary()))
+        .id_salt((name, depth, ui.next_auto_id()))
+        .default_open(depth < 2)
+        .show(ui, |ui| {
+            for (key, child) in children.iter().take(JSON_CHILDREN) {
+                json_ui(ui, key, child, depth + 1);
+            }
+            if children.len() > JSON_CHILDREN {
+                ui.label(format!(
+                    "… {} more",
+                    thousands((children.len() - JSON_CHILDREN) as u64)
+                ));
+            }
+        });
+}
+
+/// Returns whether the first rows were asked for.
+fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
+    ui.label(format!(
+        "{} rows · {} row groups · {} columns · footer {}{}",
+        thousands(p.rows.max(0) as u64),
+        p.row_groups.len(),
+        p.columns.len(),
+        human_bytes(p.footer_bytes),
+        if p.page_index { " · page index" } else { "" }
+    ));
+    if let Some(by) = &p.created_by {
+        ui.label(RichText::new(format!("Written by {by}")).small().weak());
+    }
+    for codec in &p.missing_codecs {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("This build cannot decompress {codec}: the schema and statistics show, the rows cannot."),
+        );
+    }
+    let mut asked = false;
+    egui::CollapsingHeader::new("First rows")
+        .default_open(true)
+        .show(ui, |ui| match &p.sample {
+            Some(sample) => {
+                let headers: Vec<&str> = sample.columns.iter().map(String::as_str).collect();
+                grid_ui(ui, "parquet rows", &headers, &sample.rows);
+            }
+            None if p.missing_codecs.is_empty() => {
+                asked = more_button(ui, loading, &format!("Read the first {DEFAULT_ROWS} rows"));
+            }
+            None => {}
+        });
+    egui::CollapsingHeader::new("Columns")
+        .default_open(true)
+        .show(ui, |ui| {
+            let rows: Vec<Vec<String>> = p
+                .columns
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.path.clone(),
+                        c.logical_type
+                            .clone()
+                            .unwrap_or_else(|| c.physical_type.clone()),
+                        c.compressions.join(" "),
+                        c.encodings.join(" "),
+                        human_bytes(c.compressed_bytes),
+                        c.nulls.map_or("?".into(), thousands),
+                        c.min.clone().unwrap_or_default(),
+                        c.max.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            grid_ui(
+                ui,
+                "parquet columns",
+                &[
+                    "column",
+                    "type",
+                    "compression",
+                    "encodings",
+                    "size",
+                    "nulls",
+                    "min",
+                    "max",
+                ],
+                &rows,
+            );
+        });
+    egui::CollapsingHeader::new("Schema").show(ui, |ui| {
+        ui.label(RichText::new(p.schema.trim_end()).monospace());
+    });
+    egui::CollapsingHeader::new(format!("Row groups ({})", p.row_groups.len())).show(ui, |ui| {
+        let rows: Vec<Vec<String>> = p
+            .row_groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                vec![
+                    i.to_string(),
+                    thousands(g.rows.max(0) as u64),
+                    human_bytes(g.compressed_bytes),
+                    human_bytes(g.uncompressed_bytes),
+                ]
+            })
+            .collect();
+        grid_ui(
+            ui,
+            "row groups",
+            &["#", "rows", "compressed", "uncompressed"],
+            &rows,
+        );
+    });
+    if !p.key_values.is_empty() {
+        egui::CollapsingHeader::new("Key-value metadata")
+            .show(ui, |ui| pairs_ui(ui, "kv", &p.key_values));
+    }
+    asked
+}
+
+fn pairs_ui(ui: &mut Ui, id: &str, pairs: &[(String, String)]) {
+    let rows: Vec<Vec<String>> = pairs
+        .iter()
+        .map(|(k, v)| vec![k.clone(), v.clone()])
+        .collect();
+    grid_ui(ui, id, &["", ""], &rows);
+}
+
+fn dtype_rows(by: &[crate::inspect::DtypeTotal]) -> Vec<Vec<String>> {
+    by.iter()
+        .map(|d| {
+            vec![
+                d.dtype.clone(),
+                thousands(d.parameters),
+                human_bytes(d.bytes),
+            ]
+        })
+        .collect()
+}
+
+fn tensors_ui(ui: &mut Ui, tensors: &[TensorInfo]) {
+    egui::CollapsingHeader::new(format!("Tensors ({})", thousands(tensors.len() as u64))).show(
+        ui,
+        |ui| {
+            let rows: Vec<Vec<String>> = tensors
+                .iter()
+                .take(5000)
+                .map(|t| {
+                    let shape: Vec<String> = t.shape.iter().map(u64::to_string).collect();
+                    vec![
+                        t.name.clone(),
+                        t.dtype.clone(),
+                        format!("[{}]", shape.join(", ")),
+                        human_bytes(t.bytes),
+                    ]
+                })
+                .collect();
+            grid_ui(ui, "tensors", &["name", "dtype", "shape", "bytes"], &rows);
+        },
+    );
+}
+
+fn safetensors_ui(ui: &mut Ui, s: &SafetensorsSummary) {
+    ui.label(format!(
+        "{} tensors · {} parameters · header {}",
+        thousands(s.tensors.len() as u64),
+        thousands(s.parameters),
+        human_bytes(s.header_bytes)
+    ));
+    grid_ui(
+        ui,
+        "dtypes",
+        &["dtype", "parameters", "bytes"],
+        &dtype_rows(&s.by_dtype),
+    );
+    if !s.metadata.is_empty() {
+        egui::CollapsingHeader::new("Metadata")
+            .default_open(true)
+            .show(ui, |ui| pairs_ui(ui, "meta", &s.metadata));
+    }
+    tensors_ui(ui, &s.tensors);
+}
+
+fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
+    ui.label(format!(
+        "{} shards · {} tensors · {} parameters · {} of tensors",
+        c.shards.len(),
+        thousands(c.tensors as u64),
+        thousands(c.parameters),
+        human_bytes(c.tensor_bytes)
+    ));
+    if let Some(total) = c.index_total_size {
+        let agrees = if total == c.tensor_bytes {
+            "as the shards hold"
+        } else {
+            "but the shards hold otherwise"
+        };
+        ui.label(
+            RichText::new(format!("The index says {}, {agrees}.", human_bytes(total))).small(),
+        );
+    }
+    grid_ui(
+        ui,
+        "dtypes",
+        &["dtype", "parameters", "bytes"],
+        &dtype_rows(&c.by_dtype),
+    );
+    if c.missing_count > 0 {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{} tensors the index names are in no shard:",
+                thousands(c.missing_count as u64)
+            ),
+        );
+        for m in &c.missing {
+            ui.label(RichText::new(m).small());
+        }
+    }
+    let rows: Vec<Vec<String>> = c
+        .shards
+        .iter()
+        .map(|s| {
+            vec![
+                s.key.clone(),
+                human_bytes(s.object_bytes),
+                thousands(s.tensors as u64),
+                thousands(s.parameters),
+                s.error.clone().unwrap_or_else(|| "✔".into()),
+            ]
+        })
+        .collect();
+    egui::CollapsingHeader::new("Shards")
+        .default_open(true)
+        .show(ui, |ui| {
+            grid_ui(
+                ui,
+                "shards",
+                &["shard", "size", "tensors", "parameters", "header"],
+                &rows,
+            );
+        });
+}
+
+fn gguf_ui(ui: &mut Ui, g: &GgufSummary) {
+    ui.label(format!(
+        "GGUF v{} · {} tensors · {} parameters · header {}",
+        g.version,
+        thousands(g.tensors.len() as u64),
+        thousands(g.parameters),
+        human_bytes(g.header_bytes)
+    ));
+    pairs_ui(ui, "highlights", &g.highlights);
+    egui::CollapsingHeader::new(format!("Metadata ({})", g.metadata.len()))
+        .show(ui, |ui| pairs_ui(ui, "gguf meta", &g.metadata));
+    tensors_ui(ui, &g.tensors);
+}
+
+fn image_ui(ui: &mut Ui, i: &ImagePreview, texture: &mut Option<egui::TextureHandle>) {
+    ui.label(format!("{} · {} × {} pixels", i.format, i.width, i.height));
+    if let Some(note) = &i.note {
+        ui.label(note);
+    }
+    let Some(thumb) = &i.thumbnail else { return };
+    let handle = texture.get_or_insert_with(|| {
+        let pixels = egui::ColorImage::from_rgba_unmultiplied(
+            [thumb.width as usize, thumb.height as usize],
+            &thumb.rgba,
+        );
+        ui.ctx()
+            .load_texture("inspected image", pixels, egui::TextureOptions::LINEAR)
+    });
+    let width = ui.available_width().min(thumb.width as f32 * 2.0).max(16.0);
+    let size = egui::vec2(
+        width,
+        width * thumb.height as f32 / thumb.width.max(1) as f32,
+    );
+    ui.add(egui::Image::new((handle.id(), size)));
+}
