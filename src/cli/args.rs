@@ -214,7 +214,7 @@ pub enum Command {
         /// s3://bucket/key
         url: String,
         /// Bytes A to B (inclusive, from 0), A- to the end, or -N for the last N.
-        #[arg(long, value_name = "A-B")]
+        #[arg(long, value_name = "A-B", allow_hyphen_values = true)]
         range: Option<String>,
         #[arg(long, value_name = "ID")]
         version_id: Option<String>,

@@ -31,6 +31,8 @@ pub struct ParquetSummary {
     pub version: i32,
     pub created_by: Option<String>,
     pub rows: i64,
+    /// Top-level fields; `columns` has one entry per leaf (a struct's members each).
+    pub fields: usize,
     pub footer_bytes: u64,
     /// The schema as Parquet prints it (`message schema { ... }`), nested groups indented.
     pub schema: String,
@@ -44,6 +46,24 @@ pub struct ParquetSummary {
     pub sample: Option<RowSample>,
     #[serde(skip)]
     pub metadata: Option<Arc<ParquetMetaData>>,
+    /// The object's last bytes, read with the footer: where a small file's rows come from.
+    #[serde(skip)]
+    tail: Bytes,
+}
+
+impl ParquetSummary {
+    /// "5 columns", or "5 columns (6 leaf columns)" where structs or lists nest.
+    pub fn describe_columns(&self) -> String {
+        if self.fields == self.columns.len() {
+            format!("{} columns", self.fields)
+        } else {
+            format!(
+                "{} columns ({} leaf columns)",
+                self.fields,
+                self.columns.len()
+            )
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,24 +107,71 @@ struct RangeFile {
 
 impl RangeFile {
     fn fetch(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
+        self.fetch_shared(range).boxed()
+    }
+
+    /// From the tail already read where it holds the range, else a range read.
+    async fn fetch_shared(&self, range: Range<u64>) -> parquet::errors::Result<Bytes> {
         if range.start >= self.tail_start && range.end <= self.reader.size {
             let at =
                 (range.start - self.tail_start) as usize..(range.end - self.tail_start) as usize;
-            return futures::future::ready(Ok(self.tail.slice(at))).boxed();
+            return Ok(self.tail.slice(at));
         }
-        async move {
-            self.reader
-                .read(range)
-                .await
-                .map_err(|e| ParquetError::External(Box::new(e)))
-        }
-        .boxed()
+        self.reader
+            .read(range)
+            .await
+            .map_err(|e| ParquetError::External(Box::new(e)))
     }
 }
+
+/// Ranges closer than this are read as one: a request costs more than the bytes between.
+const COALESCE_GAP_BYTES: u64 = 256 << 10;
 
 impl AsyncFileReader for RangeFile {
     fn get_bytes(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
         self.fetch(range)
+    }
+
+    /// The column chunks (or pages) of a read, neighbours merged and the merged reads made
+    /// together.
+    fn get_byte_ranges(
+        &mut self,
+        ranges: Vec<Range<u64>>,
+    ) -> BoxFuture<'_, parquet::errors::Result<Vec<Bytes>>> {
+        async move {
+            let mut merged: Vec<Range<u64>> = Vec::new();
+            let mut sorted = ranges.clone();
+            sorted.sort_by_key(|r| r.start);
+            for r in sorted {
+                match merged.last_mut() {
+                    Some(last) if r.start <= last.end + COALESCE_GAP_BYTES => {
+                        last.end = last.end.max(r.end)
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            let this = &*self;
+            let fetched: Vec<Bytes> = futures::stream::iter(merged.clone())
+                .map(|r| this.fetch_shared(r))
+                .buffered(8)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<parquet::errors::Result<_>>()?;
+            Ok(ranges
+                .iter()
+                .map(|r| {
+                    if r.is_empty() {
+                        return Bytes::new();
+                    }
+                    // The merged read that holds it: the first to end at or after it.
+                    let i = merged.partition_point(|m| m.end < r.end);
+                    let at = merged[i].start;
+                    fetched[i].slice((r.start - at) as usize..(r.end - at) as usize)
+                })
+                .collect())
+        }
+        .boxed()
     }
 
     fn get_metadata<'a>(
@@ -200,8 +267,9 @@ pub async fn summarize(
     reader: &Reader,
     options: InspectOptions,
 ) -> Result<ParquetSummary, InspectError> {
-    let (_, metadata, footer_bytes) = open(reader).await?;
+    let (file, metadata, footer_bytes) = open(reader).await?;
     let mut summary = describe(&metadata, footer_bytes);
+    summary.tail = file.tail;
     if options.parquet_rows {
         summary.sample = Some(first_rows(reader, &summary, options.rows).await?);
     }
@@ -268,6 +336,7 @@ fn describe(metadata: &Arc<ParquetMetaData>, footer_bytes: u64) -> ParquetSummar
         version: file.version(),
         created_by: file.created_by().map(str::to_owned),
         rows: file.num_rows(),
+        fields: file.schema().get_fields().len(),
         footer_bytes,
         schema: String::from_utf8_lossy(&schema).into_owned(),
         row_groups: metadata
@@ -284,12 +353,7 @@ fn describe(metadata: &Arc<ParquetMetaData>, footer_bytes: u64) -> ParquetSummar
             .key_value_metadata()
             .map(|kv| {
                 kv.iter()
-                    .map(|kv| {
-                        (
-                            kv.key.clone(),
-                            clip(kv.value.as_deref().unwrap_or(""), 2000),
-                        )
-                    })
+                    .map(|kv| (kv.key.clone(), key_value(&kv.key, kv.value.as_deref())))
                     .collect()
             })
             .unwrap_or_default(),
@@ -297,7 +361,17 @@ fn describe(metadata: &Arc<ParquetMetaData>, footer_bytes: u64) -> ParquetSummar
         missing_codecs,
         sample: None,
         metadata: Some(metadata.clone()),
+        tail: Bytes::new(),
     }
+}
+
+/// A key-value entry's value for people: arrow-rs's own schema is base64, so it is named.
+fn key_value(key: &str, value: Option<&str>) -> String {
+    let value = value.unwrap_or("");
+    if key == "ARROW:schema" {
+        return format!("(the Arrow schema, {} characters of base64)", value.len());
+    }
+    clip(value, 500)
 }
 
 fn push_once(list: &mut Vec<String>, item: String) {
@@ -420,8 +494,8 @@ pub async fn first_rows(
     };
     let mut file = RangeFile {
         reader: reader.clone(),
-        tail: Bytes::new(),
-        tail_start: reader.size,
+        tail: summary.tail.clone(),
+        tail_start: reader.size - summary.tail.len() as u64,
     };
     guarded(async move {
         let metadata = if summary.page_index {

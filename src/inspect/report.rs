@@ -187,10 +187,10 @@ fn decompressed(d: &Option<String>) -> String {
 fn parquet(out: &mut String, p: &super::ParquetSummary) {
     let _ = writeln!(
         out,
-        "{} rows in {} row groups, {} columns, format version {}, footer {}{}",
+        "{} rows in {} row groups, {}, format version {}, footer {}{}",
         thousands(p.rows.max(0) as u64),
         p.row_groups.len(),
-        p.columns.len(),
+        p.describe_columns(),
         p.version,
         human_bytes(p.footer_bytes),
         if p.page_index { ", page index" } else { "" }

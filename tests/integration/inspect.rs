@@ -426,3 +426,207 @@ fn a_large_parquet_file_is_read_by_its_footer_and_first_pages() {
         eprintln!("first 50 rows: {rows_bytes} bytes received (first row group: {first_group})");
     });
 }
+
+/// A safetensors shard of `parts` x 64 MiB, its one F32 tensor filling all after the header:
+/// the first part uploaded, the rest copied on the server from a block of zeros, so that the
+/// test sends 128 MiB for a file of any size.
+async fn large_shard(server: &TestServer, bucket: &str, key: &str, parts: i32) -> u64 {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+    const PART: u64 = 64 << 20;
+    const HEADER: usize = 256;
+    let total = PART * parts as u64;
+    let data = total - 8 - HEADER as u64;
+    let mut header = format!(
+        r#"{{"__metadata__":{{"format":"pt"}},"w":{{"dtype":"F32","shape":[{}],"data_offsets":[0,{data}]}}}}"#,
+        data / 4
+    );
+    header.push_str(&" ".repeat(HEADER - header.len()));
+    let mut first = (HEADER as u64).to_le_bytes().to_vec();
+    first.extend(header.as_bytes());
+    first.resize(PART as usize, 0);
+    let c = &server.connection.client;
+    let base = format!("{key}.zeros");
+    put(server, bucket, &base, vec![0u8; PART as usize]).await;
+    let upload = c
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let id = upload.upload_id().unwrap();
+    let sent = c
+        .upload_part()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
+        .part_number(1)
+        .body(first.into())
+        .send()
+        .await
+        .unwrap();
+    let mut done = vec![
+        CompletedPart::builder()
+            .part_number(1)
+            .e_tag(sent.e_tag().unwrap())
+            .build(),
+    ];
+    for n in 2..=parts {
+        let copied = c
+            .upload_part_copy()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(id)
+            .part_number(n)
+            .copy_source(format!("{bucket}/{base}"))
+            .send()
+            .await
+            .unwrap();
+        let etag = copied.copy_part_result().and_then(|r| r.e_tag()).unwrap();
+        done.push(CompletedPart::builder().part_number(n).e_tag(etag).build());
+    }
+    let parts = CompletedMultipartUpload::builder()
+        .set_parts(Some(done))
+        .build();
+    c.complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
+        .multipart_upload(parts)
+        .send()
+        .await
+        .unwrap();
+    total
+}
+
+/// Garage: a 10 GiB safetensors shard is inspected with under 1 MiB read.
+#[test]
+fn a_10_gib_shard_is_read_by_its_header() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(garage) = rt.block_on(common::server("garage")) else {
+        return;
+    };
+    rt.block_on(async {
+        let bucket = common::fresh_bucket(&garage, "bigshard").await;
+        let size = large_shard(&garage, &bucket, "model-00001-of-00001.safetensors", 161).await;
+        assert!(size > 10 << 30);
+        let (proxy, counted) = common::counting_proxy(common::upstream(&garage)).await;
+        let connection = common::through(&garage, proxy);
+        let reader = inspect::bucket_reader(
+            &connection,
+            &bucket,
+            "model-00001-of-00001.safetensors",
+            None,
+            size,
+        );
+        let found = inspect::inspect(&reader, InspectOptions::first_look(size))
+            .await
+            .unwrap();
+        let Preview::Safetensors(s) = &found.preview else {
+            panic!("{:?}", found.format)
+        };
+        assert_eq!(s.tensors.len(), 1);
+        assert_eq!(s.tensors[0].bytes, size - 8 - 256);
+        assert_eq!(s.parameters, (size - 8 - 256) / 4);
+        let received = counted.1.load(Ordering::Relaxed);
+        assert!(received < 1 << 20, "{received} bytes received");
+        eprintln!(
+            "a {size}-byte shard inspected: {received} bytes received in {} requests",
+            found.read.requests
+        );
+    });
+}
+
+/// `skiff inspect` (text and --json) and `skiff cat` (whole, and a range) on moto, where the
+/// server runs beside the program as a user's would.
+#[test]
+fn inspect_and_cat_on_the_command_line() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(async {
+        match common::server("moto").await {
+            Some(moto) => moto,
+            None => common::server("sandbox").await.unwrap(),
+        }
+    });
+    if server.name == "sandbox" {
+        // An in-process sandbox cannot serve a child process after this runtime blocks.
+        return;
+    }
+    let parquet = fixtures::parquet(&fixtures::snappy(true));
+    let bucket = rt.block_on(async {
+        let bucket = common::fresh_bucket(&server, "cli-inspect").await;
+        put(&server, &bucket, "d/train.parquet", parquet.clone()).await;
+        put(
+            &server,
+            &bucket,
+            "d/people.csv",
+            b"id,name\n1,Ann\n2,Bo\n".to_vec(),
+        )
+        .await;
+        bucket
+    });
+    let skiff = |args: &[&str]| {
+        let out = common::skiff_with(&server.endpoint)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let url = format!("s3://{bucket}/d/train.parquet");
+    let text = String::from_utf8(skiff(&["inspect", &url])).unwrap();
+    // A small file is read whole by its first (tail) read, and its rows come from it.
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("Parquet, ") && l.ends_with(" in 1 request)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("1,000 rows in 4 row groups, 5 columns"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("id ")
+            && l.contains("SNAPPY")
+            && l.contains(" 0  ")
+            && l.ends_with("999")),
+        "{text}"
+    );
+    assert!(text.contains("First 20 rows (from 1 row group):"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&skiff(&["inspect", &url, "--rows", "3", "--json"])).unwrap();
+    assert_eq!(json["format"], "parquet");
+    assert_eq!(json["preview"]["kind"], "parquet");
+    assert_eq!(json["preview"]["rows"], 1000);
+    assert_eq!(
+        json["preview"]["sample"]["rows"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(json["object_bytes"], parquet.len());
+    assert_eq!(json["read"]["requests"], 1);
+    let csv: serde_json::Value = serde_json::from_slice(&skiff(&[
+        "inspect",
+        &format!("s3://{bucket}/d/people.csv"),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(csv["preview"]["kind"], "table");
+    assert_eq!(
+        csv["preview"]["rows"],
+        serde_json::json!([["1", "Ann"], ["2", "Bo"]])
+    );
+    assert_eq!(skiff(&["cat", &url]), parquet);
+    assert_eq!(skiff(&["cat", &url, "--range", "0-3"]), b"PAR1");
+    assert_eq!(skiff(&["cat", &url, "--range", "-4"]), b"PAR1");
+    let bad = common::skiff_with(&server.endpoint)
+        .args(["cat", &url, "--range", "9-1"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--range 9-1: write A-B"));
+}

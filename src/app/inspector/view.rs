@@ -285,10 +285,10 @@ fn json_ui(ui: &mut Ui, name: &str, node: &JsonNode, depth: usize) {
 /// Returns whether the first rows were asked for.
 fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
     ui.label(format!(
-        "{} rows · {} row groups · {} columns · footer {}{}",
+        "{} rows · {} row groups · {} · footer {}{}",
         thousands(p.rows.max(0) as u64),
         p.row_groups.len(),
-        p.columns.len(),
+        p.describe_columns(),
         human_bytes(p.footer_bytes),
         if p.page_index { " · page index" } else { "" }
     ));
