@@ -76,18 +76,25 @@ pub struct Inspection {
 pub struct ReadSummary {
     pub requests: u64,
     pub bytes: u64,
+    /// The bytes of every object looked at (a checkpoint's index and its shards).
+    pub of_bytes: u64,
 }
 
 impl ReadSummary {
-    pub fn of(stats: &ReadStats) -> ReadSummary {
+    pub fn of(stats: &ReadStats, preview: &Preview, object_bytes: u64) -> ReadSummary {
+        let shards = match preview {
+            Preview::Checkpoint(c) => c.shards.iter().map(|s| s.object_bytes).sum(),
+            _ => 0,
+        };
         ReadSummary {
             requests: stats.requests(),
             bytes: stats.bytes(),
+            of_bytes: object_bytes + shards,
         }
     }
 
     /// "read 212 KiB of 1.9 GiB in 3 requests"
-    pub fn describe(&self, object_bytes: u64) -> String {
+    pub fn describe(&self) -> String {
         let requests = match self.requests {
             1 => "1 request".to_owned(),
             n => format!("{} requests", crate::format::thousands(n)),
@@ -95,7 +102,7 @@ impl ReadSummary {
         format!(
             "read {} of {} in {requests}",
             crate::format::human_bytes(self.bytes),
-            crate::format::human_bytes(object_bytes)
+            crate::format::human_bytes(self.of_bytes)
         )
     }
 }
@@ -195,7 +202,7 @@ pub async fn inspect(reader: &Reader, options: InspectOptions) -> Result<Inspect
         version_id: reader.version_id.clone(),
         object_bytes: reader.size,
         format: format_of(&preview, by_name),
-        read: ReadSummary::of(&reader.stats),
+        read: ReadSummary::of(&reader.stats, &preview, reader.size),
         preview,
     })
 }

@@ -197,7 +197,28 @@ fn parquet_error(e: ParquetError) -> InspectError {
             Err(other) => InspectError::invalid("Parquet", other.to_string()),
         };
     }
-    InspectError::invalid("Parquet", e.to_string())
+    let text = e.to_string();
+    let detail = text.strip_prefix("Parquet error: ").unwrap_or(&text);
+    InspectError::invalid("Parquet", lower_first(detail))
+}
+
+/// The footer's own words, as a reason after "its footer cannot be decoded".
+fn footer_error(e: ParquetError) -> InspectError {
+    match parquet_error(e) {
+        InspectError::Invalid { format, detail } => InspectError::Invalid {
+            format,
+            detail: format!("its footer cannot be decoded ({detail})"),
+        },
+        other => other,
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Runs one of arrow-rs's reads so that a panic inside it, on a file crafted to cause one,
@@ -256,8 +277,8 @@ async fn open(reader: &Reader) -> Result<(RangeFile, Arc<ParquetMetaData>, u64),
         let mut load = ParquetMetaDataReader::new();
         load.try_load(&mut file, reader.size)
             .await
-            .map_err(parquet_error)?;
-        load.finish().map_err(parquet_error)
+            .map_err(footer_error)?;
+        load.finish().map_err(footer_error)
     })
     .await?;
     Ok((file, Arc::new(metadata), footer_bytes))
@@ -304,10 +325,13 @@ fn describe(metadata: &Arc<ParquetMetaData>, footer_bytes: u64) -> ParquetSummar
         for (i, chunk) in group.columns().iter().enumerate().take(columns.len()) {
             let column = &mut columns[i];
             let codec = chunk.compression();
-            push_once(&mut column.compressions, codec.to_string());
+            // "ZSTD", not "ZSTD(ZstdLevel(1))": readers need the codec, not the writer's level.
+            let name = codec.to_string();
+            let name = name.split('(').next().unwrap_or_default().to_owned();
             if !codec_available(codec) {
-                push_once(&mut missing_codecs, codec.to_string());
+                push_once(&mut missing_codecs, name.clone());
             }
+            push_once(&mut column.compressions, name);
             for e in chunk.encodings() {
                 push_once(&mut column.encodings, e.to_string());
             }
@@ -381,11 +405,9 @@ fn push_once(list: &mut Vec<String>, item: String) {
 }
 
 fn codec_available(codec: Compression) -> bool {
-    match codec {
-        Compression::LZO => false,
-        Compression::ZSTD(_) => cfg!(not(target_arch = "wasm32")),
-        _ => true,
-    }
+    // zstd is C, which the browser build does not compile; arrow-rs has no LZO.
+    let zstd_built = cfg!(not(target_arch = "wasm32"));
+    !matches!(codec, Compression::LZO) && (zstd_built || !matches!(codec, Compression::ZSTD(_)))
 }
 
 fn clip(s: &str, chars: usize) -> String {

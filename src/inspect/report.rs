@@ -17,7 +17,7 @@ pub fn render(inspection: &Inspection, location: &str) -> String {
         "{location}\n{}, {} ({})",
         inspection.format.label(),
         human_bytes(inspection.object_bytes),
-        inspection.read.describe(inspection.object_bytes)
+        inspection.read.describe()
     );
     let _ = writeln!(out);
     match &inspection.preview {
@@ -116,8 +116,8 @@ pub fn render(inspection: &Inspection, location: &str) -> String {
             if c.missing_count > 0 {
                 let _ = writeln!(
                     out,
-                    "\n{} tensors named by the index are in no shard:",
-                    thousands(c.missing_count as u64)
+                    "\n{} named by the index in no shard:",
+                    crate::format::count(c.missing_count as u64, "tensor", "tensors")
                 );
                 for m in &c.missing {
                     let _ = writeln!(out, "  {m}");

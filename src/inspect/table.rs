@@ -110,15 +110,16 @@ pub fn delimited(text: &TextPreview, tsv: bool, rows: usize) -> TablePreview {
         None => return table,
     }
     let header_fields = table.columns.len();
+    // Every row of the head is checked for its field count; the first `rows` are kept. The
+    // last record of a head may be cut, so each is held back until the next one shows.
     let mut pending = None;
     for record in records {
-        // The last record of a head may be cut: hold each back until the next one shows.
         if let Some(done) = pending.take() {
-            if table.rows.len() == rows {
+            if table.rows.len() < rows {
+                table.rows.push(done);
+            } else {
                 table.more = true;
-                break;
             }
-            table.rows.push(done);
         }
         match record {
             Ok(r) => {

@@ -69,8 +69,9 @@ impl Inspector {
         if let Some(more) = task::take_ready(&mut self.more) {
             match (more, self.found.as_mut()) {
                 (Ok(preview), Some(Ok(inspection))) => {
+                    inspection.read =
+                        ReadSummary::of(&self.reader.stats, &preview, self.reader.size);
                     inspection.preview = preview;
-                    inspection.read = ReadSummary::of(&self.reader.stats);
                     let again = self.found.take();
                     if let Some(found) = again {
                         self.set_found(found);

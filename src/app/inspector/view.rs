@@ -28,6 +28,8 @@ impl Inspector {
             .id(egui::Id::unique("inspector window"))
             .open(open)
             .default_size([760.0, 520.0])
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .resizable(true)
             .show(ctx, |ui| self.contents_ui(ui, "window"));
     }
@@ -52,7 +54,7 @@ impl Inspector {
         };
         ui.label(RichText::new(found.format.label()).strong());
         ui.label(
-            RichText::new(found.read.describe(found.object_bytes))
+            RichText::new(found.read.describe())
                 .small()
                 .weak(),
         )
@@ -301,19 +303,6 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
             format!("This build cannot decompress {codec}: the schema and statistics show, the rows cannot."),
         );
     }
-    let mut asked = false;
-    egui::CollapsingHeader::new("First rows")
-        .default_open(true)
-        .show(ui, |ui| match &p.sample {
-            Some(sample) => {
-                let headers: Vec<&str> = sample.columns.iter().map(String::as_str).collect();
-                grid_ui(ui, "parquet rows", &headers, &sample.rows);
-            }
-            None if p.missing_codecs.is_empty() => {
-                asked = more_button(ui, loading, &format!("Read the first {DEFAULT_ROWS} rows"));
-            }
-            None => {}
-        });
     egui::CollapsingHeader::new("Columns")
         .default_open(true)
         .show(ui, |ui| {
@@ -350,6 +339,19 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
                 ],
                 &rows,
             );
+        });
+    let mut asked = false;
+    egui::CollapsingHeader::new("First rows")
+        .default_open(true)
+        .show(ui, |ui| match &p.sample {
+            Some(sample) => {
+                let headers: Vec<&str> = sample.columns.iter().map(String::as_str).collect();
+                grid_ui(ui, "parquet rows", &headers, &sample.rows);
+            }
+            None if p.missing_codecs.is_empty() => {
+                asked = more_button(ui, loading, &format!("Read the first {DEFAULT_ROWS} rows"));
+            }
+            None => {}
         });
     egui::CollapsingHeader::new("Schema").show(ui, |ui| {
         ui.label(RichText::new(p.schema.trim_end()).monospace());
@@ -473,8 +475,8 @@ fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
-                "{} tensors the index names are in no shard:",
-                thousands(c.missing_count as u64)
+                "{} named by the index in no shard:",
+                crate::format::count(c.missing_count as u64, "tensor", "tensors")
             ),
         );
         for m in &c.missing {
