@@ -32,6 +32,12 @@ pub enum VersionsOf {
 pub enum VersionsRequest {
     /// A link to this version of the key.
     ShareVersion { key: String, version_id: String },
+    /// The Inspector on this version of the key.
+    InspectVersion {
+        key: String,
+        version_id: String,
+        size: u64,
+    },
     /// Objects came back or changed: list the folder again.
     Refresh,
 }
@@ -50,8 +56,19 @@ struct Found {
 /// A row's button, carried out once the rows are drawn.
 enum RowAction {
     Undelete(String),
-    Restore { key: String, version_id: String },
-    Link { key: String, version_id: String },
+    Restore {
+        key: String,
+        version_id: String,
+    },
+    Link {
+        key: String,
+        version_id: String,
+    },
+    Inspect {
+        key: String,
+        version_id: String,
+        size: u64,
+    },
     DeleteForGood(String),
 }
 
@@ -319,6 +336,17 @@ impl VersionsWindow {
             Some(RowAction::Link { key, version_id }) => {
                 self.request = Some(VersionsRequest::ShareVersion { key, version_id });
             }
+            Some(RowAction::Inspect {
+                key,
+                version_id,
+                size,
+            }) => {
+                self.request = Some(VersionsRequest::InspectVersion {
+                    key,
+                    version_id,
+                    size,
+                });
+            }
             Some(RowAction::DeleteForGood(version_id)) => {
                 self.confirming = Some((version_id, String::new()));
             }
@@ -366,6 +394,20 @@ impl VersionsWindow {
                 asked = Some(RowAction::Restore {
                     key: v.key.clone(),
                     version_id: id.clone(),
+                });
+            }
+            if !v.is_delete_marker
+                && ui
+                    .button("🔍 Inspect")
+                    .on_hover_text(
+                        "Look inside this version, as the details panel does the current one",
+                    )
+                    .clicked()
+            {
+                asked = Some(RowAction::Inspect {
+                    key: v.key.clone(),
+                    version_id: id.clone(),
+                    size: v.size_bytes,
                 });
             }
             if !v.is_delete_marker

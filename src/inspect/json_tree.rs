@@ -193,7 +193,11 @@ pub fn parse(text: &str, complete: bool) -> Result<(JsonNode, bool), InspectErro
             },
         ));
     }
-    // A head: close what is open, marking the place the read ended.
+    Ok((close_head(stack), true))
+}
+
+/// A head's tree: what is open closed, the place the read ended marked.
+fn close_head(mut stack: Vec<Frame>) -> JsonNode {
     let mut tail = JsonNode::Cut;
     while let Some(frame) = stack.pop() {
         tail = match frame {
@@ -207,7 +211,7 @@ pub fn parse(text: &str, complete: bool) -> Result<(JsonNode, bool), InspectErro
             }
         };
     }
-    Ok((tail, true))
+    tail
 }
 
 /// Ends the innermost container, as a value.

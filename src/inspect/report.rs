@@ -38,28 +38,7 @@ pub fn render(inspection: &Inspection, location: &str) -> String {
                 out.push_str("… (the rest is not shown: skiff cat prints it all)\n");
             }
         }
-        Preview::Table(t) => {
-            let _ = writeln!(
-                out,
-                "{}{}, {} columns, encoding {}{}",
-                t.format,
-                t.delimiter
-                    .as_deref()
-                    .map(|d| format!(" (delimiter {d})"))
-                    .unwrap_or_default(),
-                t.columns.len(),
-                t.encoding,
-                decompressed(&t.decompressed)
-            );
-            for note in &t.notes {
-                let _ = writeln!(out, "Note: {note}");
-            }
-            let _ = writeln!(out);
-            table(&mut out, &t.columns, &t.rows);
-            if t.more {
-                let _ = writeln!(out, "… more rows follow");
-            }
-        }
+        Preview::Table(t) => table_preview(&mut out, t),
         Preview::Json(j) => {
             let pretty = serde_json::to_string_pretty(&j.root.to_value()).unwrap_or_default();
             out.push_str(&pretty);
@@ -81,49 +60,7 @@ pub fn render(inspection: &Inspection, location: &str) -> String {
             pairs(&mut out, "Metadata", &s.metadata);
             tensors(&mut out, &s.tensors);
         }
-        Preview::Checkpoint(c) => {
-            let _ = writeln!(
-                out,
-                "{} shards, {} tensors, {} parameters, {} of tensor data{}",
-                c.shards.len(),
-                thousands(c.tensors as u64),
-                thousands(c.parameters),
-                human_bytes(c.tensor_bytes),
-                c.index_total_size
-                    .map(|t| format!(" (the index says {})", human_bytes(t)))
-                    .unwrap_or_default()
-            );
-            dtypes(&mut out, &c.by_dtype);
-            let rows: Vec<Vec<String>> = c
-                .shards
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.key.clone(),
-                        human_bytes(s.object_bytes),
-                        thousands(s.tensors as u64),
-                        thousands(s.parameters),
-                        s.error.clone().unwrap_or_else(|| "ok".into()),
-                    ]
-                })
-                .collect();
-            let _ = writeln!(out, "\nShards:");
-            table(
-                &mut out,
-                &["shard", "size", "tensors", "parameters", "header"].map(String::from),
-                &rows,
-            );
-            if c.missing_count > 0 {
-                let _ = writeln!(
-                    out,
-                    "\n{} named by the index in no shard:",
-                    crate::format::count(c.missing_count as u64, "tensor", "tensors")
-                );
-                for m in &c.missing {
-                    let _ = writeln!(out, "  {m}");
-                }
-            }
-        }
+        Preview::Checkpoint(c) => checkpoint(&mut out, c),
         Preview::Gguf(g) => {
             let _ = writeln!(
                 out,
@@ -176,6 +113,73 @@ pub fn render(inspection: &Inspection, location: &str) -> String {
         }
     }
     out
+}
+
+fn table_preview(out: &mut String, t: &super::TablePreview) {
+    let _ = writeln!(
+        out,
+        "{}{}, {} columns, encoding {}{}",
+        t.format,
+        t.delimiter
+            .as_deref()
+            .map(|d| format!(" (delimiter {d})"))
+            .unwrap_or_default(),
+        t.columns.len(),
+        t.encoding,
+        decompressed(&t.decompressed)
+    );
+    for note in &t.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    let _ = writeln!(out);
+    table(out, &t.columns, &t.rows);
+    if t.more {
+        let _ = writeln!(out, "… more rows follow");
+    }
+}
+
+fn checkpoint(out: &mut String, c: &super::CheckpointSummary) {
+    let _ = writeln!(
+        out,
+        "{} shards, {} tensors, {} parameters, {} of tensor data{}",
+        c.shards.len(),
+        thousands(c.tensors as u64),
+        thousands(c.parameters),
+        human_bytes(c.tensor_bytes),
+        c.index_total_size
+            .map(|t| format!(" (the index says {})", human_bytes(t)))
+            .unwrap_or_default()
+    );
+    dtypes(out, &c.by_dtype);
+    let rows: Vec<Vec<String>> = c
+        .shards
+        .iter()
+        .map(|s| {
+            vec![
+                s.key.clone(),
+                human_bytes(s.object_bytes),
+                thousands(s.tensors as u64),
+                thousands(s.parameters),
+                s.error.clone().unwrap_or_else(|| "ok".into()),
+            ]
+        })
+        .collect();
+    let _ = writeln!(out, "\nShards:");
+    table(
+        out,
+        &["shard", "size", "tensors", "parameters", "header"].map(String::from),
+        &rows,
+    );
+    if c.missing_count > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} named by the index in no shard:",
+            crate::format::count(c.missing_count as u64, "tensor", "tensors")
+        );
+        for m in &c.missing {
+            let _ = writeln!(out, "  {m}");
+        }
+    }
 }
 
 fn decompressed(d: &Option<String>) -> String {

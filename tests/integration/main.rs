@@ -16,6 +16,7 @@ mod faults;
 mod fixtures;
 mod hardening;
 mod inspect;
+mod inspect_ui;
 mod keychain;
 mod moves;
 mod queue;

@@ -42,36 +42,9 @@ impl Browser {
                     ui.label(e.hint());
                 }
                 Some(Ok(d)) => {
-                    let inspecting = self
-                        .inspector
-                        .as_ref()
-                        .is_some_and(|i| i.is_of(&d.key, None));
-                    if !inspecting {
-                        self.inspector = Some(Inspector::start(
-                            ui.ctx(),
-                            &self.connection,
-                            &self.bucket,
-                            &d.key,
-                            None,
-                            d.size_bytes,
-                        ));
-                    }
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(inspector) = &mut self.inspector {
-                            egui::CollapsingHeader::new(RichText::new("Inside").strong())
-                                .default_open(true)
-                                .show(ui, |ui| {
-                                    if ui
-                                        .small_button("⛶ Larger")
-                                        .on_hover_text("Open in a window of its own (Space)")
-                                        .clicked()
-                                    {
-                                        self.inspector_window = true;
-                                    }
-                                    inspector.panel_ui(ui);
-                                });
-                            ui.add_space(8.0);
-                        }
+                        let place = (&self.connection, self.bucket.as_str());
+                        inspector_section_ui(ui, &mut self.inspector, &mut self.inspector_window, place, d);
                         fields_ui(ui, d);
                         ui.add_space(8.0);
                         if ui.button("🕘 Versions…").clicked() {
@@ -213,4 +186,41 @@ impl Browser {
         }
         self.inspector_window = true;
     }
+}
+
+/// "Inside": the Inspector on the object whose details are shown, started when it changes;
+/// "Larger" opens its window.
+fn inspector_section_ui(
+    ui: &mut egui::Ui,
+    inspector: &mut Option<Inspector>,
+    window: &mut bool,
+    (connection, bucket): (&crate::s3::Connection, &str),
+    d: &crate::s3::objects::ObjectDetails,
+) {
+    if !inspector.as_ref().is_some_and(|i| i.is_of(&d.key, None)) {
+        *inspector = Some(Inspector::start(
+            ui.ctx(),
+            connection,
+            bucket,
+            &d.key,
+            None,
+            d.size_bytes,
+        ));
+    }
+    let Some(inspector) = inspector else {
+        return;
+    };
+    egui::CollapsingHeader::new(RichText::new("Inside").strong())
+        .default_open(true)
+        .show(ui, |ui| {
+            if ui
+                .small_button("⛶ Larger")
+                .on_hover_text("Open in a window of its own (Space)")
+                .clicked()
+            {
+                *window = true;
+            }
+            inspector.panel_ui(ui);
+        });
+    ui.add_space(8.0);
 }

@@ -8,13 +8,15 @@ mod details;
 mod restore;
 mod table;
 mod view;
+mod windows;
 
+use super::inspector::Inspector;
 use super::metadata_window::MetadataWindow;
 use super::relocate_dialog::{Purpose, RelocateDialog};
 use super::rows::{RowStore, Sort};
 use super::selection::{ClickKind, Selection};
 use super::task;
-use super::versions_window::{VersionsOf, VersionsRequest, VersionsWindow};
+use super::versions_window::VersionsWindow;
 use crate::relocate::Mode;
 use crate::s3::listing::{ListEvent, ListRequest, Listing};
 use crate::s3::objects::{self, ObjectDetails};
@@ -69,8 +71,10 @@ pub struct Browser {
     /// The object whose details are on show.
     details: Option<(String, Promise<Result<ObjectDetails, S3Error>>)>,
     /// What the object in the details panel holds, and whether its window is open (Space).
-    inspector: Option<crate::app::inspector::Inspector>,
+    inspector: Option<Inspector>,
     inspector_window: bool,
+    /// An earlier version looked inside, from the versions window, in a window of its own.
+    version_inspector: Option<Inspector>,
     /// Rename, copy, move or change class, while its window is open.
     relocate: Option<RelocateDialog>,
     /// An object's versions, or the deleted objects of a folder, while their window is open.
@@ -178,6 +182,7 @@ impl Browser {
             details: None,
             inspector: None,
             inspector_window: false,
+            version_inspector: None,
             relocate: None,
             versions: None,
             metadata: None,
@@ -522,55 +527,8 @@ impl Browser {
         self.open_relocate(RelocateDialog::new(purpose, &self.bucket, &self.prefix));
     }
 
-    fn open_versions(&mut self, ctx: &egui::Context, of: VersionsOf) {
-        let connection = self.connection.clone();
-        self.versions = Some(VersionsWindow::open(ctx, connection, &self.bucket, of));
-    }
-
-    /// The versions and metadata windows' frames, and what they ask for.
-    fn versions_ui(&mut self, ctx: &egui::Context) {
-        let Some(window) = &mut self.versions else {
-            return;
-        };
-        let shown = window.show(ctx);
-        match window.request.take() {
-            Some(VersionsRequest::ShareVersion { key, version_id }) => {
-                self.request = Some(BrowserRequest::ShareLink {
-                    keys: vec![key],
-                    version_id: Some(version_id),
-                });
-            }
-            Some(VersionsRequest::Refresh) => {
-                self.refresh(ctx);
-                // The object on show may have a new current version.
-                if let Some(key) = self.details_key() {
-                    self.show_details(ctx, &key);
-                }
-            }
-            None => {}
-        }
-        if shown == super::widgets::Shown::Closed {
-            self.versions = None;
-        }
-        if let Some(window) = &mut self.metadata {
-            let shown = window.show(ctx);
-            let key = std::mem::take(&mut window.changed).then(|| self.details_key());
-            if shown == super::widgets::Shown::Closed {
-                self.metadata = None;
-            }
-            if let Some(Some(key)) = key {
-                self.show_details(ctx, &key);
-            }
-        }
-    }
-
     fn details_key(&self) -> Option<String> {
         self.details.as_ref().map(|(key, _)| key.clone())
-    }
-
-    fn edit_metadata(&mut self, ctx: &egui::Context, key: &str) {
-        let connection = self.connection.clone();
-        self.metadata = Some(MetadataWindow::open(ctx, connection, &self.bucket, key));
     }
 
     fn open_relocate(&mut self, mut dialog: RelocateDialog) {

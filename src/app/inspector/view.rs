@@ -20,12 +20,20 @@ impl Inspector {
 
     /// The Inspector in a window of its own; `open` is cleared when it is closed.
     pub fn window(&mut self, ctx: &egui::Context, open: &mut bool) {
-        let title = format!(
-            "Inside {}",
-            self.key.rsplit('/').next().unwrap_or(&self.key)
-        );
+        let name = self.key.rsplit('/').next().unwrap_or(&self.key);
+        let title = match &self.version_id {
+            Some(v) => format!(
+                "Inside {name} (version {})",
+                v.chars().take(12).collect::<String>()
+            ),
+            None => format!("Inside {name}"),
+        };
+        // The current object's window and an earlier version's may be open together.
         egui::Window::new(title)
-            .id(egui::Id::unique("inspector window"))
+            .id(egui::Id::unique((
+                "inspector window",
+                self.version_id.is_some(),
+            )))
             .open(open)
             .default_size([760.0, 520.0])
             .pivot(egui::Align2::CENTER_CENTER)
