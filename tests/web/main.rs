@@ -575,3 +575,70 @@ async fn the_browser_queue_retries_a_busy_server_as_often_as_the_desktop() {
     );
     assert_eq!(of("refuse-always"), vec![attempts], "{seen:?}");
 }
+
+/// The Inspector in the page: a Parquet file's schema, statistics and first rows, and a
+/// safetensors header, each read with range requests from the sandbox. (moto refuses the
+/// preflight of a request to an existing key, see above.)
+#[wasm_bindgen_test]
+async fn the_inspector_reads_parquet_and_safetensors_in_the_browser() {
+    use skiff::inspect::{self, InspectOptions, Preview};
+    for c in servers().into_iter().filter(preflights_existing_keys) {
+        let bucket = fresh_bucket(&c, "inspect").await;
+        let parquet = {
+            use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+            let ids: ArrayRef = std::sync::Arc::new(Int64Array::from_iter_values(0..500));
+            let names: ArrayRef = std::sync::Arc::new(StringArray::from_iter_values(
+                (0..500).map(|i| format!("row-{i}")),
+            ));
+            let batch = RecordBatch::try_from_iter([("id", ids), ("name", names)]).unwrap();
+            let properties = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(200))
+                .build();
+            let mut out = Vec::new();
+            let mut writer =
+                parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(properties))
+                    .unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+            out
+        };
+        let tensors = {
+            let zeros = vec![0u8; 4 * 6];
+            let view = safetensors::tensor::TensorView::new(
+                safetensors::Dtype::F32,
+                vec![2, 3],
+                &zeros,
+            )
+            .unwrap();
+            safetensors::serialize([("w", view)], None).unwrap()
+        };
+        for (key, bytes) in [("t.parquet", parquet), ("m.safetensors", tensors)] {
+            objects::put_bytes(&c, &bucket, key, bytes).await.unwrap();
+        }
+        let look = |key: &'static str| {
+            let (c, bucket) = (c.clone(), bucket.clone());
+            async move {
+                let head = objects::head_object(&c, &bucket, key).await.unwrap();
+                let reader = inspect::bucket_reader(&c, &bucket, key, None, head.size_bytes);
+                let options = InspectOptions::first_look(head.size_bytes);
+                inspect::inspect(&reader, options)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: inspecting {key}: {e}", c.label))
+            }
+        };
+        let found = look("t.parquet").await;
+        let Preview::Parquet(p) = &found.preview else {
+            panic!("{}: {:?}", c.label, found.format)
+        };
+        assert_eq!((p.rows, p.row_groups.len()), (500, 3), "{}", c.label);
+        assert_eq!(p.columns[1].max.as_deref(), Some("row-99"), "{}", c.label);
+        let sample = p.sample.as_ref().expect("a small file's rows");
+        assert_eq!(sample.rows[7], ["7", "row-7"], "{}", c.label);
+        let found = look("m.safetensors").await;
+        let Preview::Safetensors(s) = &found.preview else {
+            panic!("{}: {:?}", c.label, found.format)
+        };
+        assert_eq!((s.tensors[0].shape.as_slice(), s.parameters), (&[2, 3][..], 6));
+    }
+}
