@@ -284,3 +284,74 @@ pub fn bucket_reader(
     });
     Reader::new(store, key, version_id, size)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader_of(key: &str, bytes: Vec<u8>) -> Reader {
+        let size = bytes.len() as u64;
+        let store = MemoryStore([(key.to_owned(), bytes::Bytes::from(bytes))].into());
+        Reader::new(Arc::new(store), key, None, size)
+    }
+
+    #[test]
+    fn text_shows_its_first_mebibyte_then_more_on_request() {
+        let text: String = (0..300_000).map(|i| format!("line {i}\n")).collect();
+        let reader = reader_of("big.log", text.clone().into_bytes());
+        let first =
+            futures::executor::block_on(inspect(&reader, InspectOptions::first_look(reader.size)))
+                .unwrap();
+        let Preview::Text(shown) = first.preview else {
+            panic!("{:?}", first.format)
+        };
+        assert_eq!(shown.text.len() as u64, TEXT_BYTES);
+        assert!(!shown.complete);
+        assert_eq!(
+            first.read,
+            ReadSummary {
+                requests: 1,
+                bytes: TEXT_BYTES,
+                of_bytes: reader.size
+            }
+        );
+        let mut more = shown;
+        while !more.complete {
+            more =
+                futures::executor::block_on(text::more_text(&reader, &more, TEXT_BYTES)).unwrap();
+        }
+        assert_eq!(more.text, text);
+        assert_eq!(reader.stats.bytes(), reader.size, "each byte read once");
+    }
+
+    #[test]
+    fn a_zstd_head_is_decompressed_and_a_bad_one_named() {
+        let text: String = (0..50_000).map(|i| format!("{{\"id\": {i}}}\n")).collect();
+        let mut compressor =
+            ruzstd::encoding::FrameCompressor::new(ruzstd::encoding::CompressionLevel::Fastest);
+        let mut packed = Vec::new();
+        compressor.set_source(text.as_bytes());
+        compressor.set_drain(&mut packed);
+        compressor.compress();
+        let reader = reader_of("events.jsonl.zst", packed);
+        let found =
+            futures::executor::block_on(inspect(&reader, InspectOptions::first_look(reader.size)))
+                .unwrap();
+        let Preview::Table(t) = found.preview else {
+            panic!("{:?}", found.format)
+        };
+        assert_eq!(
+            (t.format.as_str(), t.decompressed.as_deref()),
+            ("JSONL", Some("zstd"))
+        );
+        assert_eq!(t.rows[49], ["49"]);
+        let reader = reader_of(
+            "x.zst",
+            vec![0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0xff, 0xff, 0, 1, 2],
+        );
+        let e =
+            futures::executor::block_on(inspect(&reader, InspectOptions::first_look(reader.size)))
+                .unwrap_err();
+        assert!(e.to_string().starts_with("not a valid zstd file"), "{e}");
+    }
+}

@@ -605,12 +605,9 @@ async fn the_inspector_reads_parquet_and_safetensors_in_the_browser() {
         };
         let tensors = {
             let zeros = vec![0u8; 4 * 6];
-            let view = safetensors::tensor::TensorView::new(
-                safetensors::Dtype::F32,
-                vec![2, 3],
-                &zeros,
-            )
-            .unwrap();
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2, 3], &zeros)
+                    .unwrap();
             safetensors::serialize([("w", view)], None).unwrap()
         };
         for (key, bytes) in [("t.parquet", parquet), ("m.safetensors", tensors)] {
@@ -639,6 +636,9 @@ async fn the_inspector_reads_parquet_and_safetensors_in_the_browser() {
         let Preview::Safetensors(s) = &found.preview else {
             panic!("{}: {:?}", c.label, found.format)
         };
-        assert_eq!((s.tensors[0].shape.as_slice(), s.parameters), (&[2, 3][..], 6));
+        assert_eq!(
+            (s.tensors[0].shape.as_slice(), s.parameters),
+            (&[2, 3][..], 6)
+        );
     }
 }
