@@ -10,6 +10,7 @@ mod parquet_file;
 pub mod report;
 pub mod source;
 mod table;
+pub mod tables;
 mod tensors;
 pub mod text;
 mod visual;
@@ -23,6 +24,7 @@ pub use json_tree::JsonNode;
 pub use parquet_file::{ColumnSummary, ParquetSummary, RowGroupSummary, first_rows};
 pub use source::{BucketStore, MemoryStore, RangeStore, ReadStats, Reader};
 pub use table::TablePreview;
+pub use tables::TextTable;
 pub use tensors::{
     CheckpointSummary, DtypeTotal, GgufSummary, NpySummary, SafetensorsSummary, ShardSummary,
     TensorInfo,

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::tables;
 use super::tensors::DtypeTotal;
 use super::text::hex_lines;
 use super::{Inspection, Preview, TensorInfo};
@@ -151,25 +152,8 @@ fn checkpoint(out: &mut String, c: &super::CheckpointSummary) {
             .unwrap_or_default()
     );
     dtypes(out, &c.by_dtype);
-    let rows: Vec<Vec<String>> = c
-        .shards
-        .iter()
-        .map(|s| {
-            vec![
-                s.key.clone(),
-                human_bytes(s.object_bytes),
-                thousands(s.tensors as u64),
-                thousands(s.parameters),
-                s.error.clone().unwrap_or_else(|| "ok".into()),
-            ]
-        })
-        .collect();
     let _ = writeln!(out, "\nShards:");
-    table(
-        out,
-        &["shard", "size", "tensors", "parameters", "header"].map(String::from),
-        &rows,
-    );
+    print(out, &tables::shards(c));
     if c.missing_count > 0 {
         let _ = writeln!(
             out,
@@ -209,55 +193,10 @@ fn parquet(out: &mut String, p: &super::ParquetSummary) {
         );
     }
     let _ = writeln!(out, "\n{}", p.schema.trim_end());
-    let rows: Vec<Vec<String>> = p
-        .columns
-        .iter()
-        .map(|c| {
-            vec![
-                c.path.clone(),
-                c.logical_type
-                    .clone()
-                    .unwrap_or_else(|| c.physical_type.clone()),
-                c.compressions.join(" "),
-                c.encodings.join(" "),
-                human_bytes(c.compressed_bytes),
-                c.nulls.map_or("?".into(), thousands),
-                c.min.clone().unwrap_or_default(),
-                c.max.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
     let _ = writeln!(out, "\nColumns:");
-    let headers = [
-        "column",
-        "type",
-        "compression",
-        "encodings",
-        "size",
-        "nulls",
-        "min",
-        "max",
-    ];
-    table(out, &headers.map(String::from), &rows);
-    let groups: Vec<Vec<String>> = p
-        .row_groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            vec![
-                i.to_string(),
-                thousands(g.rows.max(0) as u64),
-                human_bytes(g.compressed_bytes),
-                human_bytes(g.uncompressed_bytes),
-            ]
-        })
-        .collect();
+    print(out, &tables::parquet_columns(p));
     let _ = writeln!(out, "\nRow groups:");
-    table(
-        out,
-        &["#", "rows", "compressed", "uncompressed"].map(String::from),
-        &groups,
-    );
+    print(out, &tables::parquet_row_groups(p));
     pairs(out, "Key-value metadata", &p.key_values);
     if let Some(sample) = &p.sample {
         let _ = writeln!(
@@ -272,43 +211,18 @@ fn parquet(out: &mut String, p: &super::ParquetSummary) {
 }
 
 fn dtypes(out: &mut String, by: &[DtypeTotal]) {
-    let rows: Vec<Vec<String>> = by
-        .iter()
-        .map(|d| {
-            vec![
-                d.dtype.clone(),
-                thousands(d.parameters),
-                human_bytes(d.bytes),
-            ]
-        })
-        .collect();
     let _ = writeln!(out);
-    table(
-        out,
-        &["dtype", "parameters", "bytes"].map(String::from),
-        &rows,
-    );
+    print(out, &tables::dtypes(by));
 }
 
 fn tensors(out: &mut String, list: &[TensorInfo]) {
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|t| {
-            let shape: Vec<String> = t.shape.iter().map(u64::to_string).collect();
-            vec![
-                t.name.clone(),
-                t.dtype.clone(),
-                format!("[{}]", shape.join(", ")),
-                human_bytes(t.bytes),
-            ]
-        })
-        .collect();
     let _ = writeln!(out, "\nTensors:");
-    table(
-        out,
-        &["name", "dtype", "shape", "bytes"].map(String::from),
-        &rows,
-    );
+    print(out, &tables::tensors(list));
+}
+
+fn print(out: &mut String, t: &tables::TextTable) {
+    let headers: Vec<String> = t.headers.iter().map(|h| h.to_string()).collect();
+    table(out, &headers, &t.rows);
 }
 
 fn pairs(out: &mut String, title: &str, pairs: &[(String, String)]) {

@@ -29,6 +29,23 @@ pub struct TablePreview {
     pub record: Option<JsonNode>,
 }
 
+impl TablePreview {
+    /// No rows yet, of `format`, from `text`.
+    fn of(format: &str, text: &TextPreview) -> TablePreview {
+        TablePreview {
+            format: format.to_owned(),
+            delimiter: None,
+            encoding: text.encoding.clone(),
+            decompressed: text.decompressed.clone(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+            more: false,
+            record: None,
+        }
+    }
+}
+
 /// The delimiter that splits the first lines into the same number of fields most often.
 pub fn sniff_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text
@@ -84,20 +101,11 @@ pub fn delimited(text: &TextPreview, tsv: bool, rows: usize) -> TablePreview {
         .flexible(true)
         .from_reader(text.text.as_bytes());
     let mut records = reader.byte_records();
-    let mut table = TablePreview {
-        format: if delimiter == b'\t' { "TSV" } else { "CSV" }.to_owned(),
-        delimiter: Some(match delimiter {
-            b'\t' => "tab".to_owned(),
-            d => (d as char).to_string(),
-        }),
-        encoding: text.encoding.clone(),
-        decompressed: text.decompressed.clone(),
-        columns: Vec::new(),
-        rows: Vec::new(),
-        notes: Vec::new(),
-        more: false,
-        record: None,
-    };
+    let mut table = TablePreview::of(if delimiter == b'\t' { "TSV" } else { "CSV" }, text);
+    table.delimiter = Some(match delimiter {
+        b'\t' => "tab".to_owned(),
+        d => (d as char).to_string(),
+    });
     let fields = |r: &csv::ByteRecord| -> Vec<String> {
         r.iter()
             .take(MAX_COLUMNS)
@@ -148,17 +156,7 @@ pub fn delimited(text: &TextPreview, tsv: bool, rows: usize) -> TablePreview {
 }
 
 pub fn json_lines(text: &TextPreview, rows: usize) -> TablePreview {
-    let mut table = TablePreview {
-        format: "JSONL".to_owned(),
-        delimiter: None,
-        encoding: text.encoding.clone(),
-        decompressed: text.decompressed.clone(),
-        columns: Vec::new(),
-        rows: Vec::new(),
-        notes: Vec::new(),
-        more: false,
-        record: None,
-    };
+    let mut table = TablePreview::of("JSONL", text);
     let mut records: Vec<serde_json::Value> = Vec::new();
     let mut lines = text.text.lines().enumerate().peekable();
     while let Some((n, line)) = lines.next() {

@@ -19,8 +19,12 @@ pub struct ObjectAt<'a> {
 }
 
 impl ObjectAt<'_> {
+    fn target(&self, connection: &Connection) -> crate::s3::Target {
+        connection.target().bucket(self.bucket).key(self.key)
+    }
+
     fn describe(&self, connection: &Connection) -> String {
-        let target = connection.target().bucket(self.bucket).key(self.key);
+        let target = self.target(connection);
         match self.version_id {
             Some(v) => format!("{} (version {v})", target.describe()),
             None => target.describe(),
@@ -67,10 +71,7 @@ pub async fn read_range(
         .config_override(transfer_retries())
         .send()
         .await
-        .map_err(|e| {
-            let target = connection.target().bucket(at.bucket).key(at.key);
-            connection.error(e, &target)
-        })?;
+        .map_err(|e| connection.error(e, &at.target(connection)))?;
     let whole_answer = answer.content_range().is_none();
     let object_bytes = answer
         .content_range()
@@ -105,10 +106,7 @@ pub async fn size_and_etag(
         .set_version_id(at.version_id.map(str::to_owned))
         .send()
         .await
-        .map_err(|e| {
-            let target = connection.target().bucket(at.bucket).key(at.key);
-            connection.error(e, &target)
-        })?;
+        .map_err(|e| connection.error(e, &at.target(connection)))?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     Ok((size, head.e_tag().map(str::to_owned)))
 }
@@ -131,10 +129,7 @@ pub async fn stream(
         .config_override(transfer_retries())
         .send()
         .await
-        .map_err(|e| {
-            let target = connection.target().bucket(at.bucket).key(at.key);
-            connection.error(e, &target)
-        })?;
+        .map_err(|e| connection.error(e, &at.target(connection)))?;
     Ok(answer.body)
 }
 

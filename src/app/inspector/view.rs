@@ -4,6 +4,7 @@ use egui::{RichText, Ui};
 
 use super::Inspector;
 use crate::format::{human_bytes, thousands};
+use crate::inspect::tables;
 use crate::inspect::{
     CheckpointSummary, DEFAULT_ROWS, GgufSummary, ImagePreview, Inspection, JsonNode,
     ParquetSummary, Preview, SafetensorsSummary, TablePreview, TensorInfo,
@@ -209,6 +210,10 @@ fn numbered_lines_ui(ui: &mut Ui, lines: &[String]) {
         });
 }
 
+fn table_ui(ui: &mut Ui, id: &str, table: &tables::TextTable) {
+    grid_ui(ui, id, table.headers, &table.rows);
+}
+
 fn grid_ui(ui: &mut Ui, id: &str, headers: &[&str], rows: &[Vec<String>]) {
     egui::Grid::new(id)
         .striped(true)
@@ -314,39 +319,7 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
     egui::CollapsingHeader::new("Columns")
         .default_open(true)
         .show(ui, |ui| {
-            let rows: Vec<Vec<String>> = p
-                .columns
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.path.clone(),
-                        c.logical_type
-                            .clone()
-                            .unwrap_or_else(|| c.physical_type.clone()),
-                        c.compressions.join(" "),
-                        c.encodings.join(" "),
-                        human_bytes(c.compressed_bytes),
-                        c.nulls.map_or("?".into(), thousands),
-                        c.min.clone().unwrap_or_default(),
-                        c.max.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            grid_ui(
-                ui,
-                "parquet columns",
-                &[
-                    "column",
-                    "type",
-                    "compression",
-                    "encodings",
-                    "size",
-                    "nulls",
-                    "min",
-                    "max",
-                ],
-                &rows,
-            );
+            table_ui(ui, "parquet columns", &tables::parquet_columns(p));
         });
     let mut asked = false;
     egui::CollapsingHeader::new("First rows")
@@ -365,25 +338,7 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
         ui.label(RichText::new(p.schema.trim_end()).monospace());
     });
     egui::CollapsingHeader::new(format!("Row groups ({})", p.row_groups.len())).show(ui, |ui| {
-        let rows: Vec<Vec<String>> = p
-            .row_groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                vec![
-                    i.to_string(),
-                    thousands(g.rows.max(0) as u64),
-                    human_bytes(g.compressed_bytes),
-                    human_bytes(g.uncompressed_bytes),
-                ]
-            })
-            .collect();
-        grid_ui(
-            ui,
-            "row groups",
-            &["#", "rows", "compressed", "uncompressed"],
-            &rows,
-        );
+        table_ui(ui, "row groups", &tables::parquet_row_groups(p));
     });
     if !p.key_values.is_empty() {
         egui::CollapsingHeader::new("Key-value metadata")
@@ -400,36 +355,15 @@ fn pairs_ui(ui: &mut Ui, id: &str, pairs: &[(String, String)]) {
     grid_ui(ui, id, &["", ""], &rows);
 }
 
-fn dtype_rows(by: &[crate::inspect::DtypeTotal]) -> Vec<Vec<String>> {
-    by.iter()
-        .map(|d| {
-            vec![
-                d.dtype.clone(),
-                thousands(d.parameters),
-                human_bytes(d.bytes),
-            ]
-        })
-        .collect()
-}
-
 fn tensors_ui(ui: &mut Ui, tensors: &[TensorInfo]) {
     egui::CollapsingHeader::new(format!("Tensors ({})", thousands(tensors.len() as u64))).show(
         ui,
         |ui| {
-            let rows: Vec<Vec<String>> = tensors
-                .iter()
-                .take(5000)
-                .map(|t| {
-                    let shape: Vec<String> = t.shape.iter().map(u64::to_string).collect();
-                    vec![
-                        t.name.clone(),
-                        t.dtype.clone(),
-                        format!("[{}]", shape.join(", ")),
-                        human_bytes(t.bytes),
-                    ]
-                })
-                .collect();
-            grid_ui(ui, "tensors", &["name", "dtype", "shape", "bytes"], &rows);
+            table_ui(
+                ui,
+                "tensors",
+                &tables::tensors(&tensors[..tensors.len().min(5000)]),
+            );
         },
     );
 }
@@ -441,12 +375,7 @@ fn safetensors_ui(ui: &mut Ui, s: &SafetensorsSummary) {
         thousands(s.parameters),
         human_bytes(s.header_bytes)
     ));
-    grid_ui(
-        ui,
-        "dtypes",
-        &["dtype", "parameters", "bytes"],
-        &dtype_rows(&s.by_dtype),
-    );
+    table_ui(ui, "dtypes", &tables::dtypes(&s.by_dtype));
     if !s.metadata.is_empty() {
         egui::CollapsingHeader::new("Metadata")
             .default_open(true)
@@ -473,12 +402,7 @@ fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
             RichText::new(format!("The index says {}, {agrees}.", human_bytes(total))).small(),
         );
     }
-    grid_ui(
-        ui,
-        "dtypes",
-        &["dtype", "parameters", "bytes"],
-        &dtype_rows(&c.by_dtype),
-    );
+    table_ui(ui, "dtypes", &tables::dtypes(&c.by_dtype));
     if c.missing_count > 0 {
         ui.colored_label(
             ui.visuals().warn_fg_color,
@@ -491,28 +415,10 @@ fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
             ui.label(RichText::new(m).small());
         }
     }
-    let rows: Vec<Vec<String>> = c
-        .shards
-        .iter()
-        .map(|s| {
-            vec![
-                s.key.clone(),
-                human_bytes(s.object_bytes),
-                thousands(s.tensors as u64),
-                thousands(s.parameters),
-                s.error.clone().unwrap_or_else(|| "✔".into()),
-            ]
-        })
-        .collect();
     egui::CollapsingHeader::new("Shards")
         .default_open(true)
         .show(ui, |ui| {
-            grid_ui(
-                ui,
-                "shards",
-                &["shard", "size", "tensors", "parameters", "header"],
-                &rows,
-            );
+            table_ui(ui, "shards", &tables::shards(c));
         });
 }
 
