@@ -32,6 +32,8 @@ pub enum VersionsOf {
 pub enum VersionsRequest {
     /// A link to this version of the key.
     ShareVersion { key: String, version_id: String },
+    /// This version of the key, downloaded through the transfer queue.
+    DownloadVersion { key: String, version_id: String },
     /// The Inspector on this version of the key.
     InspectVersion {
         key: String,
@@ -68,6 +70,10 @@ enum RowAction {
         key: String,
         version_id: String,
         size: u64,
+    },
+    Download {
+        key: String,
+        version_id: String,
     },
     DeleteForGood(String),
 }
@@ -336,6 +342,9 @@ impl VersionsWindow {
             Some(RowAction::Link { key, version_id }) => {
                 self.request = Some(VersionsRequest::ShareVersion { key, version_id });
             }
+            Some(RowAction::Download { key, version_id }) => {
+                self.request = Some(VersionsRequest::DownloadVersion { key, version_id });
+            }
             Some(RowAction::Inspect {
                 key,
                 version_id,
@@ -392,6 +401,17 @@ impl VersionsWindow {
                     .clicked()
             {
                 asked = Some(RowAction::Restore {
+                    key: v.key.clone(),
+                    version_id: id.clone(),
+                });
+            }
+            if !v.is_delete_marker
+                && ui
+                    .button("⬇ Download")
+                    .on_hover_text("Download this version (through the transfer queue)")
+                    .clicked()
+            {
+                asked = Some(RowAction::Download {
                     key: v.key.clone(),
                     version_id: id.clone(),
                 });

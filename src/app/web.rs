@@ -164,19 +164,22 @@ impl Platform {
         match request {
             BrowserRequest::UploadFiles => self.pick(ctx, false),
             BrowserRequest::UploadFolder => self.pick(ctx, true),
-            BrowserRequest::Download { keys, .. } => {
+            BrowserRequest::Download {
+                keys, version_id, ..
+            } => {
                 self.problems.clear();
                 for key in keys {
                     let connection = browser.connection().clone();
                     let bucket = browser.bucket.clone();
+                    let version_id = version_id.clone();
                     self.links.push(super::task::spawn(ctx, async move {
-                        crate::s3::objects::download_link(
-                            &connection,
-                            &bucket,
-                            &key,
-                            LINK_EXPIRES_SECS,
-                        )
-                        .await
+                        let at = crate::s3::object_read::ObjectAt {
+                            bucket: &bucket,
+                            key: &key,
+                            version_id: version_id.as_deref(),
+                        };
+                        crate::s3::objects::download_link_of(&connection, at, LINK_EXPIRES_SECS)
+                            .await
                     }));
                 }
             }

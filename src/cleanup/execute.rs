@@ -341,11 +341,7 @@ impl CleanupRun {
             }
             let upload = &self.plan.uploads[i];
             self.progress.requests.fetch_add(1, Ordering::Relaxed);
-            let object = ObjectRef {
-                connection,
-                bucket,
-                key: &upload.key,
-            };
+            let object = ObjectRef::new(connection, bucket, &upload.key);
             let failure = match object.abort_multipart_upload(&upload.upload_id).await {
                 Ok(()) => None,
                 // Completed or aborted since the scan: it is gone either way.

@@ -36,12 +36,31 @@ pub struct SentPart {
     pub crc32c: String,
 }
 
-/// One object, as the requests of its upload name it.
+/// One object, as the requests of its upload or download name it; a download may name one of
+/// its versions.
 #[derive(Debug, Clone, Copy)]
 pub struct ObjectRef<'a> {
     pub connection: &'a Connection,
     pub bucket: &'a str,
     pub key: &'a str,
+    pub version_id: Option<&'a str>,
+}
+
+impl<'a> ObjectRef<'a> {
+    /// The current object.
+    pub fn new(connection: &'a Connection, bucket: &'a str, key: &'a str) -> ObjectRef<'a> {
+        ObjectRef {
+            connection,
+            bucket,
+            key,
+            version_id: None,
+        }
+    }
+
+    /// This version of it (`None`: the current one).
+    pub fn at_version(self, version_id: Option<&'a str>) -> ObjectRef<'a> {
+        ObjectRef { version_id, ..self }
+    }
 }
 
 impl ObjectRef<'_> {
@@ -237,6 +256,7 @@ impl ObjectRef<'_> {
             .head_object()
             .bucket(self.bucket)
             .key(self.key)
+            .set_version_id(self.version_id.map(str::to_owned))
             .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
             .customize()
             .config_override(transfer_retries())
@@ -262,6 +282,7 @@ impl ObjectRef<'_> {
             .get_object()
             .bucket(self.bucket)
             .key(self.key)
+            .set_version_id(self.version_id.map(str::to_owned))
             .set_range(range.map(|(start, end)| format!("bytes={start}-{}", end - 1)))
             .set_if_match(if_match.map(str::to_owned))
             .set_checksum_mode(checksum_mode.then_some(aws_sdk_s3::types::ChecksumMode::Enabled))
@@ -282,6 +303,7 @@ impl ObjectRef<'_> {
             .head_object()
             .bucket(self.bucket)
             .key(self.key)
+            .set_version_id(self.version_id.map(str::to_owned))
             .part_number(1)
             .set_if_match(if_match.map(str::to_owned))
             .customize()

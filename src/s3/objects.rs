@@ -235,6 +235,21 @@ pub async fn download_link(
     key: &str,
     expires_secs: u64,
 ) -> Result<String, S3Error> {
+    let at = super::object_read::ObjectAt {
+        bucket,
+        key,
+        version_id: None,
+    };
+    download_link_of(connection, at, expires_secs).await
+}
+
+/// As [`download_link`], of the object or one of its versions.
+pub async fn download_link_of(
+    connection: &Connection,
+    at: super::object_read::ObjectAt<'_>,
+    expires_secs: u64,
+) -> Result<String, S3Error> {
+    let (bucket, key) = (at.bucket, at.key);
     let target = connection.target().bucket(bucket).key(key);
     let name = key.rsplit('/').find(|s| !s.is_empty()).unwrap_or(key);
     let now = std::time::UNIX_EPOCH
@@ -252,6 +267,7 @@ pub async fn download_link(
         .get_object()
         .bucket(bucket)
         .key(key)
+        .set_version_id(at.version_id.map(str::to_owned))
         .response_content_disposition(attachment(name))
         .presigned(config)
         .await

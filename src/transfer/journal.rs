@@ -266,6 +266,9 @@ pub struct DownloadJournal {
     pub endpoint: String,
     pub bucket: String,
     pub key: String,
+    /// The version downloaded, where one was chosen (journals from before versions: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     pub dest: PathBuf,
 }
 

@@ -250,11 +250,7 @@ impl<R: UploadRecord> Drop for AbortOnDrop<'_, R> {
 pub fn abort_later(connection: &Connection, bucket: &str, key: &str, upload_id: String) {
     let (connection, bucket, key) = (connection.clone(), bucket.to_owned(), key.to_owned());
     crate::runtime::spawn_if_running(async move {
-        let object = ObjectRef {
-            connection: &connection,
-            bucket: &bucket,
-            key: &key,
-        };
+        let object = ObjectRef::new(&connection, &bucket, &key);
         if let Err(e) = object.abort_multipart_upload(&upload_id).await {
             let what = format!("could not abort the upload of s3://{bucket}/{key}: {e}");
             tracing::warn!("{}", crate::format::escape_lines(&what));

@@ -28,11 +28,7 @@ pub async fn upload_file(
     options: &TransferOptions,
     progress: &Progress,
 ) -> Result<(), TransferError> {
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
+    let object = ObjectRef::new(connection, bucket, key);
     let never = Pause::default();
     upload_file_pausable(&object, scheduler, path, options, progress, &never).await
 }
@@ -226,11 +222,7 @@ pub async fn discard_paused_upload(
     source: &Path,
 ) {
     if let Some(journal) = UploadJournal::load(bucket, key, source) {
-        let object = ObjectRef {
-            connection,
-            bucket,
-            key,
-        };
+        let object = ObjectRef::new(connection, bucket, key);
         // Gone already, or unreachable: the server ends forgotten uploads by its lifecycle rule,
         // and the uploads cleanup lists them.
         if let Err(e) = object.abort_multipart_upload(&journal.upload_id).await {

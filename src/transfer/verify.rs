@@ -16,11 +16,7 @@ pub async fn verify_file(
     bucket: &str,
     key: &str,
 ) -> Result<Verdict, TransferError> {
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
+    let object = ObjectRef::new(connection, bucket, key);
     let head = object.head_with_checksum().await?;
     let path_owned = path.to_owned();
     tokio::task::spawn_blocking(move || compare_local(&path_owned, &head))

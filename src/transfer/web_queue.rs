@@ -385,11 +385,7 @@ async fn run(
         *job.landed_as.borrow_mut() = Some(key.clone());
     }
     let upload_job = Upload {
-        object: ObjectRef {
-            connection,
-            bucket: &job.bucket,
-            key: &key,
-        },
+        object: ObjectRef::new(connection, &job.bucket, &key),
         headers: job.options.headers_for(&key, Some(job.file.type_())),
         multipart_threshold_bytes: job.options.multipart_threshold_bytes,
         part_size_bytes: job.options.part_size_bytes,

@@ -396,11 +396,7 @@ async fn an_upload_started_over_keeps_a_journal(server: &TestServer) {
         );
         tokio::spawn(async move {
             let scheduler = Scheduler::default();
-            let object = ObjectRef {
-                connection: &connection,
-                bucket: &bucket,
-                key,
-            };
+            let object = ObjectRef::new(&connection, &bucket, key);
             upload_file_pausable(&object, &scheduler, &file, &options, &progress, &pause).await
         })
     };

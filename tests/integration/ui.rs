@@ -326,11 +326,7 @@ fn uploads_left_unfinished_are_offered_and_resume() {
         let progress = skiff::transfer::Progress::default();
         let pause = skiff::transfer::Pause::default();
         let scheduler = skiff::transfer::Scheduler::default();
-        let object = skiff::s3::object_io::ObjectRef {
-            connection: &c,
-            bucket: "demo",
-            key: "ckpt/weights.bin",
-        };
+        let object = skiff::s3::object_io::ObjectRef::new(&c, "demo", "ckpt/weights.bin");
         let upload = skiff::transfer::upload_file_pausable(
             &object, &scheduler, &path, &options, &progress, &pause,
         );

@@ -118,10 +118,12 @@ pub enum BrowserRequest {
     ShowCommand(crate::s3::commands::Action),
     UploadFiles,
     UploadFolder,
-    /// Keys to download, and the prefix their local paths are relative to.
+    /// Keys to download, and the prefix their local paths are relative to; of one key, a
+    /// version may be named (from the versions window).
     Download {
         keys: Vec<String>,
         relative_to: String,
+        version_id: Option<String>,
     },
     /// Open the cleanup wizard on this scope.
     Cleanup(crate::cleanup::Scope),
@@ -337,6 +339,7 @@ impl Browser {
         Some(BrowserRequest::Download {
             keys,
             relative_to: self.prefix.clone(),
+            version_id: None,
         })
     }
 
@@ -378,6 +381,7 @@ impl Browser {
                 self.request = Some(BrowserRequest::Download {
                     keys,
                     relative_to: self.prefix.clone(),
+                    version_id: None,
                 });
             }
             Some(Err(e)) => self.expand_error = Some(e.with_hint()),

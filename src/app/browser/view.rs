@@ -262,7 +262,9 @@ impl Browser {
                     recursive,
                 });
             }
-            if let Some(BrowserRequest::Download { keys, relative_to }) = self.download_request()
+            if let Some(BrowserRequest::Download {
+                keys, relative_to, ..
+            }) = self.download_request()
                 && !keys.is_empty()
             {
                 let label = match self.selection.is_empty() {

@@ -32,6 +32,14 @@ impl Browser {
                     version_id: Some(version_id),
                 });
             }
+            Some(VersionsRequest::DownloadVersion { key, version_id }) => {
+                let folder = key.rfind('/').map_or("", |at| &key[..=at]).to_owned();
+                self.request = Some(BrowserRequest::Download {
+                    keys: vec![key],
+                    relative_to: folder,
+                    version_id: Some(version_id),
+                });
+            }
             Some(VersionsRequest::InspectVersion {
                 key,
                 version_id,

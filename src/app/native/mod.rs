@@ -377,14 +377,14 @@ impl Platform {
         }
     }
 
-    /// Queues the download of `keys` into `folder`, each at its path below `relative_to`.
+    /// Queues the download of `keys` into `folder`, each at its path below `relative_to` (of
+    /// a version of the one key, where one is named).
     fn download_into(
         &mut self,
         ctx: &egui::Context,
         browser: &Browser,
         folder: &std::path::Path,
-        keys: Vec<String>,
-        relative_to: &str,
+        (keys, relative_to, version_id): (Vec<String>, &str, Option<&str>),
     ) {
         let bucket = browser.bucket.clone();
         let (_, conflict) = super::transfer_choices::engine_options(&browser.transfer_choices);
@@ -392,7 +392,7 @@ impl Platform {
         let queue = self.queue_for(ctx, browser.connection());
         for key in keys {
             match crate::transfer::local_path_for_key(folder, &key, relative_to) {
-                Ok(dest) => queue.download_with(&bucket, &key, dest, folder, conflict),
+                Ok(dest) => queue.download_with(&bucket, &key, version_id, dest, folder, conflict),
                 Err(e) => refused.push(format!("s3://{bucket}/{key} was not downloaded: {e}")),
             }
         }
@@ -405,8 +405,13 @@ impl Platform {
                 None => self.picking = Some((request, pick)),
                 Some(paths) if paths.is_empty() => {}
                 Some(paths) => match request {
-                    BrowserRequest::Download { keys, relative_to } => {
-                        self.download_into(ctx, browser, &paths[0], keys, &relative_to);
+                    BrowserRequest::Download {
+                        keys,
+                        relative_to,
+                        version_id,
+                    } => {
+                        let from = (keys, relative_to.as_str(), version_id.as_deref());
+                        self.download_into(ctx, browser, &paths[0], from);
                     }
                     _ => self.upload(ctx, browser, paths),
                 },

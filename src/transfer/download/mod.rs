@@ -36,11 +36,7 @@ pub async fn download_object(
     options: &TransferOptions,
     progress: &Arc<Progress>,
 ) -> Result<u64, TransferError> {
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
+    let object = ObjectRef::new(connection, bucket, key);
     download_object_within(&object, scheduler, dest, folder_of(dest), options, progress).await
 }
 
@@ -62,7 +58,7 @@ pub async fn download_object_within(
         root: within,
     };
     downloads
-        .download(object.bucket, object.key, None, dest)
+        .download_version(object.bucket, object.key, object.version_id, None, dest)
         .await
 }
 
@@ -86,8 +82,22 @@ impl Downloads<'_> {
         listed_size: Option<u64>,
         dest: &Path,
     ) -> Result<u64, TransferError> {
+        self.download_version(bucket, key, None, listed_size, dest)
+            .await
+    }
+
+    /// As [`Self::download`], of one version of the object (`None`: the current one).
+    pub(crate) async fn download_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        listed_size: Option<u64>,
+        dest: &Path,
+    ) -> Result<u64, TransferError> {
         let made_folders = make_folder_within(self.root, dest)?;
-        let (size, landed) = fetch_object(self, bucket, key, listed_size, dest).await?;
+        let object = ObjectRef::new(self.connection, bucket, key).at_version(version_id);
+        let (size, landed) = fetch_object(self, &object, listed_size, dest).await?;
         if self.options.record_downloads {
             crate::local_data::ledger::record(&landed, bucket, key, made_folders);
         }
@@ -97,11 +107,11 @@ impl Downloads<'_> {
 
 async fn fetch_object(
     downloads: &Downloads<'_>,
-    bucket: &str,
-    key: &str,
+    object: &ObjectRef<'_>,
     listed_size: Option<u64>,
     dest: &Path,
 ) -> Result<(u64, PathBuf), TransferError> {
+    let (bucket, key) = (object.bucket, object.key);
     let Downloads {
         connection,
         scheduler,
@@ -110,14 +120,9 @@ async fn fetch_object(
         ..
     } = *downloads;
     if let Some(size) = listed_size.filter(|s| *s < options.multipart_threshold_bytes) {
-        return download_whole(downloads, bucket, key, size, dest).await;
+        return download_whole(downloads, object, size, dest).await;
     }
     let target = connection.target().bucket(bucket).key(key);
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
     let head = object.head_with_checksum().await?;
     let size = head.content_length().unwrap_or(0).max(0) as u64;
     // A download of one object learns its total here (a prefix's comes from its listing).
@@ -125,7 +130,7 @@ async fn fetch_object(
     let etag = head.e_tag().map(str::to_owned);
     if size == 0 || size < options.multipart_threshold_bytes {
         // Whole, so that the SDK checks any full-object checksum the server stored.
-        return download_whole(downloads, bucket, key, size, dest).await;
+        return download_whole(downloads, object, size, dest).await;
     }
     let stored = StoredChecksum::readings(&head);
     // Only an unambiguous value is checked (see `parts_confirm`): without one, taking the
@@ -141,7 +146,7 @@ async fn fetch_object(
     let partial = DownloadJournal::partial_for(dest);
     // Parts that are the upload's parts check a composite checksum as they arrive.
     let plan = match upload_parts {
-        Some(parts) => upload_plan(connection, bucket, key, etag.as_deref(), size, parts).await,
+        Some(parts) => upload_plan(object, etag.as_deref(), size, parts).await,
         None => None,
     };
     let plan = match plan {
@@ -162,6 +167,7 @@ async fn fetch_object(
         endpoint: target.endpoint.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
+        version_id: object.version_id.map(str::to_owned),
         dest: dest.to_owned(),
     };
     let (journal, resumed, missing) = resume_or_start(identity, &plan, &partial).await?;
@@ -174,6 +180,7 @@ async fn fetch_object(
         connection: connection.clone(),
         bucket: bucket.to_owned(),
         key: key.to_owned(),
+        version_id: object.version_id.map(str::to_owned),
         etag,
         plan,
         journal_checksum,
@@ -185,13 +192,8 @@ async fn fetch_object(
     let mut fetched = fetch_missing(download, &missing, scheduler, options).await?;
     // A failed run keeps its partial file and journal: the next run sends only what is missing.
     fetched.extend(resumed);
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
     let landed = settle(
-        &object,
+        object,
         &stored,
         fetched,
         &partial,
@@ -239,18 +241,11 @@ async fn settle(
 /// The parts a multipart object was uploaded in, from a HEAD of its first part, or `None` where
 /// the server does not tell (it ignores `partNumber`, or the sizes do not fit `parts`).
 async fn upload_plan(
-    connection: &Connection,
-    bucket: &str,
-    key: &str,
+    object: &ObjectRef<'_>,
     etag: Option<&str>,
     size: u64,
     parts: u64,
 ) -> Option<PartPlan> {
-    let object = ObjectRef {
-        connection,
-        bucket,
-        key,
-    };
     let first_part_bytes = object.first_part_bytes(etag).await?;
     plan::upload_layout(size, first_part_bytes, parts)
 }
@@ -266,11 +261,11 @@ fn broken_off(target: &crate::s3::Target, e: impl std::fmt::Display) -> S3Error 
 /// fetched again; one that fails the SDK's check of a stored checksum is refused.
 async fn download_whole(
     downloads: &Downloads<'_>,
-    bucket: &str,
-    key: &str,
+    object: &ObjectRef<'_>,
     size: u64,
     dest: &Path,
 ) -> Result<(u64, PathBuf), TransferError> {
+    let (bucket, key) = (object.bucket, object.key);
     let Downloads {
         connection,
         scheduler,
@@ -281,11 +276,6 @@ async fn download_whole(
     let (_request, _memory) = scheduler.permit(size).await;
     let mut breaks = 0u32;
     let bytes = loop {
-        let object = ObjectRef {
-            connection,
-            bucket,
-            key,
-        };
         let mut body = object.get(None, None, true).await?;
         let mut bytes = Vec::with_capacity(size as usize);
         let broke = loop {

@@ -173,6 +173,7 @@ pub(super) struct PartFetch {
     pub(super) connection: Connection,
     pub(super) bucket: String,
     pub(super) key: String,
+    pub(super) version_id: Option<String>,
     pub(super) etag: Option<String>,
     pub(super) plan: PartPlan,
     /// The checksum taken of each part: the object's own kind, which also checks the whole, or
@@ -208,11 +209,8 @@ impl PartFetch {
         let mut offset = start;
         let mut breaks = 0u32;
         loop {
-            let object = ObjectRef {
-                connection: &self.connection,
-                bucket: &self.bucket,
-                key: &self.key,
-            };
+            let object = ObjectRef::new(&self.connection, &self.bucket, &self.key)
+                .at_version(self.version_id.as_deref());
             // A part of a newer object must not be stitched to parts of the old.
             let mut body = (object.get(Some((offset, end)), self.etag.as_deref(), false)).await?;
             let broke = loop {

@@ -97,6 +97,7 @@ impl TransferQueue {
                     local: file,
                     bucket: &walk.bucket,
                     key,
+                    version_id: None,
                     options: &walk.options,
                     conflict: walk.conflict,
                     size_bytes: size,

@@ -33,6 +33,8 @@ pub struct Job {
     within: PathBuf,
     pub bucket: String,
     pub key: String,
+    /// The version a download fetches (`None`: the current object).
+    pub version_id: Option<String>,
     pub progress: Arc<Progress>,
     /// Storage class, content type, metadata of an upload; `if_exists` is set from `conflict`.
     options: TransferOptions,
@@ -162,6 +164,7 @@ struct Queued<'a> {
     within: PathBuf,
     bucket: &'a str,
     key: String,
+    version_id: Option<String>,
     options: &'a TransferOptions,
     conflict: Conflict,
     size_bytes: u64,
@@ -266,14 +269,16 @@ impl TransferQueue {
         let options = self.options.clone();
         let conflict = Conflict::Decided(options.if_exists);
         let within = folder_of(&dest).to_owned();
-        self.download_with(bucket, key, dest, &within, conflict);
+        self.download_with(bucket, key, None, dest, &within, conflict);
     }
 
-    /// Queues the download of `key` to `dest`, which stays inside the folder `within`.
+    /// Queues the download of `key` (of its version `version_id`, where one is named) to
+    /// `dest`, which stays inside the folder `within`.
     pub fn download_with(
         &mut self,
         bucket: &str,
         key: &str,
+        version_id: Option<&str>,
         dest: PathBuf,
         within: &std::path::Path,
         conflict: Conflict,
@@ -285,6 +290,7 @@ impl TransferQueue {
             within: within.to_owned(),
             bucket,
             key: key.to_owned(),
+            version_id: version_id.map(str::to_owned),
             options: &options,
             conflict,
             size_bytes: 0,
@@ -310,6 +316,7 @@ impl TransferQueue {
             local,
             bucket,
             key,
+            version_id: None,
             options,
             conflict,
             size_bytes: size,
@@ -324,6 +331,7 @@ impl TransferQueue {
             within,
             bucket,
             key,
+            version_id,
             options,
             conflict,
             size_bytes,
@@ -335,6 +343,7 @@ impl TransferQueue {
             within,
             bucket: bucket.to_owned(),
             key,
+            version_id,
             progress: Arc::default(),
             options: options.clone(),
             conflict: Mutex::new(conflict),
@@ -371,8 +380,7 @@ impl TransferQueue {
         self.requeue_unfinished(
             Direction::Upload,
             local,
-            bucket,
-            key,
+            (bucket, key, None),
             journal.part_size_bytes,
         );
     }
@@ -381,11 +389,11 @@ impl TransferQueue {
     pub fn resume_unfinished_download(&mut self, journal: &super::journal::DownloadJournal) {
         let local = journal.dest.clone();
         let (bucket, key) = (&journal.bucket, journal.key.clone());
+        let version_id = journal.version_id.clone();
         self.requeue_unfinished(
             Direction::Download,
             local,
-            bucket,
-            key,
+            (bucket, key, version_id),
             journal.part_size_bytes,
         );
     }
@@ -396,16 +404,28 @@ impl TransferQueue {
         &mut self,
         direction: Direction,
         local: PathBuf,
-        bucket: &str,
-        key: String,
+        (bucket, key, version_id): (&str, String, Option<String>),
         part_size_bytes: u64,
     ) {
         let options = TransferOptions {
             part_size_bytes,
             ..self.options.clone()
         };
-        let conflict = Conflict::Decided(IfExists::Overwrite);
-        self.push(direction, local, bucket, key, &options, conflict);
+        let size_bytes = match direction {
+            Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
+            Direction::Download => 0,
+        };
+        self.push_sized(Queued {
+            direction,
+            within: folder_of(&local).to_owned(),
+            local,
+            bucket,
+            key,
+            version_id,
+            options: &options,
+            conflict: Conflict::Decided(IfExists::Overwrite),
+            size_bytes,
+        });
     }
 
     /// Jobs waiting for an answer because their destination exists.

@@ -53,11 +53,7 @@ pub(super) async fn run_job(
             if key != job.key {
                 news.send(Change::LandsAs(key.clone())).await;
             }
-            let object = crate::s3::object_io::ObjectRef {
-                connection,
-                bucket: &job.bucket,
-                key: &key,
-            };
+            let object = crate::s3::object_io::ObjectRef::new(connection, &job.bucket, &key);
             let (progress, pause) = (&job.progress, &job.pause);
             upload_file_pausable(&object, scheduler, &job.local, &options, progress, pause).await?;
         }
@@ -71,17 +67,16 @@ pub(super) async fn run_job(
             if dest != job.local {
                 news.send(Change::LandsAs(dest.display().to_string())).await;
             }
-            let head = crate::s3::objects::head_object(connection, &job.bucket, &job.key).await;
-            if let Ok(d) = &head {
-                job.progress
-                    .bytes_total
-                    .store(d.size_bytes, Ordering::Relaxed);
-            }
-            let object = crate::s3::object_io::ObjectRef {
-                connection,
+            let at = crate::s3::object_read::ObjectAt {
                 bucket: &job.bucket,
                 key: &job.key,
+                version_id: job.version_id.as_deref(),
             };
+            if let Ok((size, _)) = crate::s3::object_read::size_and_etag(connection, at).await {
+                job.progress.bytes_total.store(size, Ordering::Relaxed);
+            }
+            let object = crate::s3::object_io::ObjectRef::new(connection, &job.bucket, &job.key)
+                .at_version(job.version_id.as_deref());
             download_object_within(
                 &object,
                 scheduler,

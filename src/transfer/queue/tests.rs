@@ -26,6 +26,7 @@ fn listed(queue: &mut TransferQueue, id: u64, runs: u64) -> Arc<Job> {
         within: PathBuf::from("."),
         bucket: "b".into(),
         key: "a.bin".into(),
+        version_id: None,
         progress: Arc::default(),
         options: TransferOptions::default(),
         conflict: Mutex::new(Conflict::Ask),
