@@ -189,6 +189,11 @@ async fn an_earlier_version_downloads_through_the_queue_and_resumes() {
     );
     restarted.resume_unfinished_download(&journal);
     let job = restarted.jobs()[0].clone();
+    let row = skiff::transfer::job::QueueView::row(&restarted, 0).unwrap();
+    assert_eq!(
+        row.name,
+        format!("model.bin (version {})", &old[..12.min(old.len())])
+    );
     wait_state(&mut restarted, job.id, &JobState::Done).await;
     assert!(
         job.progress.parts_resumed.load(Ordering::Relaxed) >= 1,

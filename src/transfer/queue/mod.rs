@@ -126,7 +126,11 @@ impl Job {
         JobRow {
             id: self.id,
             direction: self.direction,
-            name: self.name().to_owned(),
+            // A version's download says which: the current object's name is the same.
+            name: match &self.version_id {
+                Some(v) => format!("{} (version {})", self.name(), short_version(v)),
+                None => self.name().to_owned(),
+            },
             landed_as: self.landed_as(),
             bucket: self.bucket.clone(),
             key: self.key.clone(),
@@ -642,4 +646,9 @@ impl QueueView for TransferQueue {
     fn decide(&mut self, policy: IfExists) {
         TransferQueue::decide(self, policy);
     }
+}
+
+/// A version id's first characters, as the versions window shows them.
+fn short_version(id: &str) -> &str {
+    id.char_indices().nth(12).map_or(id, |(at, _)| &id[..at])
 }
