@@ -6,7 +6,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::{ConnectionArgs, connect, parse_s3_url};
 use crate::inspect::{self, InspectOptions};
-use crate::s3::object_read::{ObjectAt, size_and_etag, stream};
+use crate::s3::object_read::{ObjectAt, stream};
 
 pub async fn inspect(
     args: &ConnectionArgs,
@@ -17,16 +17,10 @@ pub async fn inspect(
 ) -> anyhow::Result<()> {
     let (bucket, key) = object_url(url)?;
     let (connection, _sandbox) = connect(args).await?;
-    let at = ObjectAt {
-        bucket: &bucket,
-        key: &key,
-        version_id,
-    };
-    let (size, _) = size_and_etag(&connection, at)
+    let reader = inspect::open_in_bucket(&connection, &bucket, &key, version_id)
         .await
-        .map_err(|e| anyhow!(e.with_hint()))?;
-    let reader = inspect::bucket_reader(&connection, &bucket, &key, version_id, size);
-    let mut options = InspectOptions::first_look(size);
+        .map_err(|e| anyhow!("{url}: {e}. {}", e.hint()))?;
+    let mut options = InspectOptions::first_look(reader.size);
     if let Some(n) = rows {
         options.rows = n;
         options.parquet_rows = true;

@@ -22,7 +22,7 @@ use serde::Serialize;
 pub use detect::{Format, describe_magic};
 pub use json_tree::JsonNode;
 pub use parquet_file::{ColumnSummary, ParquetSummary, RowGroupSummary, first_rows};
-pub use source::{BucketStore, MemoryStore, RangeStore, ReadStats, Reader};
+pub use source::{BucketStore, FirstRead, MemoryStore, RangeStore, ReadStats, Reader};
 pub use table::TablePreview;
 pub use tables::TextTable;
 pub use tensors::{
@@ -270,6 +270,28 @@ fn format_of(preview: &Preview, by_name: Format) -> Format {
         Preview::Image(_) => Format::Image,
         Preview::Binary(_) => Format::Binary,
     }
+}
+
+/// An object of a bucket whose size is not known yet (the command line's): its first read, of
+/// the part its name says matters (a Parquet footer, else the head), tells the size as well,
+/// so no HEAD goes before it.
+pub async fn open_in_bucket(
+    connection: &crate::s3::Connection,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+) -> Result<Reader, InspectError> {
+    let store = Arc::new(BucketStore {
+        connection: connection.clone(),
+        bucket: bucket.to_owned(),
+    });
+    let first = match Format::from_key(key) {
+        Format::Parquet => FirstRead::Tail(parquet_file::FOOTER_PREFETCH_BYTES),
+        format => {
+            FirstRead::Head(format.head_bytes(InspectOptions::first_look(u64::MAX), u64::MAX))
+        }
+    };
+    Reader::open(store, key, version_id, first).await
 }
 
 /// An inspection of one object of a bucket.

@@ -12,13 +12,14 @@ use futures::future::BoxFuture;
 
 use super::InspectError;
 use crate::s3::Connection;
-use crate::s3::object_read::{ObjectAt, read_range};
+use crate::s3::object_read::{ObjectAt, read_last, read_range};
 
 /// Some bytes of an object and the object's size.
 #[derive(Debug, Clone)]
 pub struct Chunk {
     pub bytes: Bytes,
     pub object_bytes: u64,
+    pub requests: u64,
 }
 
 /// A place objects are read from by range: a bucket, or memory in tests.
@@ -30,6 +31,14 @@ pub trait RangeStore: Send + Sync {
         key: &'a str,
         version_id: Option<&'a str>,
         range: Range<u64>,
+    ) -> BoxFuture<'a, Result<Chunk, InspectError>>;
+
+    /// The last `n` bytes of `key` (all of a smaller object), with its size.
+    fn read_last<'a>(
+        &'a self,
+        key: &'a str,
+        version_id: Option<&'a str>,
+        n: u64,
     ) -> BoxFuture<'a, Result<Chunk, InspectError>>;
 }
 
@@ -56,6 +65,29 @@ impl RangeStore for BucketStore {
             Ok(Chunk {
                 bytes: read.bytes,
                 object_bytes: read.object_bytes,
+                requests: read.requests,
+            })
+        }
+        .boxed()
+    }
+
+    fn read_last<'a>(
+        &'a self,
+        key: &'a str,
+        version_id: Option<&'a str>,
+        n: u64,
+    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
+        async move {
+            let at = ObjectAt {
+                bucket: &self.bucket,
+                key,
+                version_id,
+            };
+            let read = read_last(&self.connection, at, n).await?;
+            Ok(Chunk {
+                bytes: read.bytes,
+                object_bytes: read.object_bytes,
+                requests: read.requests,
             })
         }
         .boxed()
@@ -82,10 +114,21 @@ impl RangeStore for MemoryStore {
                 Chunk {
                     bytes: all.slice(start..end),
                     object_bytes: all.len() as u64,
+                    requests: 1,
                 }
             })
             .ok_or_else(|| InspectError::Missing(key.to_owned()));
         futures::future::ready(chunk).boxed()
+    }
+
+    fn read_last<'a>(
+        &'a self,
+        key: &'a str,
+        version_id: Option<&'a str>,
+        n: u64,
+    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
+        let size = self.0.get(key).map_or(0, |b| b.len() as u64);
+        self.read(key, version_id, size.saturating_sub(n)..size)
     }
 }
 
@@ -115,6 +158,17 @@ pub struct Reader {
     pub version_id: Option<String>,
     pub size: u64,
     pub stats: Arc<ReadStats>,
+    /// Bytes the opening read brought, from their offset: reads within them cost nothing.
+    primed: Option<(u64, Bytes)>,
+}
+
+/// What the first read of an object takes when its size is not known yet: that read tells it.
+#[derive(Debug, Clone, Copy)]
+pub enum FirstRead {
+    /// The first bytes (a header).
+    Head(u64),
+    /// The last bytes (a footer).
+    Tail(u64),
 }
 
 impl Reader {
@@ -130,7 +184,36 @@ impl Reader {
             version_id: version_id.map(str::to_owned),
             size,
             stats: Arc::default(),
+            primed: None,
         }
+    }
+
+    /// An object whose size is not known: its first read (`first`) learns it, in place of a
+    /// HEAD, and what it brought serves the reads that fall within it.
+    pub async fn open(
+        store: Arc<dyn RangeStore>,
+        key: &str,
+        version_id: Option<&str>,
+        first: FirstRead,
+    ) -> Result<Reader, InspectError> {
+        let chunk = match first {
+            FirstRead::Head(n) => store.read(key, version_id, 0..n.max(1)).await?,
+            FirstRead::Tail(n) => store.read_last(key, version_id, n).await?,
+        };
+        let start = match first {
+            FirstRead::Head(_) => 0,
+            FirstRead::Tail(_) => chunk.object_bytes.saturating_sub(chunk.bytes.len() as u64),
+        };
+        let reader = Reader {
+            store,
+            key: key.to_owned(),
+            version_id: version_id.map(str::to_owned),
+            size: chunk.object_bytes,
+            stats: Arc::default(),
+            primed: Some((start, chunk.bytes.clone())),
+        };
+        reader.count(&chunk);
+        Ok(reader)
     }
 
     /// Bytes `range`, which must lie within the object.
@@ -144,12 +227,18 @@ impl Reader {
         if range.is_empty() {
             return Ok(Bytes::new());
         }
+        if let Some((start, bytes)) = &self.primed
+            && range.start >= *start
+            && range.end <= start + bytes.len() as u64
+        {
+            return Ok(bytes.slice((range.start - start) as usize..(range.end - start) as usize));
+        }
         let wanted = range.end - range.start;
         let chunk = self
             .store
             .read(&self.key, self.version_id.as_deref(), range)
             .await?;
-        self.count(chunk.bytes.len() as u64);
+        self.count(&chunk);
         if (chunk.bytes.len() as u64) < wanted {
             return Err(InspectError::Changed {
                 key: self.key.clone(),
@@ -176,19 +265,23 @@ impl Reader {
         first_read: u64,
     ) -> Result<(Reader, Bytes), InspectError> {
         let chunk = self.store.read(key, None, 0..first_read.max(1)).await?;
-        self.count(chunk.bytes.len() as u64);
+        self.count(&chunk);
         let sibling = Reader {
             store: self.store.clone(),
             key: key.to_owned(),
             version_id: None,
             size: chunk.object_bytes,
             stats: self.stats.clone(),
+            primed: None,
         };
         Ok((sibling, chunk.bytes))
     }
 
-    fn count(&self, bytes: u64) {
-        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+    fn count(&self, chunk: &Chunk) {
+        self.stats
+            .requests
+            .fetch_add(chunk.requests, Ordering::Relaxed);
+        let bytes = chunk.bytes.len() as u64;
         self.stats.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 }

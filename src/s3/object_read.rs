@@ -39,6 +39,8 @@ pub struct RangeRead {
     /// The whole object's size (from Content-Range, or the length of a whole answer).
     pub object_bytes: u64,
     pub etag: Option<String>,
+    /// Requests it took (more than one where a fallback was needed).
+    pub requests: u64,
 }
 
 /// Bytes `range` of the object (fewer where it ends first). `if_match` keeps every read of one
@@ -57,6 +59,7 @@ pub async fn read_range(
             bytes: Bytes::new(),
             object_bytes: 0,
             etag: None,
+            requests: 1,
         });
     }
     let answer = connection
@@ -70,8 +73,19 @@ pub async fn read_range(
         .customize()
         .config_override(transfer_retries())
         .send()
-        .await
-        .map_err(|e| connection.error(e, &at.target(connection)))?;
+        .await;
+    let answer = match answer.map_err(|e| connection.error(e, &at.target(connection))) {
+        // Nothing to range over from its start: the object is empty.
+        Err(S3Error::Service { code, .. }) if code == "InvalidRange" && range.start == 0 => {
+            return Ok(RangeRead {
+                bytes: Bytes::new(),
+                object_bytes: 0,
+                etag: None,
+                requests: 1,
+            });
+        }
+        other => other?,
+    };
     let whole_answer = answer.content_range().is_none();
     let object_bytes = answer
         .content_range()
@@ -90,6 +104,71 @@ pub async fn read_range(
         bytes,
         object_bytes,
         etag,
+        requests: 1,
+    })
+}
+
+/// The last `n` bytes of the object (all of a smaller one), in one request that also tells
+/// its size: a suffix range (`bytes=-n`), so no HEAD is needed first. An empty object, which
+/// has no last bytes to range over, is answered empty. A server that fails a suffix range
+/// (s3s-fs does when `n` exceeds the object) is asked again with a HEAD and a plain range.
+pub async fn read_last(
+    connection: &Connection,
+    at: ObjectAt<'_>,
+    n: u64,
+) -> Result<RangeRead, S3Error> {
+    let answer = connection
+        .client
+        .get_object()
+        .bucket(at.bucket)
+        .key(at.key)
+        .set_version_id(at.version_id.map(str::to_owned))
+        .range(format!("bytes=-{}", n.max(1)))
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await;
+    let answer = match answer.map_err(|e| connection.error(e, &at.target(connection))) {
+        Err(S3Error::Service { code, .. }) if code == "InvalidRange" => {
+            return Ok(RangeRead {
+                bytes: Bytes::new(),
+                object_bytes: 0,
+                etag: None,
+                requests: 1,
+            });
+        }
+        Err(S3Error::Service { .. } | S3Error::UnreadableAnswer { .. }) => {
+            let (size, _) = size_and_etag(connection, at).await?;
+            let mut read = read_range(connection, at, size.saturating_sub(n)..size, None).await?;
+            read.requests += 2;
+            return Ok(read);
+        }
+        other => other?,
+    };
+    let length = answer.content_length().unwrap_or(0).max(0) as u64;
+    let object_bytes = match answer.content_range().and_then(total_from_content_range) {
+        Some(total) => total,
+        // A whole answer: the server ignored the range. Its last bytes would cost all of it.
+        None if length > n => {
+            return Err(S3Error::Other {
+                what: at.describe(connection),
+                detail: "the server ignored the Range header of a bounded read".into(),
+            });
+        }
+        None => length,
+    };
+    let etag = answer.e_tag().map(str::to_owned);
+    let bytes = read_bounded(answer.body, 0, n)
+        .await
+        .map_err(|detail| S3Error::Other {
+            what: at.describe(connection),
+            detail: format!("reading the answer failed: {detail}"),
+        })?;
+    Ok(RangeRead {
+        bytes,
+        object_bytes,
+        etag,
+        requests: 1,
     })
 }
 
