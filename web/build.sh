@@ -4,7 +4,7 @@
 # A second run rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=${PROFILE:-release}
+profile=${PROFILE:-web}
 version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $version\$"; then
   cargo install wasm-bindgen-cli --version "$version"

@@ -56,4 +56,4 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port"
 export WASM_BINDGEN_TEST_TIMEOUT=180
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-cargo test --profile "${PROFILE:-release}" --target wasm32-unknown-unknown --features web-tests --test web
+cargo test --profile "${PROFILE:-web}" --target wasm32-unknown-unknown --features web-tests --test web

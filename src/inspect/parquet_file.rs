@@ -407,9 +407,14 @@ fn push_once(list: &mut Vec<String>, item: String) {
 }
 
 fn codec_available(codec: Compression) -> bool {
-    // zstd is C, which the browser build does not compile; arrow-rs has no LZO.
-    let zstd_built = cfg!(not(target_arch = "wasm32"));
-    !matches!(codec, Compression::LZO) && (zstd_built || !matches!(codec, Compression::ZSTD(_)))
+    // zstd is C, which the browser build does not compile, and brotli is left out of it for
+    // its size; arrow-rs has no LZO.
+    let native = cfg!(not(target_arch = "wasm32"));
+    match codec {
+        Compression::LZO => false,
+        Compression::ZSTD(_) | Compression::BROTLI(_) => native,
+        _ => true,
+    }
 }
 
 fn clip(s: &str, chars: usize) -> String {
