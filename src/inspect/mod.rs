@@ -160,6 +160,8 @@ pub enum InspectError {
         format: &'static str,
         detail: String,
     },
+    #[error("This build cannot decompress {codec} pages, so it shows no rows.")]
+    CannotDecompress { codec: String },
 }
 
 impl InspectError {
@@ -176,6 +178,11 @@ impl InspectError {
             Self::Read(e) => e.hint(),
             Self::Missing(_) => "Refresh the listing: it may have been deleted.".into(),
             Self::Changed { .. } => "Inspect it again.".into(),
+            Self::CannotDecompress { .. } => {
+                "The desktop app and `skiff inspect` read every codec; the schema and \
+                 statistics come from the footer."
+                    .into()
+            }
             Self::OutOfBounds { .. } | Self::Invalid { .. } => {
                 "The file may be truncated or damaged, or not of the kind its name says. \
                  Download it to examine it with the tools of its format."

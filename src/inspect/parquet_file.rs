@@ -46,6 +46,8 @@ pub struct ParquetSummary {
     /// Codecs the file uses that this build cannot decompress.
     pub missing_codecs: Vec<String>,
     pub sample: Option<RowSample>,
+    /// Why the first rows read with the footer could not be (the footer's part stands).
+    pub rows_error: Option<String>,
     #[serde(skip)]
     pub metadata: Option<Arc<ParquetMetaData>>,
     /// The object's last bytes, read with the footer: where a small file's rows come from.
@@ -293,8 +295,12 @@ pub async fn summarize(
     let (file, metadata, footer_bytes) = open(reader).await?;
     let mut summary = describe(&metadata, footer_bytes);
     summary.tail = file.tail;
-    if options.parquet_rows {
-        summary.sample = Some(first_rows(reader, &summary, options.rows).await?);
+    if options.parquet_rows && summary.missing_codecs.is_empty() {
+        // The schema and statistics stand whatever becomes of the rows.
+        match first_rows(reader, &summary, options.rows).await {
+            Ok(sample) => summary.sample = Some(sample),
+            Err(e) => summary.rows_error = Some(e.to_string()),
+        }
     }
     Ok(summary)
 }
@@ -386,6 +392,7 @@ fn describe(metadata: &Arc<ParquetMetaData>, footer_bytes: u64) -> ParquetSummar
         page_index,
         missing_codecs,
         sample: None,
+        rows_error: None,
         metadata: Some(metadata.clone()),
         tail: Bytes::new(),
     }
@@ -511,12 +518,9 @@ pub async fn first_rows(
     rows: usize,
 ) -> Result<RowSample, InspectError> {
     if let Some(codec) = summary.missing_codecs.first() {
-        return Err(InspectError::invalid(
-            "Parquet",
-            format!(
-                "this build cannot decompress {codec} pages, so it shows no rows (the schema and statistics come from the footer)"
-            ),
-        ));
+        return Err(InspectError::CannotDecompress {
+            codec: codec.clone(),
+        });
     }
     let Some(metadata) = summary.metadata.clone() else {
         return Err(InspectError::invalid("Parquet", "its footer was not kept"));

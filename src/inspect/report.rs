@@ -198,6 +198,9 @@ fn parquet(out: &mut String, p: &super::ParquetSummary) {
     let _ = writeln!(out, "\nRow groups:");
     print(out, &tables::parquet_row_groups(p));
     pairs(out, "Key-value metadata", &p.key_values);
+    if let Some(e) = &p.rows_error {
+        let _ = writeln!(out, "\nNo rows: {e}");
+    }
     if let Some(sample) = &p.sample {
         let _ = writeln!(
             out,

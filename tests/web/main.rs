@@ -642,3 +642,29 @@ async fn the_inspector_reads_parquet_and_safetensors_in_the_browser() {
         );
     }
 }
+
+/// A Parquet file whose pages are zstd, which the browser build cannot decompress: the page
+/// still shows its schema and statistics, and says which codec it lacks. (Written by pyarrow:
+/// the browser build cannot write zstd either.)
+#[wasm_bindgen_test]
+async fn a_codec_the_browser_lacks_still_shows_the_footer() {
+    use skiff::inspect::{self, InspectOptions, Preview};
+    let c = servers().remove(0);
+    let bucket = fresh_bucket(&c, "codec").await;
+    let bytes = include_bytes!("fixtures/zstd.parquet").to_vec();
+    let size = bytes.len() as u64;
+    objects::put_bytes(&c, &bucket, "z.parquet", bytes)
+        .await
+        .unwrap();
+    let reader = inspect::bucket_reader(&c, &bucket, "z.parquet", None, size);
+    let found = inspect::inspect(&reader, InspectOptions::first_look(size))
+        .await
+        .expect("the footer reads without the codec");
+    let Preview::Parquet(p) = &found.preview else {
+        panic!("{:?}", found.format)
+    };
+    assert_eq!((p.rows, p.row_groups.len()), (300, 3));
+    assert_eq!(p.missing_codecs, ["ZSTD"]);
+    assert_eq!(p.columns[1].max.as_deref(), Some("Pune"));
+    assert!(p.sample.is_none());
+}

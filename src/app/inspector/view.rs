@@ -329,10 +329,15 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
                 let headers: Vec<&str> = sample.columns.iter().map(String::as_str).collect();
                 grid_ui(ui, "parquet rows", &headers, &sample.rows);
             }
-            None if p.missing_codecs.is_empty() => {
-                asked = more_button(ui, loading, &format!("Read the first {DEFAULT_ROWS} rows"));
+            None => {
+                if let Some(e) = &p.rows_error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                if p.missing_codecs.is_empty() {
+                    let label = format!("Read the first {DEFAULT_ROWS} rows");
+                    asked = more_button(ui, loading, &label);
+                }
             }
-            None => {}
         });
     egui::CollapsingHeader::new("Schema").show(ui, |ui| {
         ui.label(RichText::new(p.schema.trim_end()).monospace());
