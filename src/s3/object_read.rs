@@ -92,20 +92,8 @@ pub async fn read_range(
         .and_then(total_from_content_range)
         .or(answer.content_length().map(|n| n.max(0) as u64))
         .unwrap_or(0);
-    let etag = answer.e_tag().map(str::to_owned);
     let skip = if whole_answer { range.start } else { 0 };
-    let bytes = read_bounded(answer.body, skip, wanted)
-        .await
-        .map_err(|detail| S3Error::Other {
-            what: at.describe(connection),
-            detail: format!("reading the answer failed: {detail}"),
-        })?;
-    Ok(RangeRead {
-        bytes,
-        object_bytes,
-        etag,
-        requests: 1,
-    })
+    answered(connection, at, answer, (skip, wanted), object_bytes).await
 }
 
 /// The last `n` bytes of the object (all of a smaller one), in one request that also tells
@@ -157,8 +145,19 @@ pub async fn read_last(
         }
         None => length,
     };
+    answered(connection, at, answer, (0, n), object_bytes).await
+}
+
+/// A GET's answer as a bounded read: `wanted` bytes after skipping `skip` of its body.
+async fn answered(
+    connection: &Connection,
+    at: ObjectAt<'_>,
+    answer: aws_sdk_s3::operation::get_object::GetObjectOutput,
+    (skip, wanted): (u64, u64),
+    object_bytes: u64,
+) -> Result<RangeRead, S3Error> {
     let etag = answer.e_tag().map(str::to_owned);
-    let bytes = read_bounded(answer.body, 0, n)
+    let bytes = read_bounded(answer.body, skip, wanted)
         .await
         .map_err(|detail| S3Error::Other {
             what: at.describe(connection),

@@ -32,7 +32,13 @@ impl TransferQueue {
         if !path.is_dir() {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let key = format!("{prefix}{}", name.unwrap_or_default());
-            self.push(Direction::Upload, path, bucket, key, options, conflict);
+            self.push(
+                Direction::Upload,
+                path,
+                (bucket, key, None),
+                options,
+                conflict,
+            );
             return;
         }
         let (tell, found) = std::sync::mpsc::channel();

@@ -259,12 +259,24 @@ impl TransferQueue {
             let count = files.len();
             for (file, relative) in files {
                 let key = format!("{prefix}{name}/{relative}");
-                self.push(Direction::Upload, file, bucket, key, options, conflict);
+                self.push(
+                    Direction::Upload,
+                    file,
+                    (bucket, key, None),
+                    options,
+                    conflict,
+                );
             }
             Ok(count)
         } else {
             let key = format!("{prefix}{name}");
-            self.push(Direction::Upload, path, bucket, key, options, conflict);
+            self.push(
+                Direction::Upload,
+                path,
+                (bucket, key, None),
+                options,
+                conflict,
+            );
             Ok(1)
         }
     }
@@ -305,8 +317,7 @@ impl TransferQueue {
         &mut self,
         direction: Direction,
         local: PathBuf,
-        bucket: &str,
-        key: String,
+        (bucket, key, version_id): (&str, String, Option<String>),
         options: &TransferOptions,
         conflict: Conflict,
     ) {
@@ -320,7 +331,7 @@ impl TransferQueue {
             local,
             bucket,
             key,
-            version_id: None,
+            version_id,
             options,
             conflict,
             size_bytes: size,
@@ -415,21 +426,14 @@ impl TransferQueue {
             part_size_bytes,
             ..self.options.clone()
         };
-        let size_bytes = match direction {
-            Direction::Upload => std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0),
-            Direction::Download => 0,
-        };
-        self.push_sized(Queued {
+        let conflict = Conflict::Decided(IfExists::Overwrite);
+        self.push(
             direction,
-            within: folder_of(&local).to_owned(),
             local,
-            bucket,
-            key,
-            version_id,
-            options: &options,
-            conflict: Conflict::Decided(IfExists::Overwrite),
-            size_bytes,
-        });
+            (bucket, key, version_id),
+            &options,
+            conflict,
+        );
     }
 
     /// Jobs waiting for an answer because their destination exists.
