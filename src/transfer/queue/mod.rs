@@ -58,6 +58,7 @@ struct JobEvent {
     id: u64,
     run: u64,
     change: Change,
+    at: Instant,
 }
 
 #[derive(Debug)]
@@ -74,11 +75,12 @@ impl Job {
         self.state.lock().expect("job state lock").clone()
     }
 
-    fn set_state(&self, state: JobState) {
+    /// The job's state, changed `at` (when its task said so).
+    fn set_state(&self, state: JobState, at: Instant) {
         let mut times = self.times.lock().expect("job times lock");
         match state {
-            JobState::Running => times.0 = Some(Instant::now()),
-            ref s if s.is_finished() => times.1 = Some(Instant::now()),
+            JobState::Running => times.0 = Some(at),
+            ref s if s.is_finished() => times.1 = Some(at),
             _ => {}
         }
         *self.state.lock().expect("job state lock") = state;
@@ -197,7 +199,13 @@ impl TransferQueue {
 
     /// Takes in what the jobs' tasks reported since the last call: each frame, before drawing.
     pub fn poll(&mut self) {
-        while let Some(JobEvent { id, run, change }) = self.inbox.try_next() {
+        while let Some(JobEvent {
+            id,
+            run,
+            change,
+            at,
+        }) = self.inbox.try_next()
+        {
             let Ok(index) = self.jobs.binary_search_by_key(&id, |j| j.id) else {
                 continue; // cleared from the list meanwhile
             };
@@ -206,10 +214,10 @@ impl TransferQueue {
                 continue;
             }
             match change {
-                Change::Running => job.set_state(JobState::Running),
+                Change::Running => job.set_state(JobState::Running, at),
                 Change::LandsAs(other) => *job.landed_as.lock().expect("job lock") = Some(other),
                 Change::Ended(state) => {
-                    job.set_state(state);
+                    job.set_state(state, at);
                     job.run.lock().expect("job run lock").take();
                 }
             }
@@ -457,7 +465,7 @@ impl TransferQueue {
     fn start(&self, job: Arc<Job>) {
         let (run, registration) = RunHandle::new(job.pause.clone());
         *job.run.lock().expect("job run lock") = Some(run);
-        job.set_state(JobState::Queued);
+        job.set_state(JobState::Queued, Instant::now());
         let run = job.runs.fetch_add(1, Ordering::Relaxed) + 1;
         let (connection, scheduler, files, notify) = (
             self.connection.clone(),
@@ -517,11 +525,11 @@ impl TransferQueue {
             return;
         };
         if job.state() == JobState::Exists {
-            job.set_state(JobState::Cancelled);
+            job.set_state(JobState::Cancelled, Instant::now());
             (self.notify)();
         } else if job.state() == JobState::Paused {
             // Its upload waits on the server for a resume: remove it there too.
-            job.set_state(JobState::Cancelled);
+            job.set_state(JobState::Cancelled, Instant::now());
             if job.direction == Direction::Upload {
                 let (connection, bucket, key, local) = (
                     self.connection.clone(),

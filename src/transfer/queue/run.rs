@@ -22,7 +22,17 @@ pub(super) struct News {
 impl News {
     pub(super) async fn send(&mut self, change: Change) {
         let (id, run) = (self.id, self.run);
-        self.events.send(JobEvent { id, run, change }).await;
+        // Stamped when it happens: the queue may take several at once, and a job's rate is its
+        // bytes over the time it really ran.
+        let at = std::time::Instant::now();
+        self.events
+            .send(JobEvent {
+                id,
+                run,
+                change,
+                at,
+            })
+            .await;
     }
 }
 
