@@ -22,7 +22,7 @@ use serde::Serialize;
 pub use detect::{Format, describe_magic};
 pub use json_tree::JsonNode;
 pub use parquet_file::{ColumnSummary, ParquetSummary, RowGroupSummary, first_rows};
-pub use source::{BucketStore, FirstRead, MemoryStore, RangeStore, ReadStats, Reader};
+pub use source::{BucketStore, MemoryStore, RangeStore, ReadStats, Reader, Span};
 pub use table::TablePreview;
 pub use tables::TextTable;
 pub use tensors::{
@@ -293,10 +293,8 @@ pub async fn open_in_bucket(
         bucket: bucket.to_owned(),
     });
     let first = match Format::from_key(key) {
-        Format::Parquet => FirstRead::Tail(parquet_file::FOOTER_PREFETCH_BYTES),
-        format => {
-            FirstRead::Head(format.head_bytes(InspectOptions::first_look(u64::MAX), u64::MAX))
-        }
+        Format::Parquet => Span::Last(parquet_file::FOOTER_PREFETCH_BYTES),
+        format => Span::Range(0..format.head_bytes(InspectOptions::first_look(u64::MAX), u64::MAX)),
     };
     Reader::open(store, key, version_id, first).await
 }

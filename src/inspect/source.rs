@@ -12,34 +12,26 @@ use futures::future::BoxFuture;
 
 use super::InspectError;
 use crate::s3::Connection;
-use crate::s3::object_read::{ObjectAt, read_last, read_range};
+use crate::s3::object_read::{ObjectAt, RangeRead, read_last, read_range};
 
-/// Some bytes of an object and the object's size.
+/// Which bytes of an object a read asks for.
 #[derive(Debug, Clone)]
-pub struct Chunk {
-    pub bytes: Bytes,
-    pub object_bytes: u64,
-    pub requests: u64,
+pub enum Span {
+    /// These bytes (fewer where the object ends first).
+    Range(Range<u64>),
+    /// The last n bytes (all of a smaller object), which also tell its size.
+    Last(u64),
 }
 
 /// A place objects are read from by range: a bucket, or memory in tests.
 pub trait RangeStore: Send + Sync {
-    /// Bytes `range` of `key` (of its version `version_id` where given), fewer where the object
-    /// ends first.
+    /// Bytes `span` of `key` (of its version `version_id` where given), with the object's size.
     fn read<'a>(
         &'a self,
         key: &'a str,
         version_id: Option<&'a str>,
-        range: Range<u64>,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>>;
-
-    /// The last `n` bytes of `key` (all of a smaller object), with its size.
-    fn read_last<'a>(
-        &'a self,
-        key: &'a str,
-        version_id: Option<&'a str>,
-        n: u64,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>>;
+        span: Span,
+    ) -> BoxFuture<'a, Result<RangeRead, InspectError>>;
 }
 
 /// A bucket on a connection.
@@ -53,41 +45,17 @@ impl RangeStore for BucketStore {
         &'a self,
         key: &'a str,
         version_id: Option<&'a str>,
-        range: Range<u64>,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
+        span: Span,
+    ) -> BoxFuture<'a, Result<RangeRead, InspectError>> {
         async move {
             let at = ObjectAt {
                 bucket: &self.bucket,
                 key,
                 version_id,
             };
-            let read = read_range(&self.connection, at, range, None).await?;
-            Ok(Chunk {
-                bytes: read.bytes,
-                object_bytes: read.object_bytes,
-                requests: read.requests,
-            })
-        }
-        .boxed()
-    }
-
-    fn read_last<'a>(
-        &'a self,
-        key: &'a str,
-        version_id: Option<&'a str>,
-        n: u64,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
-        async move {
-            let at = ObjectAt {
-                bucket: &self.bucket,
-                key,
-                version_id,
-            };
-            let read = read_last(&self.connection, at, n).await?;
-            Ok(Chunk {
-                bytes: read.bytes,
-                object_bytes: read.object_bytes,
-                requests: read.requests,
+            Ok(match span {
+                Span::Range(range) => read_range(&self.connection, at, range, None).await?,
+                Span::Last(n) => read_last(&self.connection, at, n).await?,
             })
         }
         .boxed()
@@ -103,32 +71,28 @@ impl RangeStore for MemoryStore {
         &'a self,
         key: &'a str,
         _version_id: Option<&'a str>,
-        range: Range<u64>,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
-        let chunk = self
+        span: Span,
+    ) -> BoxFuture<'a, Result<RangeRead, InspectError>> {
+        let read = self
             .0
             .get(key)
             .map(|all| {
-                let end = range.end.min(all.len() as u64) as usize;
+                let size = all.len() as u64;
+                let range = match span {
+                    Span::Range(range) => range,
+                    Span::Last(n) => size.saturating_sub(n)..size,
+                };
+                let end = range.end.min(size) as usize;
                 let start = (range.start as usize).min(end);
-                Chunk {
+                RangeRead {
                     bytes: all.slice(start..end),
-                    object_bytes: all.len() as u64,
+                    object_bytes: size,
+                    etag: None,
                     requests: 1,
                 }
             })
             .ok_or_else(|| InspectError::Missing(key.to_owned()));
-        futures::future::ready(chunk).boxed()
-    }
-
-    fn read_last<'a>(
-        &'a self,
-        key: &'a str,
-        version_id: Option<&'a str>,
-        n: u64,
-    ) -> BoxFuture<'a, Result<Chunk, InspectError>> {
-        let size = self.0.get(key).map_or(0, |b| b.len() as u64);
-        self.read(key, version_id, size.saturating_sub(n)..size)
+        futures::future::ready(read).boxed()
     }
 }
 
@@ -162,15 +126,6 @@ pub struct Reader {
     primed: Option<(u64, Bytes)>,
 }
 
-/// What the first read of an object takes when its size is not known yet: that read tells it.
-#[derive(Debug, Clone, Copy)]
-pub enum FirstRead {
-    /// The first bytes (a header).
-    Head(u64),
-    /// The last bytes (a footer).
-    Tail(u64),
-}
-
 impl Reader {
     pub fn new(
         store: Arc<dyn RangeStore>,
@@ -194,15 +149,12 @@ impl Reader {
         store: Arc<dyn RangeStore>,
         key: &str,
         version_id: Option<&str>,
-        first: FirstRead,
+        first: Span,
     ) -> Result<Reader, InspectError> {
-        let chunk = match first {
-            FirstRead::Head(n) => store.read(key, version_id, 0..n.max(1)).await?,
-            FirstRead::Tail(n) => store.read_last(key, version_id, n).await?,
-        };
+        let chunk = store.read(key, version_id, first.clone()).await?;
         let start = match first {
-            FirstRead::Head(_) => 0,
-            FirstRead::Tail(_) => chunk.object_bytes.saturating_sub(chunk.bytes.len() as u64),
+            Span::Range(range) => range.start,
+            Span::Last(_) => chunk.object_bytes.saturating_sub(chunk.bytes.len() as u64),
         };
         let reader = Reader {
             store,
@@ -236,7 +188,7 @@ impl Reader {
         let wanted = range.end - range.start;
         let chunk = self
             .store
-            .read(&self.key, self.version_id.as_deref(), range)
+            .read(&self.key, self.version_id.as_deref(), Span::Range(range))
             .await?;
         self.count(&chunk);
         if (chunk.bytes.len() as u64) < wanted {
@@ -264,7 +216,9 @@ impl Reader {
         key: &str,
         first_read: u64,
     ) -> Result<(Reader, Bytes), InspectError> {
-        let chunk = self.store.read(key, None, 0..first_read.max(1)).await?;
+        let chunk = (self.store)
+            .read(key, None, Span::Range(0..first_read.max(1)))
+            .await?;
         self.count(&chunk);
         let sibling = Reader {
             store: self.store.clone(),
@@ -277,7 +231,7 @@ impl Reader {
         Ok((sibling, chunk.bytes))
     }
 
-    fn count(&self, chunk: &Chunk) {
+    fn count(&self, chunk: &RangeRead) {
         self.stats
             .requests
             .fetch_add(chunk.requests, Ordering::Relaxed);

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::{Bytes, BytesMut};
 
@@ -43,6 +44,40 @@ pub struct RangeRead {
     pub requests: u64,
 }
 
+impl RangeRead {
+    /// No bytes: an empty object, or an empty range (which takes no request).
+    fn empty(requests: u64) -> RangeRead {
+        RangeRead {
+            bytes: Bytes::new(),
+            object_bytes: 0,
+            etag: None,
+            requests,
+        }
+    }
+}
+
+/// A GET of the object, of `range` as HTTP writes it (`bytes=0-99`, `bytes=-100`) where given.
+async fn get(
+    connection: &Connection,
+    at: ObjectAt<'_>,
+    range: Option<String>,
+    if_match: Option<&str>,
+) -> Result<GetObjectOutput, S3Error> {
+    connection
+        .client
+        .get_object()
+        .bucket(at.bucket)
+        .key(at.key)
+        .set_version_id(at.version_id.map(str::to_owned))
+        .set_range(range)
+        .set_if_match(if_match.map(str::to_owned))
+        .customize()
+        .config_override(transfer_retries())
+        .send()
+        .await
+        .map_err(|e| connection.error(e, &at.target(connection)))
+}
+
 /// Bytes `range` of the object (fewer where it ends first). `if_match` keeps every read of one
 /// inspection on the object the first read saw. A server that ignores the Range header and
 /// answers with the whole object is read only as far as the range, so a bounded read stays
@@ -55,34 +90,13 @@ pub async fn read_range(
 ) -> Result<RangeRead, S3Error> {
     let wanted = range.end.saturating_sub(range.start);
     if wanted == 0 {
-        return Ok(RangeRead {
-            bytes: Bytes::new(),
-            object_bytes: 0,
-            etag: None,
-            requests: 1,
-        });
+        return Ok(RangeRead::empty(0));
     }
-    let answer = connection
-        .client
-        .get_object()
-        .bucket(at.bucket)
-        .key(at.key)
-        .set_version_id(at.version_id.map(str::to_owned))
-        .range(format!("bytes={}-{}", range.start, range.end - 1))
-        .set_if_match(if_match.map(str::to_owned))
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await;
-    let answer = match answer.map_err(|e| connection.error(e, &at.target(connection))) {
+    let header = format!("bytes={}-{}", range.start, range.end - 1);
+    let answer = match get(connection, at, Some(header), if_match).await {
         // Nothing to range over from its start: the object is empty.
         Err(S3Error::Service { code, .. }) if code == "InvalidRange" && range.start == 0 => {
-            return Ok(RangeRead {
-                bytes: Bytes::new(),
-                object_bytes: 0,
-                etag: None,
-                requests: 1,
-            });
+            return Ok(RangeRead::empty(1));
         }
         other => other?,
     };
@@ -105,25 +119,9 @@ pub async fn read_last(
     at: ObjectAt<'_>,
     n: u64,
 ) -> Result<RangeRead, S3Error> {
-    let answer = connection
-        .client
-        .get_object()
-        .bucket(at.bucket)
-        .key(at.key)
-        .set_version_id(at.version_id.map(str::to_owned))
-        .range(format!("bytes=-{}", n.max(1)))
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await;
-    let answer = match answer.map_err(|e| connection.error(e, &at.target(connection))) {
+    let answer = match get(connection, at, Some(format!("bytes=-{}", n.max(1))), None).await {
         Err(S3Error::Service { code, .. }) if code == "InvalidRange" => {
-            return Ok(RangeRead {
-                bytes: Bytes::new(),
-                object_bytes: 0,
-                etag: None,
-                requests: 1,
-            });
+            return Ok(RangeRead::empty(1));
         }
         Err(S3Error::Service { .. } | S3Error::UnreadableAnswer { .. }) => {
             let (size, _) = size_and_etag(connection, at).await?;
@@ -152,7 +150,7 @@ pub async fn read_last(
 async fn answered(
     connection: &Connection,
     at: ObjectAt<'_>,
-    answer: aws_sdk_s3::operation::get_object::GetObjectOutput,
+    answer: GetObjectOutput,
     (skip, wanted): (u64, u64),
     object_bytes: u64,
 ) -> Result<RangeRead, S3Error> {
@@ -196,18 +194,7 @@ pub async fn stream(
     at: ObjectAt<'_>,
     range: Option<&str>,
 ) -> Result<ByteStream, S3Error> {
-    let answer = connection
-        .client
-        .get_object()
-        .bucket(at.bucket)
-        .key(at.key)
-        .set_version_id(at.version_id.map(str::to_owned))
-        .set_range(range.map(|r| format!("bytes={r}")))
-        .customize()
-        .config_override(transfer_retries())
-        .send()
-        .await
-        .map_err(|e| connection.error(e, &at.target(connection)))?;
+    let answer = get(connection, at, range.map(|r| format!("bytes={r}")), None).await?;
     Ok(answer.body)
 }
 

@@ -9,6 +9,7 @@ use poll_promise::Promise;
 use crate::app::task;
 use crate::inspect::{
     self, InspectError, InspectOptions, Inspection, Preview, ReadSummary, Reader, TEXT_BYTES,
+    TextTable, tables,
 };
 use crate::s3::Connection;
 
@@ -24,8 +25,8 @@ pub struct Inspector {
     more_error: Option<InspectError>,
     /// The image, once on the GPU.
     texture: Option<egui::TextureHandle>,
-    /// Text split into lines once, not every frame.
-    lines: Vec<String>,
+    /// What the view draws, worked out once when an answer arrives, not every frame.
+    prepared: Prepared,
 }
 
 impl Inspector {
@@ -53,7 +54,7 @@ impl Inspector {
             more: None,
             more_error: None,
             texture: None,
-            lines: Vec::new(),
+            prepared: Prepared::default(),
         }
     }
 
@@ -72,10 +73,7 @@ impl Inspector {
                     inspection.read =
                         ReadSummary::of(&self.reader.stats, &preview, self.reader.size);
                     inspection.preview = preview;
-                    let again = self.found.take();
-                    if let Some(found) = again {
-                        self.set_found(found);
-                    }
+                    self.prepared = Prepared::of(&inspection.preview);
                 }
                 (Err(e), _) => self.more_error = Some(e),
                 _ => {}
@@ -84,16 +82,9 @@ impl Inspector {
     }
 
     fn set_found(&mut self, found: Result<Inspection, InspectError>) {
-        self.lines = match &found {
-            Ok(Inspection {
-                preview: Preview::Text(t),
-                ..
-            }) => t.text.lines().map(str::to_owned).collect(),
-            Ok(Inspection {
-                preview: Preview::Binary(b),
-                ..
-            }) => inspect::text::hex_lines(&b.head, 0),
-            _ => Vec::new(),
+        self.prepared = match &found {
+            Ok(inspection) => Prepared::of(&inspection.preview),
+            Err(_) => Prepared::default(),
         };
         self.texture = None;
         self.found = Some(found);
@@ -137,5 +128,53 @@ impl Inspector {
                 inspect::text::more_text(&reader, &shown, TEXT_BYTES).await?,
             ))
         }));
+    }
+}
+
+/// An answer's text lines and tables, as the view draws them.
+#[derive(Default)]
+struct Prepared {
+    /// Text or hex, a line each.
+    lines: Vec<String>,
+    tables: Vec<(&'static str, TextTable)>,
+}
+
+impl Prepared {
+    fn of(preview: &Preview) -> Prepared {
+        let (lines, tables) = match preview {
+            Preview::Text(t) => (t.text.lines().map(str::to_owned).collect(), Vec::new()),
+            Preview::Binary(b) => (inspect::text::hex_lines(&b.head, 0), Vec::new()),
+            Preview::Parquet(p) => (
+                Vec::new(),
+                vec![
+                    ("parquet columns", tables::parquet_columns(p)),
+                    ("row groups", tables::parquet_row_groups(p)),
+                ],
+            ),
+            Preview::Safetensors(s) => (
+                Vec::new(),
+                vec![
+                    ("dtypes", tables::dtypes(&s.by_dtype)),
+                    ("tensors", tables::tensors(&s.tensors)),
+                ],
+            ),
+            Preview::Checkpoint(c) => (
+                Vec::new(),
+                vec![
+                    ("dtypes", tables::dtypes(&c.by_dtype)),
+                    ("shards", tables::shards(c)),
+                ],
+            ),
+            Preview::Gguf(g) => (Vec::new(), vec![("tensors", tables::tensors(&g.tensors))]),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Prepared { lines, tables }
+    }
+
+    fn table(&self, id: &str) -> Option<&TextTable> {
+        self.tables
+            .iter()
+            .find(|(name, _)| *name == id)
+            .map(|(_, t)| t)
     }
 }

@@ -2,12 +2,11 @@
 
 use egui::{RichText, Ui};
 
-use super::Inspector;
+use super::{Inspector, Prepared};
 use crate::format::{human_bytes, thousands};
-use crate::inspect::tables;
 use crate::inspect::{
     CheckpointSummary, DEFAULT_ROWS, GgufSummary, ImagePreview, Inspection, JsonNode,
-    ParquetSummary, Preview, SafetensorsSummary, TablePreview, TensorInfo,
+    ParquetSummary, Preview, SafetensorsSummary, TablePreview,
 };
 
 /// Children of a JSON node listed before "… more".
@@ -80,7 +79,7 @@ impl Inspector {
                 asked = preview_ui(
                     ui,
                     found,
-                    &self.lines,
+                    &self.prepared,
                     &mut self.texture,
                     self.more.is_some(),
                 );
@@ -105,7 +104,7 @@ enum Asked {
 fn preview_ui(
     ui: &mut Ui,
     found: &Inspection,
-    lines: &[String],
+    prepared: &Prepared,
     texture: &mut Option<egui::TextureHandle>,
     loading: bool,
 ) -> Asked {
@@ -120,9 +119,13 @@ fn preview_ui(
                 about.push_str(&format!(", decompressed from {c}"));
             }
             ui.label(
-                RichText::new(format!("{about} · {} lines", thousands(lines.len() as u64))).small(),
+                RichText::new(format!(
+                    "{about} · {} lines",
+                    thousands(prepared.lines.len() as u64)
+                ))
+                .small(),
             );
-            numbered_lines_ui(ui, lines);
+            numbered_lines_ui(ui, &prepared.lines);
             if !t.complete && more_button(ui, loading, "Load more") {
                 asked = Asked::MoreText;
             }
@@ -132,7 +135,7 @@ fn preview_ui(
                 Some(m) => format!("Its first bytes say: {m}."),
                 None => "Binary data of no kind Skiff knows.".to_owned(),
             });
-            numbered_lines_ui(ui, lines);
+            numbered_lines_ui(ui, &prepared.lines);
         }
         Preview::Table(t) => table_preview_ui(ui, t),
         Preview::Json(j) => {
@@ -145,13 +148,13 @@ fn preview_ui(
             json_ui(ui, "$", &j.root, 0);
         }
         Preview::Parquet(p) => {
-            if parquet_ui(ui, p, loading) {
+            if parquet_ui(ui, p, prepared, loading) {
                 asked = Asked::Rows;
             }
         }
-        Preview::Safetensors(s) => safetensors_ui(ui, s),
-        Preview::Checkpoint(c) => checkpoint_ui(ui, c),
-        Preview::Gguf(g) => gguf_ui(ui, g),
+        Preview::Safetensors(s) => safetensors_ui(ui, s, prepared),
+        Preview::Checkpoint(c) => checkpoint_ui(ui, c, prepared),
+        Preview::Gguf(g) => gguf_ui(ui, g, prepared),
         Preview::Npy(n) => {
             let shape: Vec<String> = n.shape.iter().map(u64::to_string).collect();
             grid_ui(
@@ -210,8 +213,24 @@ fn numbered_lines_ui(ui: &mut Ui, lines: &[String]) {
         });
 }
 
-fn table_ui(ui: &mut Ui, id: &str, table: &tables::TextTable) {
-    grid_ui(ui, id, table.headers, &table.rows);
+/// Rows shown at once before a table scrolls, laying out only the rows in view.
+const ROWS_AT_ONCE: usize = 200;
+
+/// One of the answer's prepared tables; a long one (a checkpoint's tensors) scrolls.
+fn table_ui(ui: &mut Ui, id: &str, prepared: &Prepared) {
+    let Some(table) = prepared.table(id) else {
+        return;
+    };
+    if table.rows.len() <= ROWS_AT_ONCE {
+        return grid_ui(ui, id, table.headers, &table.rows);
+    }
+    let height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(420.0)
+        .show_rows(ui, height, table.rows.len(), |ui, range| {
+            grid_ui(ui, id, table.headers, &table.rows[range]);
+        });
 }
 
 fn grid_ui(ui: &mut Ui, id: &str, headers: &[&str], rows: &[Vec<String>]) {
@@ -266,13 +285,9 @@ fn table_preview_ui(ui: &mut Ui, t: &TablePreview) {
 }
 
 fn json_ui(ui: &mut Ui, name: &str, node: &JsonNode, depth: usize) {
-    let children: Vec<(String, &JsonNode)> = match node {
-        JsonNode::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("[{i}]"), v))
-            .collect(),
-        JsonNode::Object(fields) => fields.iter().map(|(k, v)| (k.clone(), v)).collect(),
+    let count = match node {
+        JsonNode::Array(items) => items.len(),
+        JsonNode::Object(fields) => fields.len(),
         leaf => {
             ui.label(format!(
                 "{name}: {}",
@@ -285,20 +300,31 @@ fn json_ui(ui: &mut Ui, name: &str, node: &JsonNode, depth: usize) {
         .id_salt((name, depth, ui.next_auto_id()))
         .default_open(depth < 2)
         .show(ui, |ui| {
-            for (key, child) in children.iter().take(JSON_CHILDREN) {
-                json_ui(ui, key, child, depth + 1);
+            // Only an open node's children are laid out, and only the first of them.
+            match node {
+                JsonNode::Array(items) => {
+                    for (i, child) in items.iter().enumerate().take(JSON_CHILDREN) {
+                        json_ui(ui, &format!("[{i}]"), child, depth + 1);
+                    }
+                }
+                JsonNode::Object(fields) => {
+                    for (key, child) in fields.iter().take(JSON_CHILDREN) {
+                        json_ui(ui, key, child, depth + 1);
+                    }
+                }
+                _ => {}
             }
-            if children.len() > JSON_CHILDREN {
+            if count > JSON_CHILDREN {
                 ui.label(format!(
                     "… {} more",
-                    thousands((children.len() - JSON_CHILDREN) as u64)
+                    thousands((count - JSON_CHILDREN) as u64)
                 ));
             }
         });
 }
 
 /// Returns whether the first rows were asked for.
-fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
+fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, prepared: &Prepared, loading: bool) -> bool {
     ui.label(format!(
         "{} rows · {} row groups · {} · footer {}{}",
         thousands(p.rows.max(0) as u64),
@@ -319,7 +345,7 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
     egui::CollapsingHeader::new("Columns")
         .default_open(true)
         .show(ui, |ui| {
-            table_ui(ui, "parquet columns", &tables::parquet_columns(p));
+            table_ui(ui, "parquet columns", prepared);
         });
     let mut asked = false;
     egui::CollapsingHeader::new("First rows")
@@ -343,7 +369,7 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
         ui.label(RichText::new(p.schema.trim_end()).monospace());
     });
     egui::CollapsingHeader::new(format!("Row groups ({})", p.row_groups.len())).show(ui, |ui| {
-        table_ui(ui, "row groups", &tables::parquet_row_groups(p));
+        table_ui(ui, "row groups", prepared);
     });
     if !p.key_values.is_empty() {
         egui::CollapsingHeader::new("Key-value metadata")
@@ -353,43 +379,40 @@ fn parquet_ui(ui: &mut Ui, p: &ParquetSummary, loading: bool) -> bool {
 }
 
 fn pairs_ui(ui: &mut Ui, id: &str, pairs: &[(String, String)]) {
-    let rows: Vec<Vec<String>> = pairs
-        .iter()
-        .map(|(k, v)| vec![k.clone(), v.clone()])
-        .collect();
-    grid_ui(ui, id, &["", ""], &rows);
+    egui::Grid::new(id)
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (k, v) in pairs {
+                ui.label(crate::format::escape_controls(k));
+                ui.label(crate::format::escape_controls(v));
+                ui.end_row();
+            }
+        });
 }
 
-fn tensors_ui(ui: &mut Ui, tensors: &[TensorInfo]) {
-    egui::CollapsingHeader::new(format!("Tensors ({})", thousands(tensors.len() as u64))).show(
-        ui,
-        |ui| {
-            table_ui(
-                ui,
-                "tensors",
-                &tables::tensors(&tensors[..tensors.len().min(5000)]),
-            );
-        },
-    );
+fn tensors_ui(ui: &mut Ui, count: usize, prepared: &Prepared) {
+    egui::CollapsingHeader::new(format!("Tensors ({})", thousands(count as u64)))
+        .show(ui, |ui| table_ui(ui, "tensors", prepared));
 }
 
-fn safetensors_ui(ui: &mut Ui, s: &SafetensorsSummary) {
+fn safetensors_ui(ui: &mut Ui, s: &SafetensorsSummary, prepared: &Prepared) {
     ui.label(format!(
         "{} tensors · {} parameters · header {}",
         thousands(s.tensors.len() as u64),
         thousands(s.parameters),
         human_bytes(s.header_bytes)
     ));
-    table_ui(ui, "dtypes", &tables::dtypes(&s.by_dtype));
+    table_ui(ui, "dtypes", prepared);
     if !s.metadata.is_empty() {
         egui::CollapsingHeader::new("Metadata")
             .default_open(true)
             .show(ui, |ui| pairs_ui(ui, "meta", &s.metadata));
     }
-    tensors_ui(ui, &s.tensors);
+    tensors_ui(ui, s.tensors.len(), prepared);
 }
 
-fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
+fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary, prepared: &Prepared) {
     ui.label(format!(
         "{} shards · {} tensors · {} parameters · {} of tensors",
         c.shards.len(),
@@ -407,7 +430,7 @@ fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
             RichText::new(format!("The index says {}, {agrees}.", human_bytes(total))).small(),
         );
     }
-    table_ui(ui, "dtypes", &tables::dtypes(&c.by_dtype));
+    table_ui(ui, "dtypes", prepared);
     if c.missing_count > 0 {
         ui.colored_label(
             ui.visuals().warn_fg_color,
@@ -423,11 +446,11 @@ fn checkpoint_ui(ui: &mut Ui, c: &CheckpointSummary) {
     egui::CollapsingHeader::new("Shards")
         .default_open(true)
         .show(ui, |ui| {
-            table_ui(ui, "shards", &tables::shards(c));
+            table_ui(ui, "shards", prepared);
         });
 }
 
-fn gguf_ui(ui: &mut Ui, g: &GgufSummary) {
+fn gguf_ui(ui: &mut Ui, g: &GgufSummary, prepared: &Prepared) {
     ui.label(format!(
         "GGUF v{} · {} tensors · {} parameters · header {}",
         g.version,
@@ -438,7 +461,7 @@ fn gguf_ui(ui: &mut Ui, g: &GgufSummary) {
     pairs_ui(ui, "highlights", &g.highlights);
     egui::CollapsingHeader::new(format!("Metadata ({})", g.metadata.len()))
         .show(ui, |ui| pairs_ui(ui, "gguf meta", &g.metadata));
-    tensors_ui(ui, &g.tensors);
+    tensors_ui(ui, g.tensors.len(), prepared);
 }
 
 fn image_ui(ui: &mut Ui, i: &ImagePreview, texture: &mut Option<egui::TextureHandle>) {
