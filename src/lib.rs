@@ -8,7 +8,11 @@ pub mod pricing;
 pub mod relocate;
 pub mod runtime;
 pub mod s3;
+pub mod sizes;
 pub mod transfer;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sync;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -3,10 +3,9 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
     use std::process::ExitCode;
 
-    let cli = skiff::cli::Cli::parse();
+    let cli = skiff::cli::Cli::parse_ordered();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SKIFF_LOG")

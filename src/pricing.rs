@@ -27,6 +27,58 @@ pub fn usd_per_gb_month(class: StorageClass) -> Option<f64> {
     })
 }
 
+/// AWS's list price of LIST requests (ListObjectsV2, ListObjectVersions, ListParts), us-east-1,
+/// S3 Standard: US dollars per 1,000.
+pub const LIST_USD_PER_1000: f64 = 0.005;
+
+/// Prices per storage class that a user may edit for another region or provider; the default is
+/// [`usd_per_gb_month`]'s AWS table, with its [`SOURCE`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PriceTable {
+    /// Where the prices come from, shown beside every estimate.
+    pub source: String,
+    /// US dollars per GB-month (10^9 bytes), by storage class name (`STANDARD`, `GLACIER_IR`…).
+    pub usd_per_gb_month: std::collections::BTreeMap<String, f64>,
+    pub list_usd_per_1000: f64,
+}
+
+impl Default for PriceTable {
+    fn default() -> Self {
+        use StorageClass::*;
+        let classes = [
+            Standard,
+            ReducedRedundancy,
+            IntelligentTiering,
+            StandardIa,
+            OnezoneIa,
+            GlacierIr,
+            Glacier,
+            DeepArchive,
+            ExpressOnezone,
+        ];
+        Self {
+            source: SOURCE.to_owned(),
+            usd_per_gb_month: (classes.into_iter())
+                .filter_map(|c| Some((c.as_str().to_owned(), usd_per_gb_month(c)?)))
+                .collect(),
+            list_usd_per_1000: LIST_USD_PER_1000,
+        }
+    }
+}
+
+impl PriceTable {
+    /// The monthly cost of `bytes` in `class`, or `None` for a class the table does not price.
+    pub fn monthly_usd(&self, bytes: u64, class: StorageClass) -> Option<f64> {
+        (self.usd_per_gb_month.get(class.as_str())).map(|price| bytes as f64 / 1e9 * price)
+    }
+
+    /// What `requests` LIST requests cost.
+    pub fn list_usd(&self, requests: u64) -> f64 {
+        requests as f64 / 1000.0 * self.list_usd_per_1000
+    }
+}
+
 /// The monthly cost of `bytes` in `class`, in US dollars.
 pub fn monthly_usd(bytes: u64, class: StorageClass) -> Option<f64> {
     usd_per_gb_month(class).map(|price| bytes as f64 / 1e9 * price)
@@ -89,6 +141,24 @@ mod tests {
         assert_eq!(
             change_estimate(&[(StorageClass::Other, 1)], StorageClass::Standard),
             None
+        );
+    }
+
+    #[test]
+    fn the_editable_table_starts_as_the_aws_list() {
+        let mut table = PriceTable::default();
+        assert_eq!(
+            table.monthly_usd(2_000_000_000, StorageClass::GlacierIr),
+            Some(0.008)
+        );
+        assert_eq!(table.monthly_usd(1, StorageClass::Other), None);
+        assert_eq!(usd(table.list_usd(20_000)), "$0.10");
+        table.usd_per_gb_month.insert("STANDARD".into(), 0.006);
+        assert_eq!(
+            usd(table
+                .monthly_usd(1_000_000_000_000, StorageClass::Standard)
+                .unwrap()),
+            "$6.00"
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod rows;
 pub mod selection;
 mod shortcuts;
 mod show_command;
+mod sizes_window;
 mod task;
 mod theme;
 pub mod transfer_choices;
@@ -79,6 +80,8 @@ pub struct PersistedState {
     pub flat_view: bool,
     pub sort: Sort,
     pub theme: ThemeChoice,
+    /// The prices the Sizes window estimates with (AWS us-east-1 list prices unless edited).
+    pub prices: crate::pricing::PriceTable,
 }
 
 const STATE_KEY: &str = "skiff-state";
@@ -94,6 +97,7 @@ struct Session {
     browser: Option<Browser>,
     wizard: Option<bucket_wizard::BucketWizard>,
     settings: Option<bucket_settings::BucketSettings>,
+    sizes: Option<sizes_window::SizesWindow>,
     cleanup: Option<cleanup_wizard::CleanupWizard>,
     reports_dir: Option<std::path::PathBuf>,
     file_dialogs: FileDialogs,
@@ -254,6 +258,7 @@ impl SkiffApp {
                         browser: None,
                         wizard: None,
                         settings: None,
+                        sizes: None,
                         cleanup: None,
                         reports_dir: self.env.reports_dir.clone(),
                         file_dialogs: self.env.file_dialogs,
@@ -475,7 +480,7 @@ impl SkiffApp {
 
 impl Session {
     /// The new-bucket wizard and the settings window, when open.
-    fn dialogs_ui(&mut self, ctx: &egui::Context, state: &PersistedState) {
+    fn dialogs_ui(&mut self, ctx: &egui::Context, state: &mut PersistedState) {
         let request = self.browser.as_mut().and_then(|b| b.request.take());
         match (request, self.browser.as_ref()) {
             (Some(BrowserRequest::Cleanup(scope)), Some(browser)) => {
@@ -494,6 +499,15 @@ impl Session {
                     &browser.bucket,
                 ));
             }
+            (Some(BrowserRequest::Sizes), Some(browser)) => {
+                self.sizes = Some(sizes_window::SizesWindow::open(
+                    ctx,
+                    browser.connection(),
+                    (&browser.bucket, &browser.prefix),
+                    state.prices.clone(),
+                    self.reports_dir.clone(),
+                ));
+            }
             (Some(BrowserRequest::ShowCommand(action)), _) => self.open_show_command(&action),
             (Some(request), Some(browser)) => self.platform.handle(ctx, browser, request),
             _ => {}
@@ -510,6 +524,15 @@ impl Session {
             && settings.show(ctx) == widgets::Shown::Closed
         {
             self.settings = None;
+        }
+        if let Some(window) = self.sizes.as_mut() {
+            let (shown, edited) = window.show(ctx);
+            if let Some(prices) = edited {
+                state.prices = prices;
+            }
+            if shown == widgets::Shown::Closed {
+                self.sizes = None;
+            }
         }
         match self.cleanup.as_mut().map(|w| w.show(ctx)) {
             Some(cleanup_wizard::CleanupOutcome::Closed) => self.cleanup = None,
@@ -662,7 +685,7 @@ impl eframe::App for SkiffApp {
             session.platform.upload_dropped(&ctx, browser);
         }
         if let Some(session) = self.session.as_mut() {
-            session.dialogs_ui(&ctx, &self.state);
+            session.dialogs_ui(&ctx, &mut self.state);
         }
         self.endpoint_form_ui(&ctx);
     }

@@ -186,6 +186,8 @@ impl Platform {
             BrowserRequest::Settings
             | BrowserRequest::Cleanup(_)
             | BrowserRequest::LocalCleanup
+            | BrowserRequest::Sync
+            | BrowserRequest::Sizes
             | BrowserRequest::Verify { .. }
             | BrowserRequest::ShowCommand(_)
             | BrowserRequest::ShareLink { .. } => {}

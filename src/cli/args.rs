@@ -230,6 +230,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make a destination folder or prefix hold what the source holds, as `aws s3 sync` does:
+    /// only new and changed files are sent (size, then time; --checksum compares CRCs).
+    Sync(SyncArgs),
+    /// What a bucket or prefix holds, folder by folder: objects, bytes, classes, versions,
+    /// incomplete uploads, and an estimate of what storing it costs a month.
+    Du(DuArgs),
     /// Delete an object, or with --recursive everything under a prefix (dry run and typed
     /// confirmation first).
     Rm(RmArgs),
@@ -316,6 +322,107 @@ pub struct MbArgs {
     /// Print the equivalent AWS CLI commands instead of running anything.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// A local folder or s3://bucket/prefix/.
+    pub source: String,
+    /// A local folder or s3://bucket/prefix/ (both S3: copied on the server).
+    pub destination: String,
+    /// Delete what exists only at the destination (asks first, as `skiff rm` does).
+    #[arg(long)]
+    pub delete: bool,
+    /// Print what would be done, `(dryrun) upload: …`, and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Files of one size are compared by CRC (the server's stored checksum; nothing is
+    /// downloaded) rather than by modification time.
+    #[arg(long)]
+    pub checksum: bool,
+    /// Leave out paths matching GLOB (`*` any characters including `/`, `?` one); with
+    /// --include, the last filter that matches decides (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Take part again after an --exclude (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Do not ask before deleting. Without a terminal, --delete deletes nothing without it.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Files or objects in flight at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
+    /// Part size of multipart transfers, in MiB.
+    #[arg(long, default_value_t = 16, value_name = "MIB")]
+    pub part_size: u64,
+    /// The --exclude and --include filters in the order given (set by [`Cli::parse_ordered`]).
+    #[arg(skip)]
+    pub filters: Vec<crate::sync::Filter>,
+}
+
+#[derive(Debug, Args)]
+pub struct DuArgs {
+    /// s3://bucket[/prefix]
+    pub url: String,
+    /// Folder levels below the prefix that get a line each.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub depth: usize,
+    /// A line per storage class under each folder.
+    #[arg(long)]
+    pub by_class: bool,
+    /// Count noncurrent versions and delete markers too (where the endpoint lists versions).
+    #[arg(long)]
+    pub versions: bool,
+    /// Also list the N largest objects.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub largest: usize,
+    /// One JSON object: {"bucket", "prefix", "depth", "folders": [{"prefix", "objects",
+    /// "bytes", "by_class": {CLASS: {"objects", "bytes"}}, "noncurrent": {"objects", "bytes"},
+    /// "delete_markers", "incomplete_uploads": {"uploads", "bytes"}, "stored_bytes",
+    /// "usd_per_month"}], "total": {same}, "largest": [{"key", "bytes", "storage_class"}],
+    /// "versions_listed", "uploads_listed", "complete", "requests", "scan_usd", "prices"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Cli {
+    /// As `Cli::parse`, keeping the order of `sync`'s --exclude and --include filters, which
+    /// decides what they select.
+    pub fn parse_ordered() -> Self {
+        Self::try_parse_ordered_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        if let (Some(Command::Sync(sync)), Some(("sync", sub))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            sync.filters = ordered_filters(sub);
+        }
+        Ok(cli)
+    }
+}
+
+fn ordered_filters(matches: &clap::ArgMatches) -> Vec<crate::sync::Filter> {
+    use crate::sync::Filter;
+    let mut found: Vec<(usize, Filter)> = Vec::new();
+    for (id, make) in [
+        ("exclude", Filter::Exclude as fn(String) -> Filter),
+        ("include", Filter::Include),
+    ] {
+        let values = matches.get_many::<String>(id).into_iter().flatten();
+        let places = matches.indices_of(id).into_iter().flatten();
+        found.extend(places.zip(values).map(|(i, v)| (i, make(v.clone()))));
+    }
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, f)| f).collect()
 }
 
 impl MbArgs {

@@ -20,6 +20,7 @@ macro_rules! say_err {
 mod args;
 mod cleanup;
 mod cp;
+mod du;
 mod inspect;
 mod json;
 mod ls;
@@ -27,6 +28,7 @@ mod mb;
 mod moves;
 mod progress;
 mod serve;
+mod sync;
 mod verify;
 mod versions;
 
@@ -34,7 +36,7 @@ use anyhow::bail;
 
 use crate::s3::{Connection, client};
 use crate::sandbox::{self, Sandbox, SandboxOptions};
-pub use args::{Cli, Command, ConnectionArgs, CpArgs, MbArgs, MvArgs};
+pub use args::{Cli, Command, ConnectionArgs, CpArgs, DuArgs, MbArgs, MvArgs, SyncArgs};
 
 /// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
 pub fn parse_s3_url(url: &str) -> anyhow::Result<(String, String)> {
@@ -92,11 +94,10 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             clap_complete::generate(shell, &mut command, "skiff", &mut std::io::stdout());
             Ok(())
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
-            Ok(())
-        }
+        Command::Man => Ok(
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut std::io::stdout())?,
+        ),
         Command::Login => login(&args).await,
         Command::Revert {
             url,
@@ -148,6 +149,8 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             dry_run,
             ..
         } => versions::restore(&args, &url, days, &tier, dry_run).await,
+        Command::Sync(sync_args) => sync::sync(&args, &sync_args).await,
+        Command::Du(du_args) => du::du(&args, &du_args).await,
         Command::Rm(rm_args) => cleanup::rm(&args, &rm_args).await,
         Command::Rb(rb_args) => cleanup::rb(&args, &rb_args).await,
         Command::Uploads(up_args) => cleanup::uploads(&args, &up_args).await,

@@ -51,6 +51,11 @@ impl ProgressLine {
         })
     }
 
+    /// Runs `print` with the bar cleared, so that lines printed meanwhile stay whole.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.bar.suspend(print)
+    }
+
     /// Calls `update` on the bar every [`TICK`] until [`ProgressLine::finish`].
     fn ticking(bar: ProgressBar, update: impl Fn(&ProgressBar, f64) + Send + 'static) -> Self {
         let (stop, mut stopped) = tokio::sync::oneshot::channel();

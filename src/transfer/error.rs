@@ -33,6 +33,9 @@ pub enum TransferError {
     ChecksumMismatch { bucket: String, key: String },
     #[error("{what} is already running in another Skiff window or command.")]
     InUse { what: String },
+    /// Asked for something that cannot be done as asked (two places that overlap).
+    #[error("{reason}.")]
+    Refused { reason: String },
 }
 
 impl TransferError {
@@ -57,6 +60,7 @@ impl TransferError {
                 "Download it again; if it keeps happening, the network or a proxy corrupts data."
                     .into()
             }
+            Self::Refused { .. } => "Name the places again.".into(),
             Self::InUse { .. } => {
                 "Let it finish there, or stop it there and start it again here: it goes on from \
                  where it stopped."

@@ -129,6 +129,10 @@ pub enum BrowserRequest {
     Cleanup(crate::cleanup::Scope),
     /// Open the cleanup of local downloads.
     LocalCleanup,
+    /// Keep a local folder and the prefix on screen in step.
+    Sync,
+    /// Scan the prefix on screen for its sizes by folder and class, with costs.
+    Sizes,
     /// Compare a local file with this object.
     Verify {
         key: String,

@@ -151,6 +151,23 @@ impl Browser {
         if ui.button("⬆ Upload folder…").clicked() {
             self.request = Some(BrowserRequest::UploadFolder);
         }
+        if !cfg!(target_arch = "wasm32")
+            && ui
+                .button("🔄 Sync…")
+                .on_hover_text(
+                    "Keep a local folder and this prefix in step: only what differs is sent",
+                )
+                .clicked()
+        {
+            self.request = Some(BrowserRequest::Sync);
+        }
+        if ui
+            .button("📊 Sizes…")
+            .on_hover_text("What this prefix holds, folder by folder, and what it costs a month")
+            .clicked()
+        {
+            self.request = Some(BrowserRequest::Sizes);
+        }
         let options = match self.transfer_choices.summary() {
             Some(summary) => format!("⚙ Transfer options: {summary}"),
             None => "⚙ Transfer options".to_owned(),

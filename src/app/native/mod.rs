@@ -6,6 +6,7 @@ pub mod file_dialog;
 mod local_cleanup;
 mod share;
 mod sso;
+mod sync_window;
 mod verify;
 
 use file_dialog::{FilePick, PickKind};
@@ -181,6 +182,7 @@ pub struct Platform {
     verify: Option<verify::VerifyWindow>,
     share: Option<share::ShareWindow>,
     local_cleanup: Option<local_cleanup::LocalCleanup>,
+    sync: Option<sync_window::SyncWindow>,
     /// What could not be queued, and why, until the user dismisses it.
     problems: Vec<String>,
     /// SSO sign-in for AWS profiles whose token is missing or expired.
@@ -241,6 +243,44 @@ impl Platform {
         }
     }
 
+    /// A sync's transfers join the queue, each to exactly its key or file.
+    fn queue_sync(
+        &mut self,
+        ctx: &egui::Context,
+        connection: &Connection,
+        comparison: &crate::sync::Comparison,
+    ) {
+        use crate::sync::Place;
+        use crate::transfer::queue::Conflict;
+        let spec = &comparison.spec;
+        let mut refused = Vec::new();
+        let queue = self.queue_for(ctx, connection);
+        for action in comparison.transfers() {
+            let relative = &action.found.relative;
+            match (&spec.source, &spec.destination) {
+                (Place::Local(root), Place::Bucket { bucket, prefix }) => {
+                    queue.upload_file_to(
+                        root.join(relative),
+                        bucket,
+                        &format!("{prefix}{relative}"),
+                    );
+                }
+                (Place::Bucket { bucket, prefix }, Place::Local(root)) => {
+                    let key = format!("{prefix}{relative}");
+                    match crate::transfer::local_path_for_key(root, &key, prefix) {
+                        Ok(dest) => {
+                            let overwrite = Conflict::Decided(crate::transfer::IfExists::Overwrite);
+                            queue.download_with(bucket, &key, None, dest, root, overwrite);
+                        }
+                        Err(e) => refused.push(format!("{e} {}", e.hint())),
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.problems.extend(refused);
+    }
+
     /// What the browser asks of the desktop: file dialogs for uploads and downloads, and the
     /// desktop's windows.
     pub fn handle(&mut self, ctx: &egui::Context, browser: &Browser, request: BrowserRequest) {
@@ -260,6 +300,14 @@ impl Platform {
                 self.verify = Some(window);
                 return;
             }
+            BrowserRequest::Sync => {
+                let connection = browser.connection().clone();
+                let (bucket, prefix) = (&browser.bucket, &browser.prefix);
+                let window =
+                    sync_window::SyncWindow::open(connection, bucket, prefix, self.file_dialogs);
+                self.sync = Some(window);
+                return;
+            }
             BrowserRequest::LocalCleanup => {
                 let window = local_cleanup::LocalCleanup::open(ctx, &browser.bucket);
                 self.local_cleanup = Some(window);
@@ -277,6 +325,7 @@ impl Platform {
                 return;
             }
             BrowserRequest::Settings
+            | BrowserRequest::Sizes
             | BrowserRequest::Cleanup(_)
             | BrowserRequest::ShowCommand(_) => return,
         };
@@ -322,6 +371,16 @@ impl Platform {
             && window.show(ctx) == super::widgets::Shown::Closed
         {
             self.verify = None;
+        }
+        if let Some(window) = self.sync.as_mut() {
+            match window.show(ctx) {
+                sync_window::SyncOutcome::Open => {}
+                sync_window::SyncOutcome::Closed => self.sync = None,
+                sync_window::SyncOutcome::Queue(comparison) => {
+                    let connection = window.connection().clone();
+                    self.queue_sync(ctx, &connection, &comparison);
+                }
+            }
         }
         let (shown, show_command) = self.share.as_mut()?.show(ctx);
         if shown == super::widgets::Shown::Closed {

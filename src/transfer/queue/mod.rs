@@ -289,6 +289,15 @@ impl TransferQueue {
         }
     }
 
+    /// Queues the upload of one file to exactly `key`, replacing what is there (a sync names
+    /// every key itself).
+    pub fn upload_file_to(&mut self, path: PathBuf, bucket: &str, key: &str) {
+        let options = self.options.clone();
+        let conflict = Conflict::Decided(IfExists::Overwrite);
+        let key = (bucket, key.to_owned(), None);
+        self.push(Direction::Upload, path, key, &options, conflict);
+    }
+
     pub fn download(&mut self, bucket: &str, key: &str, dest: PathBuf) {
         let options = self.options.clone();
         let conflict = Conflict::Decided(options.if_exists);
