@@ -78,12 +78,12 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
             cors_origin,
         } => {
             let mut options = SandboxOptions::new(data.unwrap_or_else(sandbox::default_data_dir));
-            options.port = port;
-            options.cors_origins = cors_origin;
-            options.web_app = web.then_some(sandbox::WebAppOptions {
+            (options.port, options.cors_origins) = (port, cors_origin);
+            let web_app = sandbox::WebAppOptions {
                 root: web_dir,
                 port: web_port,
-            });
+            };
+            options.web_app = web.then_some(web_app);
             serve::serve(options).await
         }
         Command::Sandbox {
