@@ -79,11 +79,7 @@ pub async fn run(command: Command, args: ConnectionArgs) -> anyhow::Result<()> {
         } => {
             let mut options = SandboxOptions::new(data.unwrap_or_else(sandbox::default_data_dir));
             (options.port, options.cors_origins) = (port, cors_origin);
-            let web_app = sandbox::WebAppOptions {
-                root: web_dir,
-                port: web_port,
-            };
-            options.web_app = web.then_some(web_app);
+            options.web_app = web.then(|| sandbox::WebAppOptions::at(web_dir, web_port));
             serve::serve(options).await
         }
         Command::Sandbox {

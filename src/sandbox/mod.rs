@@ -85,6 +85,12 @@ pub struct WebAppOptions {
     pub port: u16,
 }
 
+impl WebAppOptions {
+    pub fn at(root: PathBuf, port: u16) -> Self {
+        Self { root, port }
+    }
+}
+
 impl SandboxOptions {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
