@@ -97,6 +97,16 @@ pub fn usd(amount: f64) -> String {
     )
 }
 
+/// "≈ $2.30", or "< $0.01" (not "≈ < $0.01").
+pub fn approx_usd(amount: f64) -> String {
+    let text = usd(amount);
+    if text.starts_with('<') {
+        text
+    } else {
+        format!("≈ {text}")
+    }
+}
+
 /// The monthly storage cost of some objects (bytes per class) now and in `to`: "≈ $2.30 a
 /// month now, ≈ $0.36 as GLACIER_IR".
 pub fn change_estimate(bytes_by_class: &[(StorageClass, u64)], to: StorageClass) -> Option<String> {

@@ -6,7 +6,7 @@ use egui::{Color32, RichText};
 
 use super::widgets::Shown;
 use crate::format::{human_bytes, thousands};
-use crate::pricing::{PriceTable, usd};
+use crate::pricing::{PriceTable, approx_usd, usd};
 use crate::s3::Connection;
 use crate::s3::listing::StorageClass;
 use crate::sizes::{FolderRow, Sizes, SizesEvent, SizesJob, SizesRequest, folder_rows};
@@ -154,14 +154,14 @@ impl SizesWindow {
             } else {
                 ""
             };
-            ui.strong(format!("≈ {} a month{plus}", usd(total.usd_per_month)));
+            ui.strong(format!("{} a month{plus}", approx_usd(total.usd_per_month)));
             ui.label(
                 RichText::new(format!(
                     "An estimate of storage only: no requests, retrievals or transfer. Prices: {}. \
-                     This scan made {} (≈ {}).",
+                     This scan made {} ({}).",
                     self.prices.source,
                     crate::format::count(sizes.requests, "LIST request", "LIST requests"),
-                    usd(self.prices.list_usd(sizes.requests))
+                    approx_usd(self.prices.list_usd(sizes.requests))
                 ))
                 .weak(),
             );

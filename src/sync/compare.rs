@@ -196,7 +196,11 @@ pub async fn compare(
                 comparison.actions.push(Action {
                     change: Change::Changed,
                     found: found.clone(),
-                    why: format!("{} bytes, was {}", found.size_bytes, there.size_bytes),
+                    why: format!(
+                        "{} bytes, was {}",
+                        crate::format::thousands(found.size_bytes),
+                        crate::format::thousands(there.size_bytes)
+                    ),
                 })
             }
             Some(there) => same_size.push((found.clone(), there.clone())),
