@@ -122,6 +122,11 @@ fn describe(action: &Action) -> String {
         Action::EmptyBucket { bucket } => format!("Empty s3://{bucket}"),
         Action::DeleteBucket { bucket } => format!("Empty and delete s3://{bucket}"),
         Action::ShareLink { bucket, key, .. } => format!("A share link to s3://{bucket}/{key}"),
+        Action::Sync {
+            source,
+            destination,
+            ..
+        } => format!("Sync {source} to {destination}"),
         Action::Relocate {
             moving,
             from_bucket,

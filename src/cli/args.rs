@@ -631,3 +631,37 @@ pub struct DownloadsArgs {
     #[command(flatten)]
     pub common: CleanupArgs,
 }
+
+#[cfg(test)]
+mod filter_order_tests {
+    use super::*;
+    use crate::sync::Filter;
+
+    #[test]
+    fn sync_keeps_the_order_its_filters_were_given_in() {
+        let cli = Cli::try_parse_ordered_from([
+            "skiff",
+            "sync",
+            "dir",
+            "s3://b/p",
+            "--include",
+            "*.bin",
+            "--exclude",
+            "*",
+            "--include",
+            "keep/*",
+        ])
+        .unwrap();
+        let Some(Command::Sync(sync)) = cli.command else {
+            panic!("not a sync: {:?}", cli.command)
+        };
+        assert_eq!(
+            sync.filters,
+            [
+                Filter::Include("*.bin".into()),
+                Filter::Exclude("*".into()),
+                Filter::Include("keep/*".into())
+            ]
+        );
+    }
+}

@@ -449,3 +449,61 @@ fn a_move_and_a_class_change_as_shown_leave_what_the_app_leaves() {
         }
     }
 }
+
+/// A sync up (with deletes and an exclude) and a sync down, as each tool's snippet does them:
+/// the same keys and sizes in the bucket, the same files on disk.
+#[test]
+fn syncs_as_shown_leave_what_the_app_leaves() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(moto) = rt.block_on(common::server("moto")) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let local = work.path().join("local dir");
+    std::fs::create_dir_all(local.join("sub")).unwrap();
+    std::fs::write(local.join("a.txt"), b"fresh a content").unwrap();
+    std::fs::write(local.join("sub/b.bin"), vec![3u8; 40_000]).unwrap();
+    std::fs::write(local.join("skip.log"), b"not sent").unwrap();
+    for tool in 0..3 {
+        let bucket = rt.block_on(common::fresh_bucket(&moto, "sync-cmd"));
+        let keys: Vec<String> = ["data/a.txt", "data/stale.txt", "data/keep.log", "other.txt"]
+            .map(String::from)
+            .to_vec();
+        rt.block_on(common::put_keys(&moto, &bucket, &keys));
+        let up = Action::Sync {
+            source: local.display().to_string(),
+            destination: format!("s3://{bucket}/data/"),
+            delete: true,
+            checksum: false,
+            excludes: vec!["*.log".into()],
+        };
+        let commands = equivalents(&up, &place(&moto));
+        let (name, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        assert_eq!(
+            keys_and_sizes(&moto, &rt, &bucket),
+            [
+                ("data/a.txt".to_owned(), 15),
+                ("data/keep.log".to_owned(), 13),
+                ("data/sub/b.bin".to_owned(), 40_000),
+                ("other.txt".to_owned(), 9),
+            ],
+            "{name}"
+        );
+        let down_dir = work.path().join(format!("down {tool}"));
+        let down = Action::Sync {
+            source: format!("s3://{bucket}/data/"),
+            destination: down_dir.display().to_string(),
+            delete: false,
+            checksum: false,
+            excludes: Vec::new(),
+        };
+        let commands = equivalents(&down, &place(&moto));
+        let (name, snippet, python) = each(&commands)[tool];
+        run(snippet, python, &moto, work.path());
+        let files = files_below(&down_dir);
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a.txt", "keep.log", "sub/b.bin"], "{name}");
+        assert_eq!(files["a.txt"], b"fresh a content", "{name}");
+    }
+}

@@ -372,6 +372,7 @@ impl Platform {
         {
             self.verify = None;
         }
+        let mut asked = None;
         if let Some(window) = self.sync.as_mut() {
             match window.show(ctx) {
                 sync_window::SyncOutcome::Open => {}
@@ -380,13 +381,17 @@ impl Platform {
                     let connection = window.connection().clone();
                     self.queue_sync(ctx, &connection, &comparison);
                 }
+                sync_window::SyncOutcome::ShowCommand(action) => asked = Some(action),
             }
         }
-        let (shown, show_command) = self.share.as_mut()?.show(ctx);
-        if shown == super::widgets::Shown::Closed {
-            self.share = None;
+        if let Some(window) = self.share.as_mut() {
+            let (shown, show_command) = window.show(ctx);
+            if shown == super::widgets::Shown::Closed {
+                self.share = None;
+            }
+            asked = asked.or(show_command);
         }
-        show_command
+        asked
     }
 
     /// The panels under the browser: what could not be queued, transfers an earlier run left,

@@ -45,6 +45,8 @@ pub enum SyncOutcome {
     Closed,
     /// Queue these transfers.
     Queue(Box<Comparison>),
+    /// Show the AWS CLI, boto3 and skiff commands that do this sync.
+    ShowCommand(crate::s3::commands::Action),
 }
 
 pub struct SyncWindow {
@@ -61,6 +63,8 @@ pub struct SyncWindow {
     file_dialogs: FileDialogs,
     browsing: Option<FilePick>,
     step: Step,
+    /// Asked for this frame.
+    show_command: Option<crate::s3::commands::Action>,
 }
 
 impl SyncWindow {
@@ -77,6 +81,7 @@ impl SyncWindow {
             file_dialogs: dialogs,
             browsing: None,
             step: Step::Setup,
+            show_command: None,
         }
     }
 
@@ -212,7 +217,10 @@ impl SyncWindow {
         if !open {
             return SyncOutcome::Closed;
         }
-        outcome
+        match self.show_command.take() {
+            Some(action) => SyncOutcome::ShowCommand(action),
+            None => outcome,
+        }
     }
 
     fn setup_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
@@ -266,8 +274,30 @@ impl SyncWindow {
             {
                 self.compare(ctx);
             }
+            if ui
+                .add_enabled(ready, egui::Button::new("</> Show command"))
+                .clicked()
+            {
+                self.show_command = Some(self.command());
+            }
             ui.label(RichText::new("Nothing changes until you run it.").weak());
         });
+    }
+
+    /// The sync as the AWS CLI, boto3 and `skiff` would run it.
+    pub fn command(&self) -> crate::s3::commands::Action {
+        let spec = self.spec();
+        crate::s3::commands::Action::Sync {
+            source: spec.source.describe(),
+            destination: spec.destination.describe(),
+            delete: spec.delete,
+            checksum: spec.checksum,
+            excludes: self
+                .excludes
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        }
     }
 
     fn step_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) -> Option<SyncOutcome> {

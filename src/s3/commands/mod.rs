@@ -4,6 +4,7 @@
 
 mod cleanup;
 mod relocate;
+mod sync;
 
 use super::cors::shell_quote;
 
@@ -82,6 +83,15 @@ pub enum Action {
         bucket: String,
         key: String,
         expires_secs: u64,
+    },
+    /// A folder and a prefix (or two prefixes) kept in step: each place a local path or an
+    /// `s3://bucket/prefix/` URL.
+    Sync {
+        source: String,
+        destination: String,
+        delete: bool,
+        checksum: bool,
+        excludes: Vec<String>,
     },
 }
 
@@ -193,6 +203,7 @@ pub fn equivalents(action: &Action, place: &Place) -> Equivalents {
         | Action::EmptyBucket { .. }
         | Action::DeleteBucket { .. } => cleanup::shell(action, &tail),
         Action::Relocate { .. } | Action::SetClass { .. } => relocate::shell(action, &tail),
+        Action::Sync { .. } => sync::shell(action, &tail),
         Action::ShareLink { .. } | Action::DeletePrefix { .. } => one_line_shell(action, &tail),
     };
     Equivalents {
@@ -270,6 +281,7 @@ fn boto3(action: &Action, place: &Place) -> String {
         | Action::Delete { .. }
         | Action::DeletePrefix { .. } => cleanup::boto3_body(action),
         Action::Relocate { .. } | Action::SetClass { .. } => relocate::boto3_body(action),
+        Action::Sync { .. } => sync::boto3_body(action),
         Action::List {
             bucket,
             prefix,
@@ -348,10 +360,10 @@ fn boto3(action: &Action, place: &Place) -> String {
         ),
     };
     // The standard library first, as Python's style guide orders imports.
-    let imports = if body.contains("os.") {
-        "import os\n\nimport boto3"
-    } else {
-        "import boto3"
+    let imports = match (body.contains("fnmatch."), body.contains("os.")) {
+        (true, _) => "import fnmatch\nimport os\n\nimport boto3",
+        (false, true) => "import os\n\nimport boto3",
+        (false, false) => "import boto3",
     };
     format!("{imports}\n\n{client}{body}")
 }
