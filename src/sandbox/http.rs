@@ -103,16 +103,79 @@ where
 #[derive(Clone)]
 pub struct CorsS3 {
     pub inner: S3Service,
+    /// Origins allowed everything (the web app's own, `--cors-origin`).
     pub origins: Arc<Vec<String>>,
+    /// For the CORS rules each bucket holds, as S3 applies them.
+    pub backend: super::backend::Backend,
+}
+
+/// What a CORS answer allows: methods, headers, exposed headers, max age.
+struct Allowed {
+    origin: HeaderValue,
+    methods: String,
+    headers: Option<String>,
+    expose: String,
+    max_age: String,
 }
 
 impl CorsS3 {
-    fn allowed(&self, req: &Request<Incoming>) -> Option<HeaderValue> {
+    /// What the request's origin may do: everything for the sandbox's own origins, else what
+    /// the first of the bucket's CORS rules that allows the origin and method says.
+    fn allowed(&self, req: &Request<Incoming>) -> Option<Allowed> {
         let origin = req.headers().get(header::ORIGIN)?;
-        self.origins
+        if self
+            .origins
             .iter()
             .any(|o| o.as_bytes() == origin.as_bytes())
-            .then(|| origin.clone())
+        {
+            return Some(Allowed {
+                origin: origin.clone(),
+                methods: "GET, PUT, POST, DELETE, HEAD".into(),
+                headers: None,
+                expose: EXPOSED_HEADERS.into(),
+                max_age: "3000".into(),
+            });
+        }
+        let origin_text = origin.to_str().ok()?;
+        let method = req
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .and_then(|m| m.to_str().ok())
+            .unwrap_or(req.method().as_str());
+        let bucket = req.uri().path().trim_start_matches('/').split('/').next()?;
+        let rules = self.backend.cors_rules(bucket)?;
+        let rule = rules.iter().find(|rule| {
+            rule.allowed_methods.iter().any(|m| m.as_str() == method)
+                && rule
+                    .allowed_origins
+                    .iter()
+                    .any(|o| wildcard_matches(o, origin_text))
+        })?;
+        let join = |list: &Option<Vec<String>>| list.as_ref().map(|l| l.join(", "));
+        Some(Allowed {
+            origin: origin.clone(),
+            methods: rule
+                .allowed_methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            headers: join(&rule.allowed_headers),
+            expose: join(&rule.expose_headers).unwrap_or_default(),
+            max_age: rule.max_age_seconds.unwrap_or(0).to_string(),
+        })
+    }
+}
+
+/// A CORS origin pattern with at most one `*`.
+fn wildcard_matches(pattern: &str, origin: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == origin,
+        Some((head, tail)) => {
+            origin.len() >= head.len() + tail.len()
+                && origin.starts_with(head)
+                && origin.ends_with(tail)
+        }
     }
 }
 
@@ -134,20 +197,24 @@ impl hyper::service::Service<Request<Incoming>> for CorsS3 {
                 .cloned();
             let mut response = Response::new(Body::empty());
             match origin {
-                Some(origin) => {
+                Some(allowed) => {
                     let h = response.headers_mut();
-                    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                    h.insert(
-                        header::ACCESS_CONTROL_ALLOW_METHODS,
-                        HeaderValue::from_static("GET, PUT, POST, DELETE, HEAD"),
-                    );
-                    if let Some(asked) = asked {
-                        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+                    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.origin);
+                    if let Ok(methods) = HeaderValue::from_str(&allowed.methods) {
+                        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, methods);
                     }
-                    h.insert(
-                        header::ACCESS_CONTROL_MAX_AGE,
-                        HeaderValue::from_static("3000"),
-                    );
+                    // A rule's AllowedHeaders of `*` (or the sandbox's own origins) allow
+                    // what the browser asks.
+                    let headers = match allowed.headers.as_deref() {
+                        None | Some("*") => asked,
+                        Some(list) => HeaderValue::from_str(list).ok(),
+                    };
+                    if let Some(headers) = headers {
+                        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers);
+                    }
+                    if let Ok(age) = HeaderValue::from_str(&allowed.max_age) {
+                        h.insert(header::ACCESS_CONTROL_MAX_AGE, age);
+                    }
                     h.insert(header::VARY, HeaderValue::from_static("Origin"));
                 }
                 // As S3 does for an origin no rule allows.
@@ -158,13 +225,14 @@ impl hyper::service::Service<Request<Incoming>> for CorsS3 {
         let inner = self.inner.clone();
         Box::pin(async move {
             let mut response = hyper::service::Service::call(&inner, req).await?;
-            if let Some(origin) = origin {
+            if let Some(allowed) = origin {
                 let h = response.headers_mut();
-                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                h.insert(
-                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                    HeaderValue::from_static(EXPOSED_HEADERS),
-                );
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.origin);
+                if let Ok(expose) = HeaderValue::from_str(&allowed.expose)
+                    && !allowed.expose.is_empty()
+                {
+                    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+                }
                 h.append(header::VARY, HeaderValue::from_static("Origin"));
             }
             Ok(response)

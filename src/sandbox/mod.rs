@@ -1,4 +1,4 @@
-//! The embedded local S3 server: s3s over s3s-fs, on loopback.
+//! The embedded local S3 server: s3s over Skiff's own storage backend, on loopback.
 //!
 //! One data directory has one server. The process that starts it holds an exclusive lock on
 //! `server.lock` and records its address in `endpoint.json`; any other Skiff process that opens
@@ -18,8 +18,8 @@ use tokio::sync::watch;
 
 use crate::s3::StaticEndpoint;
 
+mod backend;
 mod http;
-mod store;
 
 pub const SANDBOX_REGION: &str = "us-east-1";
 const LOCK_FILE: &str = "server.lock";
@@ -27,7 +27,10 @@ const ENDPOINT_FILE: &str = "endpoint.json";
 /// The port the sandbox last listened on; unlike `endpoint.json` it outlives the server.
 const LAST_PORT_FILE: &str = "last-port";
 const CREDENTIALS_FILE: &str = "credentials.json";
-const STORE_DIR: &str = "store";
+/// Where the store lives: plain files and JSON lines (see `backend::storage`).
+const STORE_DIR: &str = "buckets";
+/// Where an earlier Skiff's sandbox (s3s-fs) kept its objects: moved in on the first start.
+const OLD_STORE_DIR: &str = "store";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -173,13 +176,14 @@ impl RunningSandbox {
             path: store.clone(),
             source,
         })?;
-        let fs = s3s_fs::FileSystem::new(&store).map_err(|e| SandboxError::Store {
-            path: store.clone(),
-            detail: format!("{e:?}"),
+        let backend = backend::Backend::open(&store, &dir.join(OLD_STORE_DIR)).map_err(|e| {
+            SandboxError::Store {
+                path: store.clone(),
+                detail: e.to_string(),
+            }
         })?;
         let service = {
-            let mut builder =
-                s3s::service::S3ServiceBuilder::new(store::SandboxStore::new(fs, store.clone()));
+            let mut builder = s3s::service::S3ServiceBuilder::new(backend.clone());
             builder.set_auth(s3s::auth::SimpleAuth::from_single(
                 access_key_id.clone(),
                 secret_access_key.clone(),
@@ -251,10 +255,12 @@ impl RunningSandbox {
             inner: http::CorsS3 {
                 inner: service,
                 origins: std::sync::Arc::new(origins),
+                backend: backend.clone(),
             },
             hosts: http::AllowedHosts::new(local),
         };
-        tokio::spawn(serve_http(listener, service, stop));
+        tokio::spawn(serve_http(listener, service, stop.clone()));
+        tokio::spawn(sweep_hourly(backend, stop));
 
         write_endpoint(&dir, &endpoint.endpoint)?;
         tracing::info!("sandbox serving {} at {}", dir.display(), endpoint.endpoint);
@@ -272,6 +278,21 @@ impl Drop for RunningSandbox {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
         let _ = std::fs::remove_file(self.data_dir.join(ENDPOINT_FILE));
+    }
+}
+
+/// Applies the buckets' lifecycle rules every hour while the sandbox serves.
+async fn sweep_hourly(backend: backend::Backend, mut stop: watch::Receiver<bool>) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    hourly.tick().await;
+    loop {
+        tokio::select! {
+            _ = hourly.tick() => {
+                let backend = backend.clone();
+                let _ = tokio::task::spawn_blocking(move || backend.sweep()).await;
+            }
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -120,7 +120,7 @@ fn endpoint_url_and_environment_keys_work_like_the_aws_cli() {
 }
 
 #[test]
-fn mb_applies_what_the_endpoint_supports_and_says_what_it_skipped() {
+fn mb_applies_every_setting_on_the_sandbox() {
     let served = serve();
     let out = skiff(
         &served,
@@ -140,9 +140,10 @@ fn mb_applies_what_the_endpoint_supports_and_says_what_it_skipped() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("ok       Create the bucket"), "{text}");
+    assert!(text.contains("ok       Tags"), "{text}");
     assert!(
-        text.contains("skipped  Tags: this endpoint does not support it"),
-        "{text}"
+        !text.contains("skipped"),
+        "the sandbox supports every setting: {text}"
     );
     assert!(text.contains("ok       Starting folders"), "{text}");
     let out = skiff(&served, &["ls", "s3://jd-corpus-20261125/raw/"]);

@@ -255,9 +255,17 @@ fn ls_versions_shows_each_version_and_marker() {
     );
     assert_eq!(rows[2]["delete_marker"], true);
 
+    // A bucket that never had versioning lists each object once, as the "null" version.
     let served = serve();
     seed(&served);
-    let out = skiff(&served, &["ls", "--versions", "s3://data/"]);
-    assert!(!out.status.success());
-    assert!(text(&out).contains("keeps no versions"), "{}", text(&out));
+    let out = skiff(&served, &["ls", "--versions", "--json", "s3://data/"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let nulls = self::rows(&out);
+    assert_eq!(nulls.len(), 3, "{nulls:?}");
+    assert!(
+        nulls
+            .iter()
+            .all(|r| r["version_id"] == "null" && r["latest"] == true),
+        "{nulls:?}"
+    );
 }

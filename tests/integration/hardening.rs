@@ -210,7 +210,7 @@ fn data_directories_are_private() {
 
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&sandbox), 0o700);
-    assert_eq!(mode(&sandbox.join("store")), 0o700);
+    assert_eq!(mode(&sandbox.join("buckets")), 0o700);
     assert_eq!(mode(&sandbox.join("credentials.json")), 0o600);
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("downloads.jsonl")), 0o600);

@@ -103,11 +103,8 @@ async fn every_fixture(server: &TestServer) {
         let found = inspect::inspect(&reader, InspectOptions::first_look(reader.size))
             .await
             .unwrap();
-        // s3s-fs fails a suffix range longer than the object: a HEAD and a range follow.
-        let fallback = server.name == "sandbox" && key.ends_with(".parquet");
-        let requests = if fallback { 3 } else { 1 };
         assert_eq!(
-            found.read.requests, requests,
+            found.read.requests, 1,
             "{}: {key}: {:?}",
             server.name, found.read
         );

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::ui::{app_harness, fixture, keys_under, type_into, wait_for, wait_until};
+use common::ui::{app_harness, fixture, keys_under, replace_text, type_into, wait_for, wait_until};
 use egui_kittest::kittest::Queryable;
 use skiff::app::PersistedState;
 
@@ -41,7 +41,8 @@ fn the_sync_window_compares_then_queues_only_what_differs() {
     wait_for(&mut harness, "📄 same.txt");
     harness.get_by_label("🔄 Sync…").click_accesskit();
     wait_for(&mut harness, "Compare");
-    type_into(
+    // The field may hold the folder an earlier sync of this prefix used.
+    replace_text(
         &mut harness,
         "/path/to/folder",
         folder.path().to_str().unwrap(),

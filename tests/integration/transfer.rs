@@ -556,10 +556,7 @@ async fn bytes_changed_at_rest_are_refused() {
         );
         std::fs::remove_file(&intact).unwrap();
 
-        let stored = data.path().join("store").join("at-rest").join(key);
-        let mut bytes = std::fs::read(&stored).unwrap();
-        bytes[len / 2 + 7] ^= 0x20;
-        std::fs::write(&stored, bytes).unwrap();
+        flip_stored_byte(data.path(), "at-rest", key, (len / 2 + 7) as u64);
 
         let dest = out.path().join(key);
         let result = download(dest.clone()).await;
@@ -573,6 +570,42 @@ async fn bytes_changed_at_rest_are_refused() {
             "{key}: a damaged partial file was left"
         );
     }
+}
+
+/// Flips a bit of the byte at `offset` of `key` where the sandbox keeps it: the file of its data
+/// (or of the part) that holds the offset, as the bucket's index names it.
+fn flip_stored_byte(sandbox_dir: &Path, bucket: &str, key: &str, offset: u64) {
+    let dir = sandbox_dir.join("buckets").join(bucket);
+    let mut version = None;
+    for file in ["index.jsonl", "journal.jsonl"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        for line in text.lines() {
+            let change: serde_json::Value = serde_json::from_str(line).unwrap();
+            if change["put"]["key"] == key {
+                version = Some(change["put"]["version"].clone());
+            }
+        }
+    }
+    let version = version.expect("the key is in the index");
+    let data: Vec<&str> = (version["data"].as_array().unwrap().iter())
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    let sizes: Vec<u64> = match version["part_sizes"].as_array() {
+        Some(sizes) => sizes.iter().map(|s| s.as_u64().unwrap()).collect(),
+        None => vec![version["size"].as_u64().unwrap()],
+    };
+    let mut start = 0;
+    for (name, size) in data.iter().zip(sizes) {
+        if offset < start + size {
+            let path = dir.join("data").join(name);
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[(offset - start) as usize] ^= 0x20;
+            std::fs::write(&path, bytes).unwrap();
+            return;
+        }
+        start += size;
+    }
+    panic!("{key} holds no byte {offset}");
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream` (host:port) that flips one byte of every

@@ -137,8 +137,8 @@ fn wizard_on_the_sandbox_creates_the_bucket_and_its_folders() {
         "sbx",
         &[
             "✔ Create the bucket",
-            "– Block Public Access: skipped, this endpoint does not support it",
-            "– Lifecycle rules: skipped, this endpoint does not support it",
+            "✔ Block Public Access",
+            "✔ Lifecycle rules",
             "✔ Starting folders",
         ],
     );
@@ -157,6 +157,12 @@ fn wizard_on_the_sandbox_creates_the_bucket_and_its_folders() {
             "wikipedia/v1/validation/"
         ]
     );
+    // The settings view reads every one back: nothing the sandbox cannot do.
+    let (spec, caps) = runtime
+        .block_on(read_settings(&server.connection, &name))
+        .unwrap();
+    assert!(caps.unsupported.is_empty(), "{:?}", caps.unsupported);
+    assert_eq!(spec.lifecycle.abort_incomplete_uploads_days, Some(7));
 }
 
 #[test]
