@@ -214,3 +214,70 @@ fn delete_a_bucket_from_the_menu() {
     );
     assert!(harness.query_by_label(&format!("🗄 {bucket}")).is_none());
 }
+
+/// The uploads cleanup on the sandbox: its forgotten multipart uploads listed with their parts,
+/// then aborted.
+#[test]
+fn forgotten_uploads_are_listed_and_aborted_on_the_sandbox() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _rt = runtime.enter();
+    let server = runtime.block_on(common::server("sandbox")).unwrap();
+    let bucket = runtime.block_on(common::fresh_bucket(&server, "uploads-ui"));
+    let c = &server.connection.client;
+    runtime.block_on(async {
+        for key in ["ckpt/step-1.safetensors", "ckpt/step-2.safetensors"] {
+            let upload = c
+                .create_multipart_upload()
+                .bucket(&bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            (c.upload_part().bucket(&bucket).key(key))
+                .upload_id(upload.upload_id().unwrap())
+                .part_number(1)
+                .body(aws_sdk_s3::primitives::ByteStream::from(vec![7u8; 2048]))
+                .send()
+                .await
+                .unwrap();
+        }
+        common::put_keys(&server, &bucket, &["ckpt/".to_owned()]).await;
+    });
+    let env = AppEnvironment {
+        sandbox: Some(server.endpoint.clone()),
+        ..AppEnvironment::default()
+    };
+    let state = PersistedState {
+        bucket: Some(bucket.clone()),
+        ..PersistedState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "📁 ckpt/");
+    harness.get_by_label("🗑 Clean up").click_accesskit();
+    wait_for(&mut harness, "Incomplete uploads…");
+    harness
+        .get_by_label("Incomplete uploads…")
+        .click_accesskit();
+    wait_for(&mut harness, "ckpt/step-1.safetensors");
+    wait_for(&mut harness, "ckpt/step-2.safetensors");
+    assert!(
+        harness.query_all_by_label("2.0 KiB").count() >= 2,
+        "each upload's part bytes"
+    );
+    harness.get_by_label("Next ⏵").click_accesskit();
+    wait_for(
+        &mut harness,
+        &format!("In s3://{bucket}: abort 2 incomplete uploads."),
+    );
+    wait_for(&mut harness, "Type yes to confirm:");
+    common::ui::type_into(&mut harness, "yes", "yes");
+    harness.get_by_label("🗑 Delete").click_accesskit();
+    wait_until(&mut harness, "the report", |h| {
+        h.query_by_label_contains("aborted 2 of 2 incomplete uploads")
+            .is_some()
+    });
+    let left = runtime.block_on(common::multipart_uploads_left(&server, &bucket));
+    assert_eq!(left, 0);
+}
