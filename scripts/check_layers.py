@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """DESIGN.md's layer rules, checked on src/: no module cycle (modules that import each other,
 directly or round a loop), SDK calls only under src/s3, no egui or eframe in the engine
-(s3, transfer, cleanup, sandbox, local_data), and sizes a reader can hold (no file over 700
-lines, no function over 120). Prints what breaks a rule and exits 1; run by .ci/run after
-`cargo fmt --check`, whose layout the function rule reads."""
+(s3, transfer, cleanup, sandbox, local_data, sync, sizes, relocate, inspect), and sizes a
+reader can hold (no file over 700 lines, no function over 120). Prints what breaks a rule and
+exits 1; run by .ci/run after `cargo fmt --check`, whose layout the function rule reads."""
 
 import os
 import re
 import sys
 
 SRC = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
-ENGINE = ("s3", "transfer", "cleanup", "sandbox", "local_data")
+ENGINE = ("s3", "transfer", "cleanup", "sandbox", "local_data", "sync", "sizes", "relocate", "inspect")
 SDK_CALL = re.compile(r"\.client\s*\.\s*[a-z_]+\(\)")
 GUI = re.compile(r"\b(egui|eframe|egui_extras|egui_kittest)::")
 MAX_FILE_LINES = 700
