@@ -142,16 +142,11 @@ pub async fn copy_object(
         lock,
         ..source.clone()
     };
-    let result = CopyObjectResult {
+    let result = with_checksums!(CopyObjectResult {
         e_tag: Some(etag(&version)),
         last_modified: Some(timestamp(now)),
-        checksum_crc32: version.checksums.crc32.clone(),
-        checksum_crc32c: version.checksums.crc32c.clone(),
-        checksum_crc64nvme: version.checksums.crc64nvme.clone(),
-        checksum_sha1: version.checksums.sha1.clone(),
-        checksum_sha256: version.checksums.sha256.clone(),
         checksum_type: version.checksums.kind.clone().map(ChecksumType::from),
-    };
+    } from version.checksums.clone());
     let output = CopyObjectOutput {
         copy_object_result: Some(result),
         version_id: versioned_id(state, &version),

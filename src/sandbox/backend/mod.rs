@@ -28,6 +28,24 @@ macro_rules! headers_from {
     };
 }
 
+/// An output built from its own fields and an object's or part's stored checksums.
+macro_rules! with_checksums {
+    ($output:ident { $($field:ident: $value:expr),* $(,)? } from $sums:expr) => {{
+        let sums: $crate::sandbox::backend::model::Checksums = $sums;
+        // Some outputs have no field but these: the update is then empty.
+        #[allow(clippy::needless_update)]
+        $output {
+            $($field: $value,)*
+            checksum_crc32: sums.crc32,
+            checksum_crc32c: sums.crc32c,
+            checksum_crc64nvme: sums.crc64nvme,
+            checksum_sha1: sums.sha1,
+            checksum_sha256: sums.sha256,
+            ..Default::default()
+        }
+    }};
+}
+
 mod body;
 mod copy;
 mod deletes;

@@ -174,15 +174,9 @@ pub async fn upload_part(
         return Err(e);
     }
     let part = keep_part(state, &input.upload_id, input.part_number, ingested)?;
-    Ok(S3Response::new(UploadPartOutput {
+    Ok(S3Response::new(with_checksums!(UploadPartOutput {
         e_tag: Some(ETag::Strong(part.etag)),
-        checksum_crc32: part.checksums.crc32,
-        checksum_crc32c: part.checksums.crc32c,
-        checksum_crc64nvme: part.checksums.crc64nvme,
-        checksum_sha1: part.checksums.sha1,
-        checksum_sha256: part.checksums.sha256,
-        ..Default::default()
-    }))
+    } from part.checksums)))
 }
 
 pub async fn upload_part_copy(
@@ -235,15 +229,10 @@ pub async fn upload_part_copy(
         return Err(e);
     }
     let part = keep_part(state, &input.upload_id, input.part_number, ingested)?;
-    let result = CopyPartResult {
+    let result = with_checksums!(CopyPartResult {
         e_tag: Some(ETag::Strong(part.etag)),
         last_modified: Some(timestamp(part.last_modified_ms)),
-        checksum_crc32: part.checksums.crc32,
-        checksum_crc32c: part.checksums.crc32c,
-        checksum_crc64nvme: part.checksums.crc64nvme,
-        checksum_sha1: part.checksums.sha1,
-        checksum_sha256: part.checksums.sha256,
-    };
+    } from part.checksums);
     Ok(S3Response::new(UploadPartCopyOutput {
         copy_part_result: Some(result),
         copy_source_version_id: (source.version_id != super::model::NULL_VERSION)
@@ -298,16 +287,13 @@ pub async fn list_parts(
         .flatten();
     let parts = shown
         .into_iter()
-        .map(|p| Part {
-            part_number: Some(p.part_number),
-            size: Some(p.size as i64),
-            e_tag: Some(ETag::Strong(p.etag)),
-            last_modified: Some(timestamp(p.last_modified_ms)),
-            checksum_crc32: p.checksums.crc32,
-            checksum_crc32c: p.checksums.crc32c,
-            checksum_crc64nvme: p.checksums.crc64nvme,
-            checksum_sha1: p.checksums.sha1,
-            checksum_sha256: p.checksums.sha256,
+        .map(|p| {
+            with_checksums!(Part {
+                part_number: Some(p.part_number),
+                size: Some(p.size as i64),
+                e_tag: Some(ETag::Strong(p.etag)),
+                last_modified: Some(timestamp(p.last_modified_ms)),
+            } from p.checksums)
         })
         .collect();
     Ok(S3Response::new(ListPartsOutput {
@@ -484,19 +470,13 @@ pub async fn complete_multipart_upload(
         tags: record.tags.clone(),
         lock: record.lock.clone(),
     };
-    let output = CompleteMultipartUploadOutput {
+    let output = with_checksums!(CompleteMultipartUploadOutput {
         bucket: Some(input.bucket.clone()),
         key: Some(input.key.clone()),
         e_tag: Some(etag(&version)),
         version_id: versioned_id(state, &version),
-        checksum_crc32: version.checksums.crc32.clone(),
-        checksum_crc32c: version.checksums.crc32c.clone(),
-        checksum_crc64nvme: version.checksums.crc64nvme.clone(),
-        checksum_sha1: version.checksums.sha1.clone(),
-        checksum_sha256: version.checksums.sha256.clone(),
         checksum_type: version.checksums.kind.clone().map(ChecksumType::from),
-        ..Default::default()
-    };
+    } from version.checksums.clone());
     state.commit(Change::Put {
         key: input.key,
         version,

@@ -135,18 +135,12 @@ pub async fn put_object(
         tags: tags.unwrap_or_default(),
         lock,
     };
-    let output = PutObjectOutput {
+    let output = with_checksums!(PutObjectOutput {
         e_tag: Some(etag(&version)),
         version_id: versioned_id(state, &version),
         size: Some(version.size as i64),
-        checksum_crc32: version.checksums.crc32.clone(),
-        checksum_crc32c: version.checksums.crc32c.clone(),
-        checksum_crc64nvme: version.checksums.crc64nvme.clone(),
-        checksum_sha1: version.checksums.sha1.clone(),
-        checksum_sha256: version.checksums.sha256.clone(),
         checksum_type: version.checksums.kind.clone().map(ChecksumType::from),
-        ..Default::default()
-    };
+    } from version.checksums.clone());
     state.commit(Change::Put {
         key: input.key,
         version,
