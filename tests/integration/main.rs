@@ -8,6 +8,7 @@ mod cleanup;
 mod cleanup_ui;
 mod cli;
 mod cli_json;
+mod cluster;
 mod commands;
 mod conformance;
 mod copy;
