@@ -173,15 +173,16 @@ impl SizesWindow {
             {
                 self.editing_prices = !self.editing_prices;
             }
-            let csv = crate::sizes::to_csv(sizes, &self.prices);
+            // The CSV is made when asked for, not every frame.
+            let csv = || crate::sizes::to_csv(sizes, &self.prices);
             if ui.button("Copy as CSV").clicked() {
-                ui.ctx().copy_text(csv.clone());
+                ui.ctx().copy_text(csv());
                 self.exported = Some("Copied the table as CSV.".into());
             }
             if let Some(dir) = &self.reports_dir
                 && ui.button("Export CSV").clicked()
             {
-                self.exported = Some(export(dir, &self.bucket, &csv));
+                self.exported = Some(export(dir, &self.bucket, &csv()));
             }
             if let Some(text) = &self.exported {
                 ui.label(text.as_str());

@@ -35,7 +35,7 @@ pub async fn sync(args: &ConnectionArgs, sync: &SyncArgs) -> anyhow::Result<()> 
         say_err!("Dry run: {}. Nothing was changed.", comparison.summary());
         return Ok(());
     }
-    let extras = comparison.extras().count() as u64;
+    let extras = comparison.extra_count();
     if spec.delete && extras > 0 {
         let bytes: u64 = comparison.extras().map(|a| a.found.size_bytes).sum();
         let (one, many) = match spec.destination {

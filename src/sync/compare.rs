@@ -75,6 +75,9 @@ pub struct Comparison {
     pub filtered_out: u64,
     /// Listing pages and HEAD requests the comparison made.
     pub requests: u64,
+    /// Counts and bytes per kind, worked out once the actions are known (front ends read them
+    /// every frame).
+    counts: Vec<CountRow>,
 }
 
 /// One line of the comparison's table.
@@ -87,8 +90,13 @@ pub struct CountRow {
 
 impl Comparison {
     /// Counts and bytes per kind of change, in the table's order.
-    pub fn count_rows(&self) -> Vec<CountRow> {
-        [Change::New, Change::Changed, Change::Extra]
+    pub fn count_rows(&self) -> &[CountRow] {
+        &self.counts
+    }
+
+    /// Counts `actions` once they are all known.
+    fn counted(mut self) -> Self {
+        self.counts = [Change::New, Change::Changed, Change::Extra]
             .into_iter()
             .map(|change| {
                 let of_kind = self.actions.iter().filter(|a| a.change == change);
@@ -100,7 +108,23 @@ impl Comparison {
                     bytes,
                 }
             })
-            .collect()
+            .collect();
+        self
+    }
+
+    /// How many files or objects are sent, and their bytes.
+    pub fn sent(&self) -> (u64, u64) {
+        let sent = self.counts.iter().filter(|r| r.change != Change::Extra);
+        sent.fold((0, 0), |(n, b), r| (n + r.count, b + r.bytes))
+    }
+
+    /// How many exist only at the destination.
+    pub fn extra_count(&self) -> u64 {
+        self.counts
+            .iter()
+            .filter(|r| r.change == Change::Extra)
+            .map(|r| r.count)
+            .sum()
     }
 
     /// What is sent: new and changed.
@@ -115,7 +139,7 @@ impl Comparison {
 
     /// Whether running it would change nothing.
     pub fn is_in_step(&self) -> bool {
-        self.transfers().next().is_none() && (!self.spec.delete || self.extras().next().is_none())
+        self.sent().0 == 0 && (!self.spec.delete || self.extra_count() == 0)
     }
 
     /// "12 new (3.4 MiB), 2 changed (1.0 KiB), 5 only at the destination (deleted); 980 the same".
@@ -183,6 +207,7 @@ pub async fn compare(
         checksum_unavailable: 0,
         filtered_out,
         requests: 0,
+        counts: Vec::new(),
     };
     let mut same_size = Vec::new();
     for found in &source {
@@ -237,7 +262,7 @@ pub async fn compare(
         .actions
         .sort_by(|a, b| a.found.relative.cmp(&b.found.relative));
     comparison.requests = progress.requests.load(Relaxed);
-    Ok(comparison)
+    Ok(comparison.counted())
 }
 
 /// Of pairs of one size, those that differ, with why; the rest are counted as unchanged.
@@ -616,7 +641,9 @@ mod tests {
             checksum_unavailable: 0,
             filtered_out: 0,
             requests: 2,
-        };
+            counts: Vec::new(),
+        }
+        .counted();
         let rows = comparison.count_rows();
         assert_eq!((rows[0].count, rows[0].bytes), (1, 10));
         assert_eq!((rows[2].count, rows[2].bytes), (1, 7));

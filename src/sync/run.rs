@@ -58,11 +58,7 @@ impl SyncRun<'_> {
     /// Sends every new and changed entry, `options.concurrency` at a time, calling `each` as
     /// each ends.
     pub async fn transfer(&self, mut each: impl FnMut(&Done)) -> Vec<Done> {
-        let total: u64 = self
-            .comparison
-            .transfers()
-            .map(|a| a.found.size_bytes)
-            .sum();
+        let (_, total) = self.comparison.sent();
         self.progress.bytes_total.fetch_add(total, Relaxed);
         if let Place::Local(root) = &self.comparison.spec.destination
             && let Err(e) = std::fs::create_dir_all(root)

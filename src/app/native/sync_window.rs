@@ -172,7 +172,7 @@ impl SyncWindow {
                 let notify = crate::app::task::notifier(ctx);
                 deletes = Some(RunJob::start(&self.connection, cleanup.clone(), notify));
                 run = Some(cleanup);
-            } else if comparison.extras().next().is_some() {
+            } else if comparison.extra_count() > 0 {
                 let done = delete_local_extras(&comparison);
                 let failed = done.iter().filter(|d| d.result.is_err()).count();
                 deleted = Some(format!(
@@ -323,7 +323,7 @@ impl SyncWindow {
             }
             Step::Compared { comparison, typed } => {
                 comparison_ui(ui, comparison);
-                let deletes = comparison.spec.delete && comparison.extras().next().is_some();
+                let deletes = comparison.spec.delete && comparison.extra_count() > 0;
                 let confirmed =
                     !deletes || crate::cleanup::scope::typed_confirms(Some("delete"), typed);
                 if deletes {
@@ -362,8 +362,7 @@ impl SyncWindow {
                 deletes,
                 ..
             } => {
-                let sent = comparison.transfers().count() as u64;
-                let bytes: u64 = comparison.transfers().map(|a| a.found.size_bytes).sum();
+                let (sent, bytes) = comparison.sent();
                 ui.label(format!(
                     "✔ {} ({}) queued: follow them in the transfer queue, where they pause, \
                      resume and retry.",

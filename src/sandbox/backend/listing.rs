@@ -184,6 +184,22 @@ fn checksum_algorithms(v: &Version) -> Option<Vec<ChecksumAlgorithm>> {
     (!found.is_empty()).then_some(found)
 }
 
+/// A page of current objects as ListObjects (V1 and V2) answers it.
+fn objects_and_prefixes(page: &Page<'_>, encode: bool) -> (Vec<Object>, Vec<CommonPrefix>) {
+    let (mut contents, mut prefixes) = (Vec::new(), Vec::new());
+    for entry in &page.entries {
+        match entry {
+            Entry::Key(key, versions) => {
+                contents.extend(versions.iter().map(|v| object(key, v, encode)))
+            }
+            Entry::Prefix(p) => prefixes.push(CommonPrefix {
+                prefix: Some(shown(p, encode)),
+            }),
+        }
+    }
+    (contents, prefixes)
+}
+
 fn token_of(next: &(String, Option<String>)) -> String {
     super::body::hex(next.0.as_bytes())
 }
@@ -228,17 +244,7 @@ pub async fn list_objects_v2(
         max,
         current,
     );
-    let (mut contents, mut prefixes) = (Vec::new(), Vec::new());
-    for entry in &page.entries {
-        match entry {
-            Entry::Key(key, versions) => {
-                contents.extend(versions.iter().map(|v| object(key, v, encode)))
-            }
-            Entry::Prefix(p) => prefixes.push(CommonPrefix {
-                prefix: Some(shown(p, encode)),
-            }),
-        }
-    }
+    let (contents, prefixes) = objects_and_prefixes(&page, encode);
     let output = ListObjectsV2Output {
         name: Some(input.bucket),
         prefix: Some(shown(&prefix, encode)),
@@ -274,17 +280,7 @@ pub async fn list_objects(
         max,
         current,
     );
-    let (mut contents, mut prefixes) = (Vec::new(), Vec::new());
-    for entry in &page.entries {
-        match entry {
-            Entry::Key(key, versions) => {
-                contents.extend(versions.iter().map(|v| object(key, v, encode)))
-            }
-            Entry::Prefix(p) => prefixes.push(CommonPrefix {
-                prefix: Some(shown(p, encode)),
-            }),
-        }
-    }
+    let (contents, prefixes) = objects_and_prefixes(&page, encode);
     let output = ListObjectsOutput {
         name: Some(input.bucket),
         prefix: Some(shown(&prefix, encode)),
