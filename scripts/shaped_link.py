@@ -7,9 +7,10 @@ and stalls a connection for a retransmission timeout where a segment would have 
 
 Usage: scripts/shaped_link.py --listen 3990 --upstream 127.0.0.1:3900 --rtt-ms 40 --mbit 1000
                               [--loss 0.001]
-Prints "shaped link on 127.0.0.1:PORT" when it listens; stops on Ctrl-C or SIGTERM.
+Prints "shaped link on 127.0.0.1:PORT" when it listens; stops on Ctrl-C or SIGTERM, printing
+"peak connections: N" (the most open at once: a client's requests in flight).
 """
-import argparse, asyncio, random, signal, time
+import argparse, asyncio, os, random, signal, time
 
 SEGMENT = 1448  # bytes of payload in one TCP segment on a 1500-byte MTU
 CHUNK = 64 * 1024
@@ -95,8 +96,17 @@ async def main():
     args = ap.parse_args()
     host, port = args.upstream.rsplit(":", 1)
     link = Link(args.rtt_ms, args.mbit, args.loss)
+    count = {"open": 0, "peak": 0}
 
     async def serve(client_reader, client_writer):
+        count["open"] += 1
+        count["peak"] = max(count["peak"], count["open"])
+        try:
+            await shape(client_reader, client_writer)
+        finally:
+            count["open"] -= 1
+
+    async def shape(client_reader, client_writer):
         # The connection's own handshake: one round trip before the first byte.
         await asyncio.sleep(args.rtt_ms / 1000.0)
         try:
@@ -118,6 +128,9 @@ async def main():
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with server:
         await stop.wait()
+    print(f"peak connections: {count['peak']}", flush=True)
+    # Connections still open die with the process, not one warning each.
+    os._exit(0)
 
 
 if __name__ == "__main__":

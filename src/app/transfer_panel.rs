@@ -86,6 +86,22 @@ fn totals_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
                 String::new()
             }
         ));
+        if totals.active > 0 && totals.rate > 0.0 {
+            ui.label(format!(
+                "· {}/s · {}",
+                human_bytes(totals.rate as u64),
+                crate::format::count(
+                    totals.requests_in_flight as u64,
+                    "connection",
+                    "connections"
+                )
+            ))
+            .on_hover_text(format!(
+                "Requests in flight now. Skiff moves more files at once while that makes the \
+                 transfers faster: up to {} now.",
+                totals.files_at_once
+            ));
+        }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             let cancel_all = egui::Button::new("✖ Cancel all");
             if ui.add_enabled(totals.active > 0, cancel_all).clicked() {

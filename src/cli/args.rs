@@ -350,9 +350,9 @@ pub struct SyncArgs {
     /// Do not ask before deleting. Without a terminal, --delete deletes nothing without it.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Files or objects in flight at once.
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    pub concurrency: usize,
+    /// Files or objects in flight at once (default: found by measuring throughput, up to 256).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Part size of multipart transfers, in MiB.
     #[arg(long, default_value_t = 16, value_name = "MIB")]
     pub part_size: u64,
@@ -510,9 +510,10 @@ pub struct CpArgs {
     /// Part size in MiB for multipart transfers (raised where 10,000 parts would not do).
     #[arg(long, default_value_t = 8, value_name = "MIB")]
     pub part_size: u64,
-    /// Files (and parts of one file) in flight at once.
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    pub concurrency: usize,
+    /// Files (and parts of one file) in flight at once (default: files found by measuring
+    /// throughput, up to 256; 16 parts).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Storage class of uploaded objects, e.g. STANDARD_IA.
     #[arg(long, value_name = "CLASS")]
     pub storage_class: Option<String>,

@@ -13,7 +13,7 @@ use crate::s3::Connection;
 use crate::transfer::local_paths::{folder_prefix, key_for_file};
 use crate::transfer::plan::MIB;
 use crate::transfer::{
-    IfExists, ItemResult, Progress, Scheduler, TransferOptions, download_destination,
+    FilesAtOnce, IfExists, ItemResult, Progress, Scheduler, TransferOptions, download_destination,
     download_object, download_prefix, upload_destination, upload_dir, upload_file,
 };
 
@@ -27,7 +27,7 @@ pub async fn cp(args: &ConnectionArgs, cp: &CpArgs) -> anyhow::Result<()> {
 pub async fn transfer(connection: &Connection, cp: &CpArgs) -> anyhow::Result<Vec<ItemResult>> {
     let options = transfer_options(cp)?;
     // 48 MiB of part buffers keeps a 1 GiB transfer well under 150 MB of memory.
-    let scheduler = Scheduler::new(options.concurrency * 4, 48 * MIB);
+    let scheduler = Scheduler::for_options(&options, 48 * MIB);
     let progress = Arc::new(Progress::default());
     let run = Copy {
         connection,
@@ -75,7 +75,8 @@ pub fn finish(cp: &CpArgs, results: &[ItemResult]) -> anyhow::Result<()> {
 fn transfer_options(cp: &CpArgs) -> anyhow::Result<TransferOptions> {
     Ok(TransferOptions {
         part_size_bytes: cp.part_size.max(1) * MIB,
-        concurrency: cp.concurrency.max(1),
+        concurrency: cp.concurrency.unwrap_or(crate::transfer::job::START).max(1),
+        files_at_once: FilesAtOnce::from_flag(cp.concurrency),
         storage_class: cp.storage_class.clone(),
         content_type: cp.content_type.clone(),
         metadata: cp

@@ -178,7 +178,12 @@ pub async fn server_side(
         );
         super::cleanup::confirm_change(Some("overwrite"), false, "moved")?;
     }
-    let results = execute(connection, inventory, cp.concurrency).await;
+    let results = execute(
+        connection,
+        inventory,
+        cp.concurrency.unwrap_or(crate::transfer::job::START),
+    )
+    .await;
     if !cp.json {
         // As `aws s3 cp`/`mv` say each one.
         for done in results.iter().filter(|r| r.result.is_ok()) {

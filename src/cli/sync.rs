@@ -15,8 +15,9 @@ use crate::s3::Connection;
 use crate::sync::compare::CompareProgress;
 use crate::sync::run::{Done, delete_local_extras, deletion_plan};
 use crate::sync::{Comparison, Filters, Place, SyncRun, SyncSpec, compare};
+use crate::transfer::job::START;
 use crate::transfer::plan::MIB;
-use crate::transfer::{Progress, Scheduler, TransferOptions};
+use crate::transfer::{FilesAtOnce, Progress, Scheduler, TransferOptions};
 
 pub async fn sync(args: &ConnectionArgs, sync: &SyncArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -120,10 +121,11 @@ async fn compared(connection: &Connection, spec: &SyncSpec) -> anyhow::Result<Co
 async fn transfers(connection: &Connection, comparison: &Comparison, sync: &SyncArgs) -> Vec<Done> {
     let options = TransferOptions {
         part_size_bytes: sync.part_size.max(1) * MIB,
-        concurrency: sync.concurrency.max(1),
+        concurrency: sync.concurrency.unwrap_or(START).max(1),
+        files_at_once: FilesAtOnce::from_flag(sync.concurrency),
         ..TransferOptions::default()
     };
-    let scheduler = Scheduler::new(options.concurrency * 4, 48 * MIB);
+    let scheduler = Scheduler::for_options(&options, 48 * MIB);
     let progress = Arc::new(Progress::default());
     let run = SyncRun {
         connection,

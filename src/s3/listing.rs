@@ -162,29 +162,59 @@ impl Listing {
     }
 }
 
-async fn list_pages(connection: Connection, request: ListRequest, mut events: Events<ListEvent>) {
+/// A recursive listing from its start goes wide where the layout allows (see
+/// [`super::parallel_listing`]); the rest go page after page.
+async fn list_pages(connection: Connection, request: ListRequest, events: Events<ListEvent>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if request.delimiter.is_none() && request.continuation_token.is_none() {
+        return super::parallel_listing::list_recursive(connection, request, events).await;
+    }
+    list_serially(connection, request, events).await
+}
+
+/// One ListObjectsV2 page: its folders and objects, the next token, and whether more follow.
+pub(super) async fn fetch_page(
+    connection: &Connection,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    continuation_token: Option<String>,
+    start_after: Option<&str>,
+) -> Result<(ListPage, Option<String>, bool), S3Error> {
+    let output = connection
+        .client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(str::to_owned))
+        .set_continuation_token(continuation_token)
+        .set_start_after(start_after.map(str::to_owned))
+        .encoding_type(aws_sdk_s3::types::EncodingType::Url)
+        .max_keys(MAX_KEYS_PER_PAGE)
+        .send()
+        .await
+        .map_err(|err| connection.error(err, &connection.target().bucket(bucket)))?;
+    let next = output.next_continuation_token().map(str::to_owned);
+    let truncated = output.is_truncated().unwrap_or(false);
+    Ok((page_from(output, prefix), next, truncated))
+}
+
+/// Page after page, each checked to go on past the one before.
+pub(super) async fn list_serially(
+    connection: Connection,
+    request: ListRequest,
+    mut events: Events<ListEvent>,
+) {
     let target = connection.target().bucket(&request.bucket);
     let what = target.clone().key(&request.prefix).describe();
     let mut pages = Pages::new(what.clone(), request.continuation_token.clone());
     // The greatest name listed so far: each page must go on past it, as S3's pages do.
     let mut last_listed: Option<String> = None;
     loop {
-        let result = connection
-            .client
-            .list_objects_v2()
-            .bucket(&request.bucket)
-            .prefix(&request.prefix)
-            .set_delimiter(request.delimiter.clone())
-            .set_continuation_token(pages.marker().cloned())
-            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
-            .max_keys(MAX_KEYS_PER_PAGE)
-            .send()
-            .await
-            .map_err(|err| connection.error(err, &target));
-        let checked = result.and_then(|output| {
-            let next = output.next_continuation_token().map(str::to_owned);
-            let truncated = output.is_truncated().unwrap_or(false);
-            let page = page_from(output, &request.prefix);
+        let (bucket, prefix) = (&request.bucket, &request.prefix);
+        let (delimiter, token) = (request.delimiter.as_deref(), pages.marker().cloned());
+        let result = fetch_page(&connection, bucket, prefix, delimiter, token, None).await;
+        let checked = result.and_then(|(page, next, truncated)| {
             let names = || page.objects.iter().map(|o| &o.key).chain(&page.prefixes);
             let goes_back = match (names().min(), &last_listed) {
                 (Some(first), Some(last)) => first <= last,
@@ -289,24 +319,12 @@ pub async fn list_range(
     through: &str,
 ) -> Result<Vec<ObjectEntry>, S3Error> {
     let target = connection.target().bucket(bucket);
-    let mut pages = Pages::new(target.clone().key(prefix).describe(), None);
+    let mut pages = Pages::new(target.key(prefix).describe(), None);
     let mut found = Vec::new();
     loop {
-        let output = connection
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_start_after(start_after.map(str::to_owned))
-            .set_continuation_token(pages.marker().cloned())
-            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
-            .max_keys(MAX_KEYS_PER_PAGE)
-            .send()
-            .await
-            .map_err(|err| connection.error(err, &target))?;
-        let next = output.next_continuation_token().map(str::to_owned);
-        let truncated = output.is_truncated().unwrap_or(false);
-        let page = page_from(output, prefix);
+        let token = pages.marker().cloned();
+        let (page, next, truncated) =
+            fetch_page(connection, bucket, prefix, None, token, start_after).await?;
         let past = page
             .objects
             .last()

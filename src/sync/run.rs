@@ -18,7 +18,8 @@ use crate::s3::copy::{CopyOptions, copy_listed};
 use crate::s3::object_io::ObjectRef;
 use crate::transfer::local_paths::local_path_for_key;
 use crate::transfer::{
-    Progress, Scheduler, TransferError, TransferOptions, download_object_within, upload_file,
+    FileSlots, Progress, Scheduler, TransferError, TransferOptions, download_object_within,
+    upload_file,
 };
 
 /// One action done (or failed), with the line `aws s3 sync` would print for it.
@@ -55,8 +56,8 @@ impl SyncRun<'_> {
         }
     }
 
-    /// Sends every new and changed entry, `options.concurrency` at a time, calling `each` as
-    /// each ends.
+    /// Sends every new and changed entry, as many at a time as `options.files_at_once` allows,
+    /// calling `each` as each ends.
     pub async fn transfer(&self, mut each: impl FnMut(&Done)) -> Vec<Done> {
         let (_, total) = self.comparison.sent();
         self.progress.bytes_total.fetch_add(total, Relaxed);
@@ -72,18 +73,21 @@ impl SyncRun<'_> {
             return vec![done];
         }
         let mut results = Vec::new();
+        let slots = &FileSlots::new(self.options.files_at_once);
         let mut running = futures::stream::iter(self.comparison.transfers())
             .map(|action| async move {
-                let result = self
-                    .send(action)
-                    .await
-                    .map_err(|e| format!("{e} {}", e.hint()));
+                let slot = slots.slot().await;
+                let result = self.send(action).await;
+                if let Ok(bytes) = result {
+                    slot.done(bytes);
+                }
+                let result = result.map_err(|e| format!("{e} {}", e.hint()));
                 Done {
                     line: Self::line(self.comparison, action),
                     result,
                 }
             })
-            .buffer_unordered(self.options.concurrency.max(1));
+            .buffer_unordered(self.options.files_at_once.most());
         while let Some(done) = running.next().await {
             each(&done);
             results.push(done);

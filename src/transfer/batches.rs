@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use futures::StreamExt;
 
+use super::adaptive::FileSlots;
 use super::download::Downloads;
 use super::error::TransferError;
 use super::job::{TransferOptions, upload_destination};
@@ -25,8 +26,8 @@ pub struct ItemResult {
     pub skipped: bool,
 }
 
-/// Uploads every file under `dir` to `s3://bucket/prefix<relative path>`, `options.concurrency`
-/// files at a time.
+/// Uploads every file under `dir` to `s3://bucket/prefix<relative path>`, as many files at a
+/// time as `options.files_at_once` allows.
 pub async fn upload_dir(
     connection: &Connection,
     scheduler: &Scheduler,
@@ -43,8 +44,10 @@ pub async fn upload_dir(
         .map(|m| m.len())
         .sum();
     progress.bytes_total.fetch_add(total, Ordering::Relaxed);
+    let slots = &FileSlots::new(options.files_at_once);
     Ok(futures::stream::iter(files)
         .map(|(path, relative)| async move {
+            let slot = slots.slot().await;
             let key = format!("{prefix}{relative}");
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let (destination, result, skipped) =
@@ -66,6 +69,9 @@ pub async fn upload_dir(
                     }
                     Err(e) => (format!("s3://{bucket}/{key}"), Err(e), false),
                 };
+            if let Ok(bytes) = result {
+                slot.done(bytes);
+            }
             ItemResult {
                 source: path.display().to_string(),
                 destination,
@@ -73,7 +79,7 @@ pub async fn upload_dir(
                 skipped,
             }
         })
-        .buffer_unordered(options.concurrency.max(1))
+        .buffer_unordered(options.files_at_once.most())
         .collect()
         .await)
 }
@@ -111,8 +117,10 @@ pub async fn download_prefix(
     };
     // Keys are kept relative to the last `/` of the prefix, as `aws s3 cp --recursive` does.
     let strip = &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)];
+    let slots = &FileSlots::new(options.files_at_once);
     Ok(futures::stream::iter(objects)
         .map(|object| async move {
+            let slot = slots.slot().await;
             let source = format!("s3://{bucket}/{}", object.key);
             match local_path_for_key(dir, &object.key, strip) {
                 Err(e) => ItemResult {
@@ -139,6 +147,9 @@ pub async fn download_prefix(
                             &dest,
                         ))
                         .await;
+                        if let Ok(bytes) = result {
+                            slot.done(bytes);
+                        }
                         ItemResult {
                             source,
                             destination: dest.display().to_string(),
@@ -149,7 +160,7 @@ pub async fn download_prefix(
                 },
             }
         })
-        .buffer_unordered(options.concurrency.max(1))
+        .buffer_unordered(options.files_at_once.most())
         .collect()
         .await)
 }

@@ -82,12 +82,53 @@ pub fn numbered(name: &str, n: u32) -> String {
     }
 }
 
+/// Files at once when nothing has been measured yet (the fixed default before).
+pub const START: usize = 16;
+/// The most files at once (s5cmd runs 256 workers).
+pub const MAX: usize = 256;
+
+/// How many files at once: a fixed number, or found by measuring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesAtOnce {
+    Fixed(usize),
+    Adaptive { start: usize, max: usize },
+}
+
+impl Default for FilesAtOnce {
+    fn default() -> Self {
+        Self::Adaptive {
+            start: START,
+            max: MAX,
+        }
+    }
+}
+
+impl FilesAtOnce {
+    /// A number the user gave, else measured.
+    pub fn from_flag(flag: Option<usize>) -> Self {
+        match flag {
+            Some(n) => Self::Fixed(n.max(1)),
+            None => Self::default(),
+        }
+    }
+
+    /// The most it can ever be.
+    pub fn most(self) -> usize {
+        match self {
+            Self::Fixed(n) => n.max(1),
+            Self::Adaptive { start, max } => max.max(start).max(1),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TransferOptions {
     pub part_size_bytes: u64,
     pub multipart_threshold_bytes: u64,
-    /// Files (or objects) moved at once; parts within them share the scheduler's permits.
+    /// Parts of one file in flight at once.
     pub concurrency: usize,
+    /// Files (or objects) moved at once; their parts share the scheduler's permits.
+    pub files_at_once: FilesAtOnce,
     pub storage_class: Option<String>,
     /// Overrides the type guessed from the file name.
     pub content_type: Option<String>,
@@ -105,6 +146,7 @@ impl Default for TransferOptions {
             part_size_bytes: super::plan::DEFAULT_PART_SIZE_BYTES,
             multipart_threshold_bytes: super::plan::DEFAULT_MULTIPART_THRESHOLD_BYTES,
             concurrency: 16,
+            files_at_once: FilesAtOnce::default(),
             storage_class: None,
             content_type: None,
             metadata: Vec::new(),
@@ -161,7 +203,7 @@ pub async fn upload_destination(
     Ok(None)
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Totals {
     pub jobs: usize,
     pub done: usize,
@@ -173,6 +215,12 @@ pub struct Totals {
     pub waiting: usize,
     pub bytes_done: u64,
     pub bytes_total: u64,
+    /// Bytes per second over the last seconds (0 where the queue does not measure it).
+    pub rate: f64,
+    /// Requests holding a connection now.
+    pub requests_in_flight: usize,
+    /// Files the queue lets move at once now (raised while throughput grows).
+    pub files_at_once: usize,
 }
 
 impl Totals {

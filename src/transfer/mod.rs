@@ -13,6 +13,8 @@ pub use error::TransferError;
 pub use job::{IfExists, TransferOptions, numbered, upload_destination};
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod adaptive;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod batches;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod checksum;
@@ -37,6 +39,8 @@ pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod web_queue;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use adaptive::{FileSlots, FilesAtOnce};
 #[cfg(not(target_arch = "wasm32"))]
 pub use batches::{ItemResult, download_prefix, upload_dir};
 #[cfg(not(target_arch = "wasm32"))]

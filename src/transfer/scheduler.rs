@@ -2,60 +2,84 @@
 //! progress a front end draws.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::plan;
 
-/// Permits shared by every transfer: requests in flight, and MiB of part buffers in memory, so ten
-/// parallel 10 GiB uploads hold no more memory than one.
+/// Permits shared by every transfer: requests in flight, and KiB of buffers in memory, so ten
+/// parallel 10 GiB uploads hold no more memory than one, and 256 small files in flight are not
+/// each charged a MiB.
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     requests: Arc<Semaphore>,
-    memory_mib: Arc<Semaphore>,
-    memory_budget_mib: u32,
+    memory_kib: Arc<Semaphore>,
+    memory_budget_kib: u32,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request's slot and its room in memory, held until the request is done.
+#[derive(Debug)]
+pub(crate) struct Held {
+    _request: OwnedSemaphorePermit,
+    _memory: OwnedSemaphorePermit,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Scheduler {
     pub fn new(max_requests: usize, memory_budget_bytes: u64) -> Self {
-        let mib = (memory_budget_bytes / plan::MIB).clamp(8, u32::MAX as u64) as u32;
+        let kib = (memory_budget_bytes / 1024).clamp(8 * 1024, u32::MAX as u64) as u32;
         Self {
             requests: Arc::new(Semaphore::new(max_requests.max(1))),
-            memory_mib: Arc::new(Semaphore::new(mib as usize)),
-            memory_budget_mib: mib,
+            memory_kib: Arc::new(Semaphore::new(kib as usize)),
+            memory_budget_kib: kib,
+            in_flight: Arc::new(AtomicUsize::new(0)),
         }
     }
 
+    /// For transfers with these options: requests enough for every file in flight, or for
+    /// four files' parts, and `memory_budget_bytes` of buffers.
+    pub fn for_options(options: &super::TransferOptions, memory_budget_bytes: u64) -> Self {
+        let files = options.files_at_once.most();
+        Self::new(files.max(options.concurrency * 4), memory_budget_bytes)
+    }
+
     /// A request slot and room for `bytes` in memory; both are released when dropped.
-    pub(crate) async fn permit(
-        &self,
-        bytes: u64,
-    ) -> (
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    ) {
-        let mib = (bytes.div_ceil(plan::MIB) as u32).clamp(1, self.memory_budget_mib);
-        let memory = self
-            .memory_mib
-            .clone()
-            .acquire_many_owned(mib)
+    pub(crate) async fn permit(&self, bytes: u64) -> Held {
+        let kib = (bytes.div_ceil(1024) as u32).clamp(1, self.memory_budget_kib);
+        let memory = (self.memory_kib.clone())
+            .acquire_many_owned(kib)
             .await
             .expect("scheduler semaphores are never closed");
-        let request = self
-            .requests
-            .clone()
+        let request = (self.requests.clone())
             .acquire_owned()
             .await
             .expect("scheduler semaphores are never closed");
-        (request, memory)
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        Held {
+            _request: request,
+            _memory: memory,
+            in_flight: self.in_flight.clone(),
+        }
+    }
+
+    /// Requests holding a connection now.
+    pub fn requests_in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
     }
 }
 
 impl Default for Scheduler {
-    /// 64 requests and 256 MiB of buffers.
+    /// As many requests as the most files at once, and 256 MiB of buffers.
     fn default() -> Self {
-        Self::new(64, 256 * plan::MIB)
+        Self::new(super::adaptive::MAX, 256 * plan::MIB)
     }
 }
 

@@ -97,10 +97,7 @@ struct FileSource<'a> {
 }
 
 impl PartSource for FileSource<'_> {
-    type Held = (
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    );
+    type Held = super::scheduler::Held;
 
     fn size_bytes(&self) -> u64 {
         self.meta.len()

@@ -20,6 +20,7 @@ mod hardening;
 mod inspect;
 mod inspect_ui;
 mod keychain;
+mod link;
 mod moves;
 mod queue;
 mod resume;

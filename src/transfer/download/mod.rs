@@ -273,7 +273,7 @@ async fn download_whole(
         ..
     } = *downloads;
     let target = connection.target().bucket(bucket).key(key);
-    let (_request, _memory) = scheduler.permit(size).await;
+    let _held = scheduler.permit(size).await;
     let mut breaks = 0u32;
     let bytes = loop {
         let mut body = object.get(None, None, true).await?;

@@ -36,7 +36,7 @@ pub(super) async fn fetch_missing(
             let download = download.clone();
             let scheduler = scheduler.clone();
             let mut task = RangeTask(tokio::spawn(async move {
-                let (_request, _memory) = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
+                let _held = scheduler.permit(WRITE_BLOCK_BYTES as u64).await;
                 download.fetch(first, count).await
             }));
             let target = &target;

@@ -2,6 +2,7 @@
 //! state, run as tasks that share one [`Scheduler`]. Front ends read it; the engine updates it
 //! and calls `notify` on every change.
 
+mod activity;
 mod folders;
 mod run;
 #[cfg(test)]
@@ -13,12 +14,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures::future::Abortable;
-use tokio::sync::Semaphore;
 
 pub use super::job::{Conflict, Direction, JobState, Totals};
 use super::job::{IfExists, JobRow, QueueView, TransferOptions};
 use super::local_paths::folder_of;
-use super::{Pause, Progress, RunHandle, Scheduler, walk_files};
+use super::{FileSlots, Pause, Progress, RunHandle, Scheduler, walk_files};
 use crate::runtime::{Events, Inbox, Notify, event_channel};
 use crate::s3::Connection;
 use run::{News, run_job};
@@ -150,8 +150,12 @@ pub struct TransferQueue {
     connection: Connection,
     scheduler: Scheduler,
     options: TransferOptions,
-    /// Files moving at once; the rest wait as Queued.
-    files: Arc<Semaphore>,
+    /// Files moving at once, as many as throughput grows with; the rest wait as Queued.
+    files: FileSlots,
+    ticker: activity::Ticker,
+    rate: activity::RateMeter,
+    /// Bytes moved by jobs cleared from the list, so that the rate does not fall with them.
+    cleared_bytes: u64,
     jobs: Vec<Arc<Job>>,
     next_id: u64,
     notify: Notify,
@@ -182,8 +186,11 @@ impl TransferQueue {
         Self {
             events,
             inbox,
-            files: Arc::new(Semaphore::new(options.concurrency.max(1))),
-            scheduler: Scheduler::new(options.concurrency.max(1) * 4, 256 * super::plan::MIB),
+            files: FileSlots::new(options.files_at_once),
+            ticker: activity::Ticker::default(),
+            rate: activity::RateMeter::default(),
+            cleared_bytes: 0,
+            scheduler: Scheduler::for_options(&options, 256 * super::plan::MIB),
             connection,
             options,
             jobs: Vec::new(),
@@ -222,6 +229,10 @@ impl TransferQueue {
                 }
             }
         }
+        let moved: u64 = (self.jobs.iter())
+            .map(|j| j.progress.bytes_done.load(Ordering::Relaxed))
+            .sum();
+        self.rate.note(Instant::now(), self.cleared_bytes + moved);
     }
 
     pub fn totals(&self) -> Totals {
@@ -233,6 +244,9 @@ impl TransferQueue {
                 job.progress.bytes_total.load(Ordering::Relaxed),
             );
         }
+        t.rate = self.rate.rate();
+        t.requests_in_flight = self.scheduler.requests_in_flight();
+        t.files_at_once = self.files.limit();
         t
     }
 
@@ -476,10 +490,11 @@ impl TransferQueue {
         *job.run.lock().expect("job run lock") = Some(run);
         job.set_state(JobState::Queued, Instant::now());
         let run = job.runs.fetch_add(1, Ordering::Relaxed) + 1;
-        let (connection, scheduler, files, notify) = (
+        let (connection, scheduler, files, ticker, notify) = (
             self.connection.clone(),
             self.scheduler.clone(),
             self.files.clone(),
+            self.ticker.clone(),
             self.notify.clone(),
         );
         let news = News {
@@ -490,20 +505,15 @@ impl TransferQueue {
         let work = {
             let (job, mut news) = (job.clone(), news.clone());
             async move {
-                let _slot = files
-                    .acquire_owned()
-                    .await
-                    .expect("queue semaphore is never closed");
+                let slot = files.slot().await;
                 news.send(Change::Running).await;
-                // Progress moves on its own; a ticker keeps the window repainting while it does.
-                let ticker = tokio::spawn(async move {
-                    loop {
-                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                        notify();
-                    }
-                });
+                // Progress moves on its own; the ticker keeps the window repainting while it does.
+                let ticking = ticker.start(&notify);
                 let result = run_job(&connection, &scheduler, &job, &mut news).await;
-                ticker.abort();
+                drop(ticking);
+                if let Ok(JobState::Done) = result {
+                    slot.done(job.progress.bytes_done.load(Ordering::Relaxed));
+                }
                 news.send(Change::Ended(match result {
                     Ok(state) => state,
                     Err(e) => JobState::Failed {
@@ -616,11 +626,16 @@ impl TransferQueue {
     }
 
     pub fn clear_finished(&mut self) {
+        let cleared = &mut self.cleared_bytes;
         self.jobs.retain(|j| {
-            !matches!(
+            let finished = matches!(
                 j.state(),
                 JobState::Done | JobState::Skipped | JobState::Cancelled
-            )
+            );
+            if finished {
+                *cleared += j.progress.bytes_done.load(Ordering::Relaxed);
+            }
+            !finished
         });
     }
 }
