@@ -19,8 +19,6 @@ pub mod object_lock;
 pub mod object_read;
 pub mod objects;
 pub mod paging;
-#[cfg(not(target_arch = "wasm32"))]
-mod parallel_listing;
 pub mod retry;
 pub mod share;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,6 +1,6 @@
 //! A three-node Garage cluster (replication factor 3, `scripts/garage-cluster.sh`) losing a node
-//! in the middle of Skiff's work: a large multipart upload, a folder of many files, a long
-//! listing and a cleanup each finish correctly, and the node's return changes nothing.
+//! in the middle of Skiff's work: a large multipart upload, a folder of 10,000 files, a listing
+//! of 100,000 keys and their cleanup each finish correctly, and the node's return changes nothing.
 //!
 //! Runs where `SKIFF_TEST_GARAGE_PIDS` names the cluster's nodes (the endpoint first); the node
 //! killed is the last one, never the endpoint.
@@ -9,8 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use crate::common::{self, TestServer};
 use skiff::transfer::{Progress, Scheduler, TransferOptions, Verdict};
+
+/// Keys the listing and the cleanup go through with a node lost.
+const KEYS: usize = 100_000;
 
 /// The node the tests kill, shared: one test's restart is the next one's node.
 static NODE: std::sync::OnceLock<Node> = std::sync::OnceLock::new();
@@ -218,7 +223,7 @@ async fn a_node_lost_during_many_files_listing_and_cleanup_loses_nothing() {
         failed.len(),
         failed.first()
     );
-    // The listing, with the node still down, then after its return: every key, once.
+    // The listing, with the node still down: every file sent.
     let listed = skiff::s3::listing::list_all(
         &server.connection,
         skiff::s3::listing::ListRequest::recursive(&bucket, "data/"),
@@ -227,6 +232,18 @@ async fn a_node_lost_during_many_files_listing_and_cleanup_loses_nothing() {
     .unwrap();
     assert_eq!(listed.objects.len(), 10_000);
     node.start_again().await;
+    // 90,000 more keys beside them (straight from the SDK, many at once), to list 100,000.
+    let puts = futures::stream::iter(10_000..KEYS).map(|i| {
+        let (client, bucket) = (&server.connection.client, &bucket);
+        let key = format!("data/split-{}/part-{i:06}.bin", i % 10);
+        async move { client.put_object().bucket(bucket).key(key).send().await }
+    });
+    let put: Vec<_> = puts.buffer_unordered(128).collect().await;
+    assert!(
+        put.iter().all(Result::is_ok),
+        "{:?}",
+        put.iter().find(|r| r.is_err())
+    );
     let counted = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let listing = {
         let counted = counted.clone();
@@ -239,7 +256,7 @@ async fn a_node_lost_during_many_files_listing_and_cleanup_loses_nothing() {
                 request,
                 skiff::runtime::no_notify(),
             );
-            let mut keys = std::collections::BTreeSet::new();
+            let mut keys = Vec::new();
             while let Some(event) = listing.next().await {
                 match event {
                     skiff::s3::listing::ListEvent::Page(page) => {
@@ -253,9 +270,12 @@ async fn a_node_lost_during_many_files_listing_and_cleanup_loses_nothing() {
             keys
         }
     };
-    let seen = || counted.load(Relaxed) as f64 / 10_000.0;
+    let seen = || counted.load(Relaxed) as f64 / KEYS as f64;
     let keys = with_a_node_lost(node, listing, seen, 0.3).await;
-    assert_eq!(keys.len(), 10_000, "a listing with a node lost is complete");
+    assert_eq!(keys.len(), KEYS, "a listing with a node lost is complete");
+    assert!(keys.is_sorted(), "in key order");
+    let twice = keys.windows(2).find(|w| w[0] == w[1]);
+    assert!(twice.is_none(), "listed twice: {twice:?}");
     node.start_again().await;
     // A cleanup of everything, the node lost half way: nothing left.
     let scope = skiff::cleanup::Scope::Prefix {
@@ -280,7 +300,7 @@ async fn a_node_lost_during_many_files_listing_and_cleanup_loses_nothing() {
         plan,
         Default::default(),
     ));
-    let deleted = || run.progress.objects_deleted.load(Relaxed) as f64 / 10_000.0;
+    let deleted = || run.progress.objects_deleted.load(Relaxed) as f64 / KEYS as f64;
     let report = with_a_node_lost(
         node,
         run.execute(&server.connection, &skiff::runtime::no_notify()),

@@ -10,11 +10,11 @@
 
 use tokio::sync::mpsc;
 
-use super::connection::Connection;
-use super::error::S3Error;
-use super::listing::{ListEvent, ListPage, ListRequest, fetch_page, list_serially};
-use super::paging::Pages;
+use super::{ListEvent, ListPage, ListRequest, fetch_page, list_serially};
 use crate::runtime::Events;
+use crate::s3::connection::Connection;
+use crate::s3::error::S3Error;
+use crate::s3::paging::Pages;
 
 /// Subfolders listed at once.
 pub const WIDTH: usize = 16;
@@ -178,7 +178,7 @@ fn in_order(
     let take_before = |objects: &mut std::iter::Peekable<_>, name: Option<&String>| {
         let mut run = Vec::new();
         while let Some(o) =
-            objects.next_if(|o: &super::listing::ObjectEntry| name.is_none_or(|name| &o.key < name))
+            objects.next_if(|o: &super::ObjectEntry| name.is_none_or(|name| &o.key < name))
         {
             run.push(o);
         }

@@ -4,6 +4,9 @@
 //! so front ends show the first rows after the first page. Dropping or stopping the handle
 //! cancels the request in flight.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod wide;
+
 use super::connection::Connection;
 use super::error::S3Error;
 use super::key_encoding::Keys;
@@ -163,17 +166,17 @@ impl Listing {
 }
 
 /// A recursive listing from its start goes wide where the layout allows (see
-/// [`super::parallel_listing`]); the rest go page after page.
+/// [`wide`]); the rest go page after page.
 async fn list_pages(connection: Connection, request: ListRequest, events: Events<ListEvent>) {
     #[cfg(not(target_arch = "wasm32"))]
     if request.delimiter.is_none() && request.continuation_token.is_none() {
-        return super::parallel_listing::list_recursive(connection, request, events).await;
+        return wide::list_recursive(connection, request, events).await;
     }
     list_serially(connection, request, events).await
 }
 
 /// One ListObjectsV2 page: its folders and objects, the next token, and whether more follow.
-pub(super) async fn fetch_page(
+async fn fetch_page(
     connection: &Connection,
     bucket: &str,
     prefix: &str,
@@ -200,7 +203,7 @@ pub(super) async fn fetch_page(
 }
 
 /// Page after page, each checked to go on past the one before.
-pub(super) async fn list_serially(
+async fn list_serially(
     connection: Connection,
     request: ListRequest,
     mut events: Events<ListEvent>,
