@@ -31,6 +31,24 @@ enum Segment {
     Folder(mpsc::Receiver<Result<ListPage, S3Error>>),
 }
 
+impl Segment {
+    /// A folder whose listing is only this failure.
+    fn failed(error: S3Error) -> Self {
+        let (tell, pages) = mpsc::channel(1);
+        let _ = tell.try_send(Err(error));
+        Self::Folder(pages)
+    }
+}
+
+/// A failure in a listing that goes wide, which a retry starts over: its pages come from
+/// several listings at once, so no one token resumes it.
+fn from_the_start(error: S3Error) -> ListEvent {
+    ListEvent::Failed {
+        error,
+        resume_token: None,
+    }
+}
+
 pub(super) async fn list_recursive(
     connection: Connection,
     request: ListRequest,
@@ -41,13 +59,7 @@ pub(super) async fn list_recursive(
     let (page, next, truncated) = match first {
         Ok(first) => first,
         Err(error) => {
-            let resume_token = None;
-            events
-                .send(ListEvent::Failed {
-                    error,
-                    resume_token,
-                })
-                .await;
+            events.send(from_the_start(error)).await;
             return;
         }
     };
@@ -88,13 +100,7 @@ pub(super) async fn list_recursive(
             let event = match page {
                 Ok(page) => ListEvent::Page(page),
                 Err(error) => {
-                    let resume_token = None;
-                    events
-                        .send(ListEvent::Failed {
-                            error,
-                            resume_token,
-                        })
-                        .await;
+                    events.send(from_the_start(error)).await;
                     return;
                 }
             };
@@ -141,9 +147,7 @@ async fn find_segments(
         let (page, next, truncated) = match fetched {
             Ok(fetched) => fetched,
             Err(error) => {
-                let (tell, failed) = mpsc::channel(1);
-                let _ = tell.send(Err(error)).await;
-                let _ = segments.send(Segment::Folder(failed)).await;
+                let _ = segments.send(Segment::failed(error)).await;
                 return;
             }
         };
@@ -158,9 +162,7 @@ async fn find_segments(
             Ok(true) => {}
             Ok(false) => return,
             Err(error) => {
-                let (tell, failed) = mpsc::channel(1);
-                let _ = tell.send(Err(error)).await;
-                let _ = segments.send(Segment::Folder(failed)).await;
+                let _ = segments.send(Segment::failed(error)).await;
                 return;
             }
         }
