@@ -21,8 +21,8 @@ pub const WIDTH: usize = 16;
 /// Pages a subfolder may list ahead of its turn.
 const AHEAD: usize = 4;
 
-/// Past every key that starts with a folder's name (no key holds U+10FFFF), so that a listing
-/// with a delimiter starting after it goes on with the next name.
+/// Past every key that starts with a folder's name (but a key with U+10FFFF followed by more),
+/// so that a listing with a delimiter starting after it goes on with the next name.
 const PAST: char = '\u{10FFFF}';
 
 /// A run of the listing in key order: objects beside the folders, or one folder's pages.
@@ -144,13 +144,16 @@ async fn find_segments(
         let (token, delimiter) = (pages.marker().cloned(), Some("/"));
         let start_after = token.is_none().then_some(after.as_str());
         let fetched = fetch_page(&connection, bucket, prefix, delimiter, token, start_after).await;
-        let (page, next, truncated) = match fetched {
+        let (mut page, next, truncated) = match fetched {
             Ok(fetched) => fetched,
             Err(error) => {
                 let _ = segments.send(Segment::failed(error)).await;
                 return;
             }
         };
+        // A key that goes on past U+10FFFF in the first folder rolls up into that folder
+        // again; its rest is already being listed.
+        page.prefixes.retain(|p| p != &folder);
         for segment in in_order(page, |folder| {
             spawn_folder(&connection, bucket, folder, None)
         }) {

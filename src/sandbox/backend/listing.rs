@@ -27,8 +27,20 @@ struct Page<'a> {
     next: Option<(String, Option<String>)>,
 }
 
-/// The largest character: `prefix + MAX` sorts after every key that starts with `prefix`.
-const AFTER_ALL: char = char::MAX;
+/// Where the keys that start with `prefix` end: the least string above all of them (its last
+/// character raised by one, `a/` to `a0`), or nowhere when every character is the largest.
+/// Not `prefix + U+10FFFF`: a key may go on past that character.
+fn past(prefix: &str) -> Bound<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Bound::Included(chars.into_iter().collect());
+        }
+    }
+    Bound::Unbounded
+}
 
 /// Walks keys from `after` (exclusive) under `prefix`, folding keys into common prefixes at
 /// `delimiter`, and takes up to `max` entries; `versions_of` says which versions of a key show
@@ -47,7 +59,7 @@ fn walk<'a>(
             if delimiter.is_some_and(|d| marker.ends_with(d) && marker.starts_with(prefix))
                 && after_version.is_none() =>
         {
-            Bound::Excluded(format!("{marker}{AFTER_ALL}"))
+            past(marker)
         }
         Some(marker) if after_version.is_some() => Bound::Included(marker.to_owned()),
         Some(marker) if marker >= prefix => Bound::Excluded(marker.to_owned()),
@@ -61,6 +73,9 @@ fn walk<'a>(
     let mut taken = 0;
     let mut skip_versions_until = after_version.zip(after);
     'keys: loop {
+        if start == Bound::Unbounded {
+            break; // past the largest possible key
+        }
         let mut range = keys.range::<String, _>((start.clone(), Bound::Unbounded));
         let Some((key, versions)) = range.next() else {
             break;
@@ -77,17 +92,14 @@ fn walk<'a>(
                 break;
             }
             let shows = keys
-                .range::<String, _>((
-                    Bound::Included(common.to_owned()),
-                    Bound::Excluded(format!("{common}{AFTER_ALL}")),
-                ))
+                .range::<String, _>((Bound::Included(common.to_owned()), past(common)))
                 .any(|(_, vs)| !versions_of(vs).is_empty());
             if shows {
                 page.entries.push(Entry::Prefix(common.to_owned()));
                 page.next = Some((common.to_owned(), None));
                 taken += 1;
             }
-            start = Bound::Excluded(format!("{common}{AFTER_ALL}"));
+            start = past(common);
             continue;
         }
         let mut shown = versions_of(versions);
@@ -444,5 +456,25 @@ mod tests {
         assert_eq!(names(&flat), ["a/2"]);
         let after_prefix = walk(&index, ("", Some("/")), (Some("a/"), None), 10, current);
         assert_eq!(names(&after_prefix), ["b", "c/", "d"]);
+    }
+
+    #[test]
+    fn a_folder_ends_past_keys_that_hold_the_largest_character() {
+        let odd = format!("a/{}tail", char::MAX);
+        let index = keys(&["a/1", &odd, "a0", "b"]);
+        let level = walk(&index, ("", Some("/")), (None, None), 10, current);
+        assert_eq!(names(&level), ["a/", "a0", "b"]);
+        let after = format!("a/{}", char::MAX);
+        let rest = walk(&index, ("", Some("/")), (Some(&after), None), 10, current);
+        assert_eq!(names(&rest), ["a/", "a0", "b"], "the key past it rolls up");
+        let resumed = walk(&index, ("", Some("/")), (Some("a/"), None), 10, current);
+        assert_eq!(names(&resumed), ["a0", "b"]);
+        assert_eq!(past("a/"), Bound::Included("a0".into()));
+        assert_eq!(past("a\u{D7FF}"), Bound::Included("a\u{E000}".into()));
+        assert_eq!(
+            past(&format!("a{}", char::MAX)),
+            Bound::Included("b".into())
+        );
+        assert_eq!(past(&char::MAX.to_string()), Bound::Unbounded);
     }
 }
