@@ -75,7 +75,10 @@ pub fn finish(cp: &CpArgs, results: &[ItemResult]) -> anyhow::Result<()> {
 fn transfer_options(cp: &CpArgs) -> anyhow::Result<TransferOptions> {
     Ok(TransferOptions {
         part_size_bytes: cp.part_size.max(1) * MIB,
-        concurrency: cp.concurrency.unwrap_or(crate::transfer::job::START).max(1),
+        concurrency: cp
+            .concurrency
+            .unwrap_or(crate::transfer::job::PARTS_AT_ONCE)
+            .max(1),
         files_at_once: FilesAtOnce::from_flag(cp.concurrency),
         storage_class: cp.storage_class.clone(),
         content_type: cp.content_type.clone(),

@@ -15,7 +15,7 @@ use crate::s3::Connection;
 use crate::sync::compare::CompareProgress;
 use crate::sync::run::{Done, delete_local_extras, deletion_plan};
 use crate::sync::{Comparison, Filters, Place, SyncRun, SyncSpec, compare};
-use crate::transfer::job::START;
+use crate::transfer::job::PARTS_AT_ONCE;
 use crate::transfer::plan::MIB;
 use crate::transfer::{FilesAtOnce, Progress, Scheduler, TransferOptions};
 
@@ -121,7 +121,7 @@ async fn compared(connection: &Connection, spec: &SyncSpec) -> anyhow::Result<Co
 async fn transfers(connection: &Connection, comparison: &Comparison, sync: &SyncArgs) -> Vec<Done> {
     let options = TransferOptions {
         part_size_bytes: sync.part_size.max(1) * MIB,
-        concurrency: sync.concurrency.unwrap_or(START).max(1),
+        concurrency: sync.concurrency.unwrap_or(PARTS_AT_ONCE).max(1),
         files_at_once: FilesAtOnce::from_flag(sync.concurrency),
         ..TransferOptions::default()
     };

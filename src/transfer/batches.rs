@@ -13,7 +13,8 @@ use super::job::{TransferOptions, upload_destination};
 use super::local_paths::{download_destination, local_path_for_key, walk_files};
 use super::scheduler::{Progress, Scheduler};
 use super::upload_file::upload_file;
-use crate::s3::Connection;
+use crate::s3::listing::{ListEvent, ListRequest, Listing, ObjectEntry};
+use crate::s3::{Connection, S3Error};
 
 /// What happened to one file or object of a batch.
 #[derive(Debug)]
@@ -86,6 +87,9 @@ pub async fn upload_dir(
 
 /// Downloads every object under `s3://bucket/prefix` into `dir`, keeping the key's path below
 /// the prefix. Keys that would land outside `dir` are refused and reported, never written.
+/// Downloads start with the listing's first page, as the rest is listed (over a long link,
+/// 100 pages cost seconds). A listing that fails before its first page is the error; one that
+/// fails later is reported as a failed item after the objects already listed.
 pub async fn download_prefix(
     connection: &Connection,
     scheduler: &Scheduler,
@@ -95,72 +99,124 @@ pub async fn download_prefix(
     options: &TransferOptions,
     progress: &Arc<Progress>,
 ) -> Result<Vec<ItemResult>, TransferError> {
-    let listed = crate::s3::listing::list_all(
+    let mut listing = Listing::start(
         connection,
-        crate::s3::listing::ListRequest::recursive(bucket, prefix),
-    )
-    .await?;
-    // Folder markers (`a/`) are not files.
-    let objects: Vec<_> = listed
-        .objects
-        .into_iter()
-        .filter(|o| !o.key.ends_with('/'))
-        .collect();
-    let total: u64 = objects.iter().map(|o| o.size_bytes).sum();
-    progress.bytes_total.fetch_add(total, Ordering::Relaxed);
-    let downloads = &Downloads {
-        connection,
-        scheduler,
-        options,
-        progress,
-        root: dir,
+        ListRequest::recursive(bucket, prefix),
+        crate::runtime::no_notify(),
+    );
+    let first = match listing.next().await {
+        Some(ListEvent::Page(page)) => page.objects,
+        Some(ListEvent::Failed { error, .. }) => return Err(error.into()),
+        Some(ListEvent::Done) | None => Vec::new(),
     };
-    // Keys are kept relative to the last `/` of the prefix, as `aws s3 cp --recursive` does.
-    let strip = &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)];
-    let slots = &FileSlots::new(options.files_at_once);
-    Ok(futures::stream::iter(objects)
-        .map(|object| async move {
-            let slot = slots.slot().await;
-            let source = format!("s3://{bucket}/{}", object.key);
-            match local_path_for_key(dir, &object.key, strip) {
-                Err(e) => ItemResult {
+    let rest = futures::stream::unfold(Some(listing), |listing| async move {
+        let mut listing = listing?;
+        match listing.next().await? {
+            ListEvent::Page(page) => Some((Ok(page.objects), Some(listing))),
+            ListEvent::Failed { error, .. } => Some((Err(error), None)),
+            ListEvent::Done => None,
+        }
+    });
+    let listed = futures::stream::once(async { Ok(first) })
+        .chain(rest)
+        .flat_map(|page| {
+            let page: Vec<Listed> = match page {
+                // Folder markers (`a/`) are not files.
+                Ok(objects) => (objects.into_iter())
+                    .filter(|o| !o.key.ends_with('/'))
+                    .inspect(|o| {
+                        progress
+                            .bytes_total
+                            .fetch_add(o.size_bytes, Ordering::Relaxed);
+                    })
+                    .map(Listed::Object)
+                    .collect(),
+                Err(error) => vec![Listed::Failed(error)],
+            };
+            futures::stream::iter(page)
+        });
+    let batch = &DownloadBatch {
+        downloads: Downloads {
+            connection,
+            scheduler,
+            options,
+            progress,
+            root: dir,
+        },
+        bucket,
+        prefix,
+        // Keys are kept relative to the last `/` of the prefix, as `aws s3 cp --recursive` does.
+        strip: &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)],
+        slots: FileSlots::new(options.files_at_once),
+    };
+    Ok(listed
+        .map(|listed| batch.fetch(listed))
+        .buffer_unordered(options.files_at_once.most())
+        .collect()
+        .await)
+}
+
+/// What the listing gave: an object, or the failure that ended it.
+enum Listed {
+    Object(ObjectEntry),
+    Failed(S3Error),
+}
+
+/// One prefix's download, shared by each object's.
+struct DownloadBatch<'a> {
+    downloads: Downloads<'a>,
+    bucket: &'a str,
+    prefix: &'a str,
+    strip: &'a str,
+    slots: FileSlots,
+}
+
+impl DownloadBatch<'_> {
+    async fn fetch(&self, listed: Listed) -> ItemResult {
+        let (bucket, downloads) = (self.bucket, &self.downloads);
+        let object = match listed {
+            Listed::Object(object) => object,
+            Listed::Failed(error) => {
+                return ItemResult {
+                    source: format!("s3://{bucket}/{}", self.prefix),
+                    destination: downloads.root.display().to_string(),
+                    result: Err(error.into()),
+                    skipped: false,
+                };
+            }
+        };
+        let slot = self.slots.slot().await;
+        let source = format!("s3://{bucket}/{}", object.key);
+        let dest = match local_path_for_key(downloads.root, &object.key, self.strip) {
+            Ok(dest) => dest,
+            Err(e) => {
+                return ItemResult {
                     source,
                     destination: String::new(),
                     result: Err(e),
                     skipped: false,
-                },
-                Ok(dest) => match download_destination(&dest, options.if_exists) {
-                    None => {
-                        progress.add(object.size_bytes);
-                        ItemResult {
-                            source,
-                            destination: dest.display().to_string(),
-                            result: Ok(0),
-                            skipped: true,
-                        }
-                    }
-                    Some(dest) => {
-                        let result = (downloads.download(
-                            bucket,
-                            &object.key,
-                            Some(object.size_bytes),
-                            &dest,
-                        ))
-                        .await;
-                        if let Ok(bytes) = result {
-                            slot.done(bytes);
-                        }
-                        ItemResult {
-                            source,
-                            destination: dest.display().to_string(),
-                            result,
-                            skipped: false,
-                        }
-                    }
-                },
+                };
             }
-        })
-        .buffer_unordered(options.files_at_once.most())
-        .collect()
-        .await)
+        };
+        let Some(dest) = download_destination(&dest, downloads.options.if_exists) else {
+            downloads.progress.add(object.size_bytes);
+            return ItemResult {
+                source,
+                destination: dest.display().to_string(),
+                result: Ok(0),
+                skipped: true,
+            };
+        };
+        let result =
+            (downloads.download(bucket, &object.key, Some(object.size_bytes), &dest)).await;
+        if let Ok(bytes) = result {
+            slot.done(bytes);
+        }
+        ItemResult {
+            source,
+            destination: dest.display().to_string(),
+            result,
+            skipped: false,
+        }
+    }
 }

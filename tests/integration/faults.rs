@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use common::{TestServer, fresh_bucket};
 use futures::StreamExt;
 use rand::{Rng, RngCore};
-use skiff::transfer::{Progress, Scheduler, TransferOptions, download_object, upload_file};
+use skiff::transfer::{
+    Progress, Scheduler, TransferOptions, download_object, download_prefix, upload_file,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -214,15 +216,28 @@ async fn garage_through_a_faulty_network() {
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream` that answers the first `refusals` attempts of
-/// every request (told apart by its request line) with 503 SlowDown and forwards the next. Each
-/// connection carries one request, so every attempt meets the proxy afresh.
+/// every request (told apart by its request line) with 503 SlowDown and forwards the next.
 async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
-    let attempts = Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
-        String,
-        u32,
-    >::new()));
+    let attempts = std::sync::Mutex::new(std::collections::HashMap::<String, u32>::new());
+    start_refusing_proxy(upstream, move |request_line| {
+        let mut attempts = attempts.lock().unwrap();
+        let seen = attempts.entry(request_line.to_owned()).or_default();
+        *seen += 1;
+        (*seen <= refusals).then_some(("503 Slow Down", "SlowDown"))
+    })
+    .await
+}
+
+/// A proxy on 127.0.0.1 in front of `upstream` that answers a request with the error (status
+/// and code) `refuse` names for its request line, and forwards the rest. Each connection
+/// carries one request, so every attempt meets the proxy afresh.
+async fn start_refusing_proxy(
+    upstream: String,
+    refuse: impl Fn(&str) -> Option<(&'static str, &'static str)> + Send + Sync + 'static,
+) -> String {
+    let refuse = Arc::new(refuse);
     common::loopback_proxy(move |mut client| {
-        let (upstream, attempts) = (upstream.clone(), attempts.clone());
+        let (upstream, refuse) = (upstream.clone(), refuse.clone());
         async move {
             let Ok((head, body)) = read_request(&mut client).await else {
                 return;
@@ -231,14 +246,8 @@ async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
             let Some(request_line) = head.lines().next().filter(|l| !l.is_empty()) else {
                 return;
             };
-            let seen = {
-                let mut attempts = attempts.lock().unwrap();
-                let count = attempts.entry(request_line.to_owned()).or_default();
-                *count += 1;
-                *count
-            };
-            if seen <= refusals {
-                answer_read(&mut client, "503 Slow Down", "SlowDown").await;
+            if let Some((status, code)) = refuse(request_line) {
+                answer_read(&mut client, status, code).await;
                 return;
             }
             let Ok(mut server) = TcpStream::connect(&upstream).await else {
@@ -261,6 +270,57 @@ async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
         }
     })
     .await
+}
+
+/// A prefix downloads as it is listed. When the listing fails after its first page, the
+/// objects listed still arrive, and the failure is reported after them as an item of its own,
+/// naming the prefix; a listing that fails at once is the batch's error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_that_fails_midway_is_reported_after_what_it_listed() {
+    let server = common::server("sandbox").await.unwrap();
+    let bucket = fresh_bucket(&server, "midway").await;
+    let keys: Vec<String> = (0..1100).map(|i| format!("d/{i:05}.txt")).collect();
+    common::put_keys(&server, &bucket, &keys).await;
+    // Page 2 of the listing is refused.
+    let proxy = start_refusing_proxy(common::upstream(&server), |line| {
+        (line.contains("list-type=2") && line.contains("continuation-token="))
+            .then_some(("403 Forbidden", "AccessDenied"))
+    })
+    .await;
+    let through_proxy = common::through(&server, proxy);
+    let dir = tempfile::tempdir().unwrap();
+    let (scheduler, options) = (Scheduler::default(), TransferOptions::default());
+    let progress = Arc::new(Progress::default());
+    let download = |prefix: &'static str| {
+        let (c, s, o, p, b) = (&through_proxy, &scheduler, &options, &progress, &bucket);
+        download_prefix(c, s, b, prefix, dir.path(), o, p)
+    };
+    let results = download("d/").await.expect("the first page was listed");
+    let (done, failed): (Vec<_>, Vec<_>) = results.iter().partition(|r| r.result.is_ok());
+    assert_eq!(done.len(), 1000, "every object of the first page arrives");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1000);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].source, format!("s3://{bucket}/d/"));
+    let error = failed[0].result.as_ref().unwrap_err().to_string();
+    assert!(
+        error.contains("AccessDenied") || error.contains("denied"),
+        "{error}"
+    );
+
+    let at_once = download_prefix(
+        &server.connection,
+        &scheduler,
+        "no-such-bucket-here",
+        "d/",
+        dir.path(),
+        &options,
+        &progress,
+    )
+    .await;
+    assert!(
+        at_once.is_err(),
+        "a listing that fails at once fails the batch"
+    );
 }
 
 /// The SDK keeps one retry quota for every client of a region in the process, and each retry
