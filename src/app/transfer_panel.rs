@@ -74,8 +74,19 @@ fn totals_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
     let mut actions = Vec::new();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Transfers").strong());
-        ui.label(format!(
-            "{} of {} done · {} of {}{}",
+        let moving = (totals.active > 0 && totals.rate > 0.0).then(|| {
+            format!(
+                " · {}/s · {}",
+                human_bytes(totals.rate as u64),
+                crate::format::count(
+                    totals.requests_in_flight as u64,
+                    "connection",
+                    "connections"
+                )
+            )
+        });
+        let line = ui.label(format!(
+            "{} of {} done · {} of {}{}{}",
             totals.done,
             totals.jobs,
             human_bytes(totals.bytes_done),
@@ -84,21 +95,13 @@ fn totals_ui(ui: &mut egui::Ui, queue: &dyn QueueView) -> Vec<QueueAction> {
                 format!(" · {} failed", totals.failed)
             } else {
                 String::new()
-            }
+            },
+            moving.as_deref().unwrap_or_default(),
         ));
-        if totals.active > 0 && totals.rate > 0.0 {
-            ui.label(format!(
-                "· {}/s · {}",
-                human_bytes(totals.rate as u64),
-                crate::format::count(
-                    totals.requests_in_flight as u64,
-                    "connection",
-                    "connections"
-                )
-            ))
-            .on_hover_text(format!(
-                "Requests in flight now. Skiff moves more files at once while that makes the \
-                 transfers faster: up to {} now.",
+        if moving.is_some() {
+            line.on_hover_text(format!(
+                "Connections: requests in flight now. Skiff moves more files at once while \
+                 that makes the transfers faster: up to {} now.",
                 totals.files_at_once
             ));
         }
@@ -302,5 +305,73 @@ pub fn refresh_when_uploads_land(
     *finished_seen = finished;
     if queue.uploads_into(&browser.bucket, &browser.prefix) && !browser.is_loading() {
         browser.refresh(ctx);
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use crate::transfer::IfExists;
+    use crate::transfer::job::{JobRow, QueueView, Totals};
+
+    /// A queue seen only through its totals.
+    struct Moving(Totals);
+
+    impl QueueView for Moving {
+        fn len(&self) -> usize {
+            0
+        }
+        fn row(&self, _: usize) -> Option<JobRow> {
+            None
+        }
+        fn totals(&self) -> Totals {
+            self.0.clone()
+        }
+        fn uploads_into(&self, _: &str, _: &str) -> bool {
+            false
+        }
+        fn pause(&mut self, _: u64) {}
+        fn resume(&mut self, _: u64) {}
+        fn cancel(&mut self, _: u64) {}
+        fn retry(&mut self, _: u64) {}
+        fn pause_all(&mut self) {}
+        fn resume_all(&mut self) {}
+        fn cancel_all(&mut self) {}
+        fn clear_finished(&mut self) {}
+        fn decide(&mut self, _: IfExists) {}
+    }
+
+    fn line(totals: Totals) -> bool {
+        let queue = Moving(totals);
+        let mut harness = Harness::new_ui(|ui| {
+            super::totals_ui(ui, &queue);
+        });
+        harness.run();
+        harness
+            .query_by_label_contains("163 MiB/s · 99 connections")
+            .is_some()
+    }
+
+    #[test]
+    fn the_totals_show_the_rate_and_connections_while_moving() {
+        let moving = Totals {
+            jobs: 1500,
+            done: 207,
+            active: 64,
+            bytes_done: 207 << 20,
+            bytes_total: 1500 << 20,
+            rate: 163.0 * (1 << 20) as f64,
+            requests_in_flight: 99,
+            files_at_once: 128,
+            ..Totals::default()
+        };
+        assert!(line(moving.clone()), "shown while files move");
+        let finished = Totals {
+            active: 0,
+            ..moving
+        };
+        assert!(!line(finished), "not once nothing moves");
     }
 }
