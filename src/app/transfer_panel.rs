@@ -327,7 +327,7 @@ mod tests {
             None
         }
         fn totals(&self) -> Totals {
-            self.0.clone()
+            self.0
         }
         fn uploads_into(&self, _: &str, _: &str) -> bool {
             false
@@ -367,7 +367,7 @@ mod tests {
             files_at_once: 128,
             ..Totals::default()
         };
-        assert!(line(moving.clone()), "shown while files move");
+        assert!(line(moving), "shown while files move");
         let finished = Totals {
             active: 0,
             ..moving
