@@ -229,15 +229,41 @@ async fn start_throttling_proxy(upstream: String, refusals: u32) -> String {
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream` that answers a request with the error (status
-/// and code) `refuse` names for its request line, and forwards the rest. Each connection
-/// carries one request, so every attempt meets the proxy afresh.
+/// and code) `refuse` names for its request line, and forwards the rest.
 async fn start_refusing_proxy(
     upstream: String,
     refuse: impl Fn(&str) -> Option<(&'static str, &'static str)> + Send + Sync + 'static,
 ) -> String {
-    let refuse = Arc::new(refuse);
+    start_judging_proxy(upstream, move |request_line| {
+        let verdict = match refuse(&request_line) {
+            Some((status, code)) => Verdict::Refuse(status, code),
+            None => Verdict::Forward,
+        };
+        std::future::ready(verdict)
+    })
+    .await
+}
+
+/// What a judging proxy does with one request.
+pub(crate) enum Verdict {
+    Forward,
+    /// Answers this status and S3 error code.
+    Refuse(&'static str, &'static str),
+}
+
+/// A proxy on 127.0.0.1 in front of `upstream` that reads each request and does what `judge`
+/// decides from its request line, when it decides (a judge that waits holds the request).
+/// Each connection carries one request, so every attempt meets the proxy afresh.
+pub(crate) async fn start_judging_proxy<Judged>(
+    upstream: String,
+    judge: impl Fn(String) -> Judged + Send + Sync + 'static,
+) -> String
+where
+    Judged: std::future::Future<Output = Verdict> + Send + 'static,
+{
+    let judge = Arc::new(judge);
     common::loopback_proxy(move |mut client| {
-        let (upstream, refuse) = (upstream.clone(), refuse.clone());
+        let (upstream, judge) = (upstream.clone(), judge.clone());
         async move {
             let Ok((head, body)) = read_request(&mut client).await else {
                 return;
@@ -246,7 +272,7 @@ async fn start_refusing_proxy(
             let Some(request_line) = head.lines().next().filter(|l| !l.is_empty()) else {
                 return;
             };
-            if let Some((status, code)) = refuse(request_line) {
+            if let Verdict::Refuse(status, code) = judge(request_line.to_owned()).await {
                 answer_read(&mut client, status, code).await;
                 return;
             }

@@ -557,3 +557,53 @@ fn the_theme_is_picked_and_remembered() {
     harness.step();
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
 }
+
+/// Over a long link a folder's listing takes a round trip a page: the first page's rows show
+/// as soon as it arrives, while the next page is still held back at the proxy.
+#[test]
+fn the_first_page_shows_while_the_rest_is_on_its_way() {
+    let names: Vec<String> = (0..1500).map(|i| format!("part-{i:05}.bin")).collect();
+    let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fixture = fixture(&keys);
+    let _rt = fixture.runtime.enter();
+    let sandbox = fixture.sandbox.as_ref().unwrap().endpoint.clone();
+    let held = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let release = held.clone();
+    let proxy = fixture.runtime.block_on(crate::faults::start_judging_proxy(
+        sandbox.endpoint.trim_start_matches("http://").to_owned(),
+        move |request_line| {
+            let held = held.clone();
+            async move {
+                if request_line.contains("continuation-token=") {
+                    let _ = held.acquire().await.map(|p| p.forget());
+                }
+                crate::faults::Verdict::Forward
+            }
+        },
+    ));
+    let env = AppEnvironment {
+        sandbox: Some(skiff::s3::StaticEndpoint {
+            endpoint: proxy,
+            ..sandbox
+        }),
+        file_dialogs: skiff::app::FileDialogs::InApp,
+        ..AppEnvironment::default()
+    };
+    let state = PersistedState {
+        bucket: Some("demo".into()),
+        ..PersistedState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| SkiffApp::with_state(&cc.egui_ctx, env, state));
+    wait_for(&mut harness, "📄 part-00000.bin");
+    let browser = harness.state().browser().unwrap();
+    assert!(browser.is_loading(), "page 2 is held back");
+    assert_eq!(browser.rows().visible_len(), 1000, "page 1, shown whole");
+
+    release.add_permits(100);
+    wait_until(&mut harness, "the rest of the listing", |h| {
+        let browser = h.state().browser().unwrap();
+        !browser.is_loading() && browser.rows().visible_len() == 1500
+    });
+}
