@@ -291,20 +291,72 @@ fn job_actions_ui(ui: &mut egui::Ui, id: u64, state: &JobState) -> Option<QueueA
     action
 }
 
-/// When uploads into the listed prefix land, lists it again so they appear.
+/// Seconds between listings of the browsed prefix while uploads keep landing in it.
+const LANDING_REFRESH_SECS: f64 = 3.0;
+
+/// What the browser has seen of uploads landing in the prefix it lists.
+#[derive(Debug, Default)]
+pub struct Landings {
+    finished_seen: usize,
+    /// Uploads into the prefix landed since it was last listed.
+    unseen: bool,
+    /// When it was last listed for them (egui's clock, seconds).
+    listed_at: Option<f64>,
+}
+
+/// What to do about uploads that landed in the listed prefix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Relist {
+    Now,
+    /// More are landing and the last listing was recent: again in this many seconds.
+    After(f64),
+    Nothing,
+}
+
+impl Landings {
+    /// `done` jobs finished so far (`into_prefix`: some upload goes into the listed prefix),
+    /// `active` still moving, at `now` on egui's clock.
+    fn relist(
+        &mut self,
+        (done, active): (usize, usize),
+        into_prefix: impl FnOnce() -> bool,
+        loading: bool,
+        now: f64,
+    ) -> Relist {
+        if done != self.finished_seen {
+            self.finished_seen = done;
+            self.unseen |= into_prefix();
+        }
+        if !self.unseen || loading {
+            return Relist::Nothing;
+        }
+        let wait = (self.listed_at).map_or(0.0, |at| at + LANDING_REFRESH_SECS - now);
+        if active > 0 && wait > 0.0 {
+            return Relist::After(wait);
+        }
+        self.unseen = false;
+        self.listed_at = Some(now);
+        Relist::Now
+    }
+}
+
+/// When uploads into the listed prefix land, lists it again so they appear: at once for the
+/// first, then at most every few seconds while more land (each listing of a large folder is
+/// many pages), and once more when nothing is moving.
 pub fn refresh_when_uploads_land(
     ctx: &egui::Context,
     queue: &dyn QueueView,
-    finished_seen: &mut usize,
+    landings: &mut Landings,
     browser: &mut super::Browser,
 ) {
-    let finished = queue.totals().done;
-    if finished == *finished_seen {
-        return;
-    }
-    *finished_seen = finished;
-    if queue.uploads_into(&browser.bucket, &browser.prefix) && !browser.is_loading() {
-        browser.refresh(ctx);
+    let totals = queue.totals();
+    let into_prefix = || queue.uploads_into(&browser.bucket, &browser.prefix);
+    let loading = browser.is_loading();
+    let now = ctx.input(|i| i.time);
+    match landings.relist((totals.done, totals.active), into_prefix, loading, now) {
+        Relist::Now => browser.refresh(ctx),
+        Relist::After(secs) => ctx.request_repaint_after(std::time::Duration::from_secs_f64(secs)),
+        Relist::Nothing => {}
     }
 }
 
@@ -373,5 +425,26 @@ mod tests {
             ..moving
         };
         assert!(!line(finished), "not once nothing moves");
+    }
+
+    #[test]
+    fn uploads_landing_relist_the_folder_at_once_then_every_few_seconds_then_at_the_end() {
+        use super::{Landings, Relist};
+        let mut landings = Landings::default();
+        let yes = || true;
+        assert_eq!(landings.relist((0, 5), yes, false, 0.0), Relist::Nothing);
+        assert_eq!(landings.relist((1, 4), yes, false, 1.0), Relist::Now);
+        // More land a second later: not yet, and not while a listing runs.
+        assert_eq!(landings.relist((2, 3), yes, false, 2.0), Relist::After(2.0));
+        assert_eq!(landings.relist((2, 3), yes, true, 4.5), Relist::Nothing);
+        assert_eq!(landings.relist((3, 2), yes, false, 4.5), Relist::Now);
+        // The last one lands: listed at once, however recent the last listing.
+        assert_eq!(landings.relist((5, 0), yes, false, 5.0), Relist::Now);
+        assert_eq!(landings.relist((5, 0), yes, false, 6.0), Relist::Nothing);
+        // Uploads elsewhere leave the listing alone.
+        assert_eq!(
+            landings.relist((6, 0), || false, false, 20.0),
+            Relist::Nothing
+        );
     }
 }

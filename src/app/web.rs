@@ -115,7 +115,7 @@ pub struct Platform {
     /// Files the picker hands over, filled by its `change` listener.
     picked: Rc<RefCell<Vec<PickedFile>>>,
     /// Finished transfers seen, to refresh the listing when uploads land.
-    finished_seen: usize,
+    landings: super::transfer_panel::Landings,
     /// Download links being signed.
     links: Vec<poll_promise::Promise<Result<String, S3Error>>>,
     /// Downloads that could not start, and why, until the user dismisses them.
@@ -284,7 +284,7 @@ impl Platform {
             super::transfer_panel::refresh_when_uploads_land(
                 ctx,
                 queue,
-                &mut self.finished_seen,
+                &mut self.landings,
                 browser,
             );
         }

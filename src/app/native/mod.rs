@@ -174,7 +174,7 @@ pub struct Platform {
     /// A file dialog open for an upload or a download, and what it is for.
     picking: Option<(super::BrowserRequest, FilePick)>,
     /// Finished transfers seen, to refresh the listing when uploads land.
-    finished_seen: usize,
+    landings: super::transfer_panel::Landings,
     /// Transfers an earlier run left unfinished on this endpoint, offered once per session.
     earlier: Unfinished,
     earlier_loading: Option<poll_promise::Promise<Unfinished>>,
@@ -485,7 +485,7 @@ impl Platform {
             super::transfer_panel::refresh_when_uploads_land(
                 ctx,
                 queue,
-                &mut self.finished_seen,
+                &mut self.landings,
                 browser,
             );
         }
