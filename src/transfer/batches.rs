@@ -120,7 +120,7 @@ pub async fn download_prefix(
     let listed = futures::stream::once(async { Ok(first) })
         .chain(rest)
         .flat_map(|page| {
-            let page: Vec<Listed> = match page {
+            let page: Vec<Result<ObjectEntry, S3Error>> = match page {
                 // Folder markers (`a/`) are not files.
                 Ok(objects) => (objects.into_iter())
                     .filter(|o| !o.key.ends_with('/'))
@@ -129,9 +129,9 @@ pub async fn download_prefix(
                             .bytes_total
                             .fetch_add(o.size_bytes, Ordering::Relaxed);
                     })
-                    .map(Listed::Object)
+                    .map(Ok)
                     .collect(),
-                Err(error) => vec![Listed::Failed(error)],
+                Err(error) => vec![Err(error)],
             };
             futures::stream::iter(page)
         });
@@ -156,12 +156,6 @@ pub async fn download_prefix(
         .await)
 }
 
-/// What the listing gave: an object, or the failure that ended it.
-enum Listed {
-    Object(ObjectEntry),
-    Failed(S3Error),
-}
-
 /// One prefix's download, shared by each object's.
 struct DownloadBatch<'a> {
     downloads: Downloads<'a>,
@@ -172,11 +166,12 @@ struct DownloadBatch<'a> {
 }
 
 impl DownloadBatch<'_> {
-    async fn fetch(&self, listed: Listed) -> ItemResult {
+    /// One listed object downloaded, or the listing's failure reported against the prefix.
+    async fn fetch(&self, listed: Result<ObjectEntry, S3Error>) -> ItemResult {
         let (bucket, downloads) = (self.bucket, &self.downloads);
         let object = match listed {
-            Listed::Object(object) => object,
-            Listed::Failed(error) => {
+            Ok(object) => object,
+            Err(error) => {
                 return ItemResult {
                     source: format!("s3://{bucket}/{}", self.prefix),
                     destination: downloads.root.display().to_string(),

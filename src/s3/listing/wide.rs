@@ -21,8 +21,9 @@ pub const WIDTH: usize = 16;
 /// Pages a subfolder may list ahead of its turn.
 const AHEAD: usize = 4;
 
-/// Past every key that starts with a folder's name (but a key with U+10FFFF followed by more),
-/// so that a listing with a delimiter starting after it goes on with the next name.
+/// Past the keys that start with a folder's name, so that a listing with a delimiter starting
+/// after it goes on with the next name. StartAfter cannot name the exact end: a key that goes on
+/// past U+10FFFF rolls up into the folder again, and [`find_segments`] drops it.
 const PAST: char = '\u{10FFFF}';
 
 /// A run of the listing in key order: objects beside the folders, or one folder's pages.
